@@ -1,0 +1,7 @@
+"""``python -m iacguard``."""
+
+from __future__ import annotations
+
+from iacguard.cli import main
+
+main()

@@ -1,0 +1,527 @@
+"""Immutable records of the IAM graph, check results and their origins."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum, IntEnum
+from pathlib import PurePosixPath
+from typing import TypeAlias
+
+# --------------------------------------------------------------------------- enums
+
+
+class Severity(IntEnum):
+    """How bad a finding is; ordered so that ``--fail-on`` compares with ``>=``."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in every report (``"high"``)."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        """Read a severity name, case-insensitively.
+
+        :raises ValueError: the text names no severity.
+        """
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            names = ", ".join(member.label for member in cls)
+            raise ValueError(f"unknown severity {text!r} (expected one of: {names})") from None
+
+
+class Confidence(IntEnum):
+    """How sure a check is; LOW when the finding depends on an unresolved value."""
+
+    LOW = 0
+    MEDIUM = 1
+    HIGH = 2
+
+    @property
+    def label(self) -> str:
+        """The lower-case name used in every report."""
+        return self.name.lower()
+
+
+class SourceKind(Enum):
+    """The input format a graph element was read from."""
+
+    TERRAFORM_PLAN = "terraform-plan"
+    TERRAFORM_HCL = "terraform-hcl"
+    CLOUDFORMATION = "cloudformation"
+
+
+class Effect(Enum):
+    """A statement's effect."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+class PrincipalKind(Enum):
+    """The three IAM identities that hold identity policies."""
+
+    USER = "user"
+    GROUP = "group"
+    ROLE = "role"
+
+
+class PolicyKind(Enum):
+    """What a policy document is for and how it is bound to its holder."""
+
+    #: embedded in one user, group or role
+    INLINE = "inline"
+    #: a customer-managed policy defined in the configuration
+    MANAGED = "managed"
+    #: an AWS-managed policy referenced by ARN, evaluated by its shipped content
+    AWS_MANAGED = "aws-managed"
+    #: a role's trust (assume-role) policy
+    TRUST = "trust"
+    #: a policy on a resource (bucket, queue, key ...)
+    RESOURCE = "resource"
+
+
+class EdgeKind(Enum):
+    """How two graph nodes relate."""
+
+    #: policy -> principal, through an attachment resource or property
+    ATTACHED = "attached"
+    #: inline policy -> the principal it is embedded in
+    INLINE = "inline"
+    #: user -> group
+    MEMBER_OF = "member-of"
+    #: policy -> principal whose permission boundary it is
+    BOUNDARY = "boundary"
+    #: trust policy -> the role it governs
+    TRUSTS = "trusts"
+    #: role -> instance profile that carries it
+    IN_PROFILE = "in-profile"
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A value that is only known after apply, or cannot be resolved statically.
+
+    Never equal to ``"*"``: a rule that needs the value reports nothing rather than
+    guessing either way.
+    """
+
+    #: what the value was computed from, for messages (``"aws_s3_bucket.logs.arn"``)
+    expr: str = ""
+
+    def __str__(self) -> str:
+        return f"(known after apply: {self.expr})" if self.expr else "(known after apply)"
+
+
+#: a string or bool read from the input that may be unresolved
+MaybeStr: TypeAlias = str | Unknown
+MaybeBool: TypeAlias = bool | Unknown
+MaybeInt: TypeAlias = int | Unknown
+
+#: a pointer into a resource or document: keys and list indices
+Pointer: TypeAlias = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """A span in a file; lines and columns are 1-based."""
+
+    #: relative to the scan root when possible, POSIX separators
+    file: PurePosixPath
+    #: None: the format has no line information (e.g. plan JSON)
+    line: int | None = None
+    column: int | None = None
+    end_line: int | None = None
+    end_column: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a graph element came from, logically and physically."""
+
+    source: SourceKind
+    #: resource address (``module.ci.aws_iam_role.deploy["a"]``), ``output.NAME``,
+    #: ``provider.aws``, ``var.NAME`` or a CloudFormation logical ID
+    address: str
+    #: the file it was read from
+    location: Location
+    #: key path inside the resource, e.g. ``("inline_policy", 0, "policy")``
+    pointer: Pointer = ()
+
+    def at(self, *pointer: str | int) -> Origin:
+        """The same element, deeper: *pointer* is appended to this origin's pointer."""
+        return Origin(self.source, self.address, self.location, self.pointer + pointer)
+
+
+# --------------------------------------------------------------------------- policy documents
+
+
+@dataclass(frozen=True, slots=True)
+class PrincipalRef:
+    """One entry of a statement's ``Principal``: ``{"AWS": "arn:..."}`` is ``("AWS", "arn:...")``.
+
+    ``"Principal": "*"`` is normalised to ``("AWS", "*")``, which AWS treats the same.
+    """
+
+    #: "AWS", "Service", "Federated" or "CanonicalUser" (as written, case kept)
+    kind: str
+    value: MaybeStr
+
+    @property
+    def is_anyone(self) -> bool:
+        """True for the wildcard principal ``*`` (of kind AWS or a bare ``*``)."""
+        return self.value == "*" and self.kind.upper() in {"AWS", "*"}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    """One condition clause: ``{"StringEquals": {"aws:SourceAccount": ["1"]}}`` is one."""
+
+    #: operator as written, e.g. ``"ForAnyValue:StringLike"`` or ``"BoolIfExists"``
+    operator: str
+    #: condition key as written; compare with :attr:`key_lower`
+    key: str
+    values: tuple[MaybeStr, ...]
+
+    @property
+    def key_lower(self) -> str:
+        """The key lower-cased: IAM condition keys are case-insensitive."""
+        return self.key.lower()
+
+    @property
+    def base_operator(self) -> str:
+        """The operator without set qualifier or ``IfExists`` suffix (``"StringLike"``)."""
+        operator = self.operator.split(":", 1)[-1]
+        return operator.removesuffix("IfExists")
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    """One normalised policy statement.
+
+    IAM's "string or list" forms are resolved by the parser: every list here is a tuple,
+    absent keys are empty tuples, and unresolved elements are :class:`Unknown`.
+    """
+
+    origin: Origin
+    #: position in the document's statement list (0-based)
+    index: int
+    sid: MaybeStr | None
+    #: None when the document gave no valid effect (see :attr:`PolicyDocument.problems`)
+    effect: Effect | Unknown | None
+    actions: tuple[MaybeStr, ...] = ()
+    not_actions: tuple[MaybeStr, ...] = ()
+    resources: tuple[MaybeStr, ...] = ()
+    not_resources: tuple[MaybeStr, ...] = ()
+    principals: tuple[PrincipalRef, ...] = ()
+    not_principals: tuple[PrincipalRef, ...] = ()
+    conditions: tuple[Condition, ...] = ()
+    #: which of the optional keys were present (``"Action"``, ``"NotAction"``, ``"Principal"`` ...)
+    keys: frozenset[str] = frozenset()
+
+    @property
+    def is_allow(self) -> bool:
+        """True for a known ``Allow``."""
+        return self.effect is Effect.ALLOW
+
+    @property
+    def is_deny(self) -> bool:
+        """True for a known ``Deny``."""
+        return self.effect is Effect.DENY
+
+    @property
+    def uses_not_action(self) -> bool:
+        """True when the statement lists ``NotAction`` instead of ``Action``."""
+        return "NotAction" in self.keys
+
+    @property
+    def uses_not_resource(self) -> bool:
+        """True when the statement lists ``NotResource`` instead of ``Resource``."""
+        return "NotResource" in self.keys
+
+    @property
+    def allows_all_actions(self) -> bool:
+        """True when ``Action`` contains the bare ``*`` (``NotAction`` is not considered)."""
+        return "*" in self.actions
+
+    @property
+    def covers_all_resources(self) -> bool:
+        """True when ``Resource`` contains the bare ``*``."""
+        return "*" in self.resources
+
+    @property
+    def has_unknown(self) -> bool:
+        """True when any action, resource, principal or condition value is unresolved."""
+        values: list[object] = [*self.actions, *self.not_actions, *self.resources]
+        values += [*self.not_resources, self.effect]
+        values += [ref.value for ref in (*self.principals, *self.not_principals)]
+        values += [value for cond in self.conditions for value in cond.values]
+        return any(isinstance(value, Unknown) for value in values)
+
+    def conditions_on(self, *keys: str) -> tuple[Condition, ...]:
+        """The conditions whose key is one of *keys* (case-insensitive)."""
+        wanted = {key.lower() for key in keys}
+        return tuple(cond for cond in self.conditions if cond.key_lower in wanted)
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyDocument:
+    """A parsed IAM policy document.
+
+    A document that is not valid IAM JSON still parses as far as it can: what is wrong is
+    listed in :attr:`problems`, one short phrase each.
+    """
+
+    origin: Origin
+    statements: tuple[Statement, ...] = ()
+    version: MaybeStr | None = None
+    problems: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- graph nodes
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An IAM user, group or role defined in the configuration."""
+
+    kind: PrincipalKind
+    #: unique node id; equal to the origin's address
+    address: str
+    name: MaybeStr
+    origin: Origin
+    arn: MaybeStr | None = None
+
+    @property
+    def display(self) -> str:
+        """``role 'aws_iam_role.deploy'`` — how messages name this principal."""
+        return f"{self.kind.value} '{self.address}'"
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """A policy document bound to something: a principal, a resource, or nothing yet.
+
+    Node ids: the resource address for managed, inline and resource policies defined in
+    the configuration (plus ``#pointer`` when embedded in a larger resource), and the ARN
+    for AWS-managed policies.
+    """
+
+    id: str
+    kind: PolicyKind
+    name: MaybeStr | None
+    #: the document, or :class:`Unknown` when it is only known after apply
+    document: PolicyDocument | Unknown
+    #: where findings about the document are reported (for AWS-managed policies: the
+    #: first attachment; checks report per attachment, see ``Graph.document_sites``)
+    origin: Origin
+    arn: MaybeStr | None = None
+    #: for resource policies: the type of resource holding it (``aws_s3_bucket_policy``)
+    resource_type: str | None = None
+
+    @property
+    def is_identity(self) -> bool:
+        """True for policies that grant permissions to the principal holding them."""
+        return self.kind in {PolicyKind.INLINE, PolicyKind.MANAGED, PolicyKind.AWS_MANAGED}
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A typed relation between two nodes, with the reason it exists (for messages)."""
+
+    source: str
+    target: str
+    kind: EdgeKind
+    #: the resource or property that creates the relation (attachment, membership ...)
+    origin: Origin
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AccessKey:
+    """An access key for an IAM user."""
+
+    address: str
+    origin: Origin
+    #: the user as an edge target: a node address, or an ``external:``/``unknown:`` id
+    user: str
+    active: MaybeBool
+    #: True when a PGP key encrypts the secret (it is then not stored in plain text)
+    encrypted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LoginProfile:
+    """Console access (a password) for an IAM user."""
+
+    address: str
+    origin: Origin
+    #: the user as an edge target (see :class:`AccessKey`)
+    user: str
+    #: None when the input does not set it (AWS then defaults to False)
+    password_reset_required: MaybeBool | None
+
+
+@dataclass(frozen=True, slots=True)
+class MfaDevice:
+    """A virtual MFA device, optionally tied to a user."""
+
+    address: str
+    origin: Origin
+    #: the user as an edge target (see :class:`AccessKey`), None when not tied to one
+    user: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LambdaPermission:
+    """A grant that lets a principal invoke a Lambda function."""
+
+    address: str
+    origin: Origin
+    principal: MaybeStr
+    action: MaybeStr
+    source_arn: MaybeStr | None
+    source_account: MaybeStr | None
+    principal_org_id: MaybeStr | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    """The account password policy; None fields are unset in the input."""
+
+    address: str
+    origin: Origin
+    minimum_length: MaybeInt | None
+    require_uppercase: MaybeBool | None
+    require_lowercase: MaybeBool | None
+    require_numbers: MaybeBool | None
+    require_symbols: MaybeBool | None
+    reuse_prevention: MaybeInt | None
+    max_age_days: MaybeInt | None
+
+
+@dataclass(frozen=True, slots=True)
+class Trail:
+    """A CloudTrail trail; None fields are unset and take AWS's default."""
+
+    address: str
+    origin: Origin
+    multi_region: MaybeBool | None
+    log_file_validation: MaybeBool | None
+    logging_enabled: MaybeBool | None
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A value of one element computed from an attribute of another resource.
+
+    ``output "s" { value = aws_iam_access_key.k.secret }`` is
+    ``Reference(origin=<output.s>, target="aws_iam_access_key.k", target_type=
+    "aws_iam_access_key", attribute="secret")``.
+    """
+
+    #: the element holding the value, with the pointer of the receiving attribute
+    origin: Origin
+    target: str
+    target_type: str
+    attribute: str
+    #: True when the receiving attribute stores the value encrypted (e.g. SecureString)
+    into_encrypted: bool = False
+
+
+#: plain data as read from an input: JSON-like, with Unknown for unresolved values
+RawValue: TypeAlias = (
+    "str | int | float | bool | None | Unknown | tuple[RawValue, ...] | Mapping[str, RawValue]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigBlock:
+    """A block's literal configuration, kept for rules that search values (IAM101).
+
+    Values may be secret: never print them, only their pointer.
+    """
+
+    #: ``"resource"``, ``"data"``, ``"provider"``, ``"variable"``, ``"parameter"`` ...
+    kind: str
+    #: resource type (``aws_lambda_function``), provider name, or ``""``
+    type: str
+    address: str
+    origin: Origin
+    values: Mapping[str, RawValue] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """What a check yields: a message about an element; the engine makes the Finding."""
+
+    #: the element the finding is about; its address is the finding's resource
+    origin: Origin
+    #: one sentence fragment, no trailing period, naming the offender; never a secret
+    message: str
+    #: a deeper pointer inside the element, appended to ``origin.pointer``
+    pointer: Pointer = ()
+    confidence: Confidence = Confidence.HIGH
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A rule violation, ready for reporting."""
+
+    rule_id: str
+    severity: Severity
+    confidence: Confidence
+    title: str
+    message: str
+    #: resource address the finding is reported at
+    address: str
+    location: Location
+    pointer: Pointer
+    source: SourceKind
+
+    @property
+    def fingerprint(self) -> str:
+        """Stable identity across edits: rule, address and pointer, never line numbers."""
+        pointer = "/".join(str(part) for part in self.pointer)
+        return f"{self.rule_id}:{self.address}:{pointer}"
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        """Order of reports: file, line, column, rule, address, pointer."""
+        loc = self.location
+        pointer = "/".join(str(part) for part in self.pointer)
+        return (str(loc.file), loc.line or 0, loc.column or 0, self.rule_id, self.address, pointer)
+
+
+class DiagnosticLevel(Enum):
+    """How serious a diagnostic is; ERROR means the scan is incomplete."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """Something about the scan itself (a crashed check, a skipped file), not the input."""
+
+    level: DiagnosticLevel
+    #: ``IAM001`` parse error, ``IAM002`` check crashed, ``IAM003`` skipped input ...
+    code: str
+    message: str
+    location: Location | None = None
+    check_id: str | None = None

@@ -1,0 +1,183 @@
+"""Normalise IAM policy JSON, from any input format, into :class:`PolicyDocument`.
+
+IAM accepts a string or a list for most values and an object or a list for
+``Statement``; those variants are resolved here once, so checks never see them. A
+document that is not valid IAM still yields as much as can be read, with each problem
+recorded in ``PolicyDocument.problems``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Final
+
+from iacguard.model import (
+    Condition,
+    Effect,
+    MaybeStr,
+    Origin,
+    PolicyDocument,
+    PrincipalRef,
+    RawValue,
+    Statement,
+    Unknown,
+)
+
+#: keys a statement may have, as IAM spells them
+_STATEMENT_KEYS: Final = frozenset(
+    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal",
+     "NotPrincipal", "Condition"}
+)  # fmt: skip
+
+
+def parse_policy(value: RawValue, origin: Origin) -> PolicyDocument | Unknown:
+    """Read a policy given as JSON text or as already-decoded data.
+
+    :param value: a JSON string, a mapping, or :class:`Unknown`.
+    :param origin: where the document is; statements get ``("Statement", i)`` pointers.
+    :returns: Unknown when the document (or any whole statement) is only known after
+        apply; otherwise a document, possibly with problems.
+    """
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, str):
+        if not value.strip():
+            return PolicyDocument(origin, problems=("the document is empty",))
+        try:
+            value = json.loads(value)
+        except (json.JSONDecodeError, RecursionError):
+            return PolicyDocument(origin, problems=("the document is not valid JSON",))
+    if not isinstance(value, Mapping):
+        return PolicyDocument(origin, problems=("the document is not a JSON object",))
+    return _document(value, origin)
+
+
+def _document(raw: Mapping[str, RawValue], origin: Origin) -> PolicyDocument | Unknown:
+    problems: list[str] = []
+    version = raw.get("Version")
+    if version is not None and not isinstance(version, str | Unknown):
+        problems.append("Version is not a string")
+        version = None
+    statement_value = raw.get("Statement")
+    if isinstance(statement_value, Unknown):
+        return statement_value
+    if statement_value is None:
+        return PolicyDocument(origin, version=version, problems=("the document has no Statement",))
+    items = statement_value if isinstance(statement_value, tuple | list) else (statement_value,)
+    statements: list[Statement] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Unknown):
+            return item
+        if not isinstance(item, Mapping):
+            problems.append(f"statement {index + 1} is not a JSON object")
+            continue
+        statement, statement_problems = _statement(item, index, origin.at("Statement", index))
+        statements.append(statement)
+        problems += [f"statement {index + 1}: {problem}" for problem in statement_problems]
+    if not statements and not problems:
+        problems.append("the Statement list is empty")
+    return PolicyDocument(origin, tuple(statements), version, tuple(problems))
+
+
+def _statement(
+    raw: Mapping[str, RawValue], index: int, origin: Origin
+) -> tuple[Statement, list[str]]:
+    problems: list[str] = []
+    keys = frozenset(key for key in raw if key in _STATEMENT_KEYS)
+    problems += [f"unknown key {key!r}" for key in sorted(set(raw) - _STATEMENT_KEYS)]
+    effect = _effect(raw.get("Effect"), problems)
+    if "Action" in keys and "NotAction" in keys:
+        problems.append("both Action and NotAction")
+    elif not keys & {"Action", "NotAction"}:
+        problems.append("neither Action nor NotAction")
+    if "Resource" in keys and "NotResource" in keys:
+        problems.append("both Resource and NotResource")
+    sid = raw.get("Sid")
+    statement = Statement(
+        origin=origin,
+        index=index,
+        sid=sid if isinstance(sid, str | Unknown) else None,
+        effect=effect,
+        actions=_strings(raw.get("Action"), "Action", problems),
+        not_actions=_strings(raw.get("NotAction"), "NotAction", problems),
+        resources=_strings(raw.get("Resource"), "Resource", problems),
+        not_resources=_strings(raw.get("NotResource"), "NotResource", problems),
+        principals=_principals(raw.get("Principal"), "Principal", problems),
+        not_principals=_principals(raw.get("NotPrincipal"), "NotPrincipal", problems),
+        conditions=_conditions(raw.get("Condition"), problems),
+        keys=keys,
+    )
+    return statement, problems
+
+
+def _effect(value: RawValue, problems: list[str]) -> Effect | Unknown | None:
+    if isinstance(value, Unknown):
+        return value
+    if value == "Allow":
+        return Effect.ALLOW
+    if value == "Deny":
+        return Effect.DENY
+    problems.append("Effect is missing" if value is None else "Effect is not Allow or Deny")
+    return None
+
+
+def _strings(value: RawValue, key: str, problems: list[str]) -> tuple[MaybeStr, ...]:
+    """A string-or-list value as a tuple of strings (Unknown elements kept)."""
+    if value is None:
+        return ()
+    items = value if isinstance(value, tuple | list) else (value,)
+    result: list[MaybeStr] = []
+    for item in items:
+        if isinstance(item, str | Unknown):
+            result.append(item)
+        else:
+            problems.append(f"{key} has a value that is not a string")
+    return tuple(result)
+
+
+def _principals(value: RawValue, key: str, problems: list[str]) -> tuple[PrincipalRef, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Unknown):
+        return (PrincipalRef("AWS", value),)
+    if value == "*":
+        return (PrincipalRef("AWS", "*"),)
+    if not isinstance(value, Mapping):
+        problems.append(f'{key} is neither "*" nor an object')
+        return ()
+    refs: list[PrincipalRef] = []
+    for kind, members in value.items():
+        refs += [PrincipalRef(kind, member) for member in _strings(members, key, problems)]
+    return tuple(refs)
+
+
+def _conditions(value: RawValue, problems: list[str]) -> tuple[Condition, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, Unknown):
+        return (Condition("Unknown", "", (value,)),)
+    if not isinstance(value, Mapping):
+        problems.append("Condition is not an object")
+        return ()
+    conditions: list[Condition] = []
+    for operator, clauses in value.items():
+        if isinstance(clauses, Unknown):
+            conditions.append(Condition(operator, "", (clauses,)))
+            continue
+        if not isinstance(clauses, Mapping):
+            problems.append(f"Condition operator {operator!r} does not map keys to values")
+            continue
+        for key, raw_values in clauses.items():
+            items = raw_values if isinstance(raw_values, tuple | list) else (raw_values,)
+            conditions.append(Condition(operator, key, tuple(_scalar(v) for v in items)))
+    return tuple(conditions)
+
+
+def _scalar(value: RawValue) -> MaybeStr:
+    """A condition value as IAM compares it: booleans and numbers become strings."""
+    if isinstance(value, str | Unknown):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json.dumps(value) if not isinstance(value, int | float) else str(value)

@@ -1,0 +1,490 @@
+"""Map Terraform AWS resources onto the IAM graph (shared by plan and HCL input).
+
+Two passes: first every node (principals, policies), so that the second pass can link
+attachments, memberships, keys and profiles to them by name, by ARN, or through the
+references of expressions whose value is unknown at plan time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from iacguard.graph import Graph, GraphBuilder, external_id, unknown_id
+from iacguard.managed_policies import aws_managed_document, is_aws_managed_arn
+from iacguard.model import (
+    AccessKey,
+    ConfigBlock,
+    EdgeKind,
+    LambdaPermission,
+    LoginProfile,
+    MaybeStr,
+    MfaDevice,
+    PasswordPolicy,
+    Policy,
+    PolicyDocument,
+    PolicyKind,
+    Principal,
+    PrincipalKind,
+    RawValue,
+    Reference,
+    Trail,
+    Unknown,
+)
+from iacguard.parsers._policy_document import parse_policy
+from iacguard.parsers._terraform import TerraformConfig, TfResource
+
+_PRINCIPAL_TYPES: Final = {
+    "aws_iam_user": PrincipalKind.USER,
+    "aws_iam_group": PrincipalKind.GROUP,
+    "aws_iam_role": PrincipalKind.ROLE,
+}
+#: inline policy resources: type -> (attribute naming the holder, holder kind)
+_INLINE_TYPES: Final = {
+    "aws_iam_role_policy": ("role", PrincipalKind.ROLE),
+    "aws_iam_user_policy": ("user", PrincipalKind.USER),
+    "aws_iam_group_policy": ("group", PrincipalKind.GROUP),
+}
+#: single attachments: type -> (attribute naming the principal, its kind)
+_ATTACHMENT_TYPES: Final = {
+    "aws_iam_role_policy_attachment": ("role", PrincipalKind.ROLE),
+    "aws_iam_user_policy_attachment": ("user", PrincipalKind.USER),
+    "aws_iam_group_policy_attachment": ("group", PrincipalKind.GROUP),
+}
+#: exclusive attachment sets: type -> (attribute naming the principal, its kind)
+_EXCLUSIVE_TYPES: Final = {
+    "aws_iam_role_policy_attachments_exclusive": ("role_name", PrincipalKind.ROLE),
+    "aws_iam_user_policy_attachments_exclusive": ("user_name", PrincipalKind.USER),
+    "aws_iam_group_policy_attachments_exclusive": ("group_name", PrincipalKind.GROUP),
+}
+#: resources holding a resource-based policy: type -> attribute with the document
+RESOURCE_POLICY_ATTRIBUTES: Final = {
+    "aws_s3_bucket_policy": "policy",
+    "aws_s3_bucket": "policy",
+    "aws_s3_access_point": "policy",
+    "aws_sqs_queue_policy": "policy",
+    "aws_sqs_queue": "policy",
+    "aws_sns_topic_policy": "policy",
+    "aws_sns_topic": "policy",
+    "aws_kms_key": "policy",
+    "aws_kms_replica_key": "policy",
+    "aws_ecr_repository_policy": "policy",
+    "aws_ecrpublic_repository_policy": "policy",
+    "aws_secretsmanager_secret_policy": "policy",
+    "aws_secretsmanager_secret": "policy",
+    "aws_opensearch_domain_policy": "access_policies",
+    "aws_opensearch_domain": "access_policies",
+    "aws_elasticsearch_domain_policy": "access_policies",
+    "aws_elasticsearch_domain": "access_policies",
+    "aws_glacier_vault": "access_policy",
+    "aws_efs_file_system_policy": "policy",
+    "aws_backup_vault_policy": "policy",
+    "aws_cloudwatch_log_resource_policy": "policy_document",
+    "aws_api_gateway_rest_api_policy": "policy",
+    "aws_api_gateway_rest_api": "policy",
+    "aws_codeartifact_domain_permissions_policy": "policy_document",
+    "aws_codeartifact_repository_permissions_policy": "policy_document",
+    "aws_glue_resource_policy": "policy",
+    "aws_dynamodb_resource_policy": "policy",
+    "aws_cloudwatch_event_bus_policy": "policy",
+    "aws_media_store_container_policy": "policy",
+    "aws_lambda_layer_version_permission": "",  # synthesised from principal/organization_id
+}
+#: attributes that hold credentials: (resource type, attribute)
+SECRET_ATTRIBUTES: Final = frozenset(
+    {
+        ("aws_iam_access_key", "secret"),
+        ("aws_iam_access_key", "ses_smtp_password_v4"),
+        ("aws_iam_user_login_profile", "password"),
+    }
+)
+#: receiving attributes that store a value encrypted: (resource type, attribute)
+_ENCRYPTED_SINKS: Final = frozenset(
+    {
+        ("aws_secretsmanager_secret_version", "secret_string"),
+        ("aws_secretsmanager_secret_version", "secret_binary"),
+        ("aws_kms_ciphertext", "plaintext"),
+    }
+)
+
+
+def build_graph(config: TerraformConfig) -> Graph:
+    """Map a Terraform configuration onto a new IAM graph."""
+    return _Mapper(config).build()
+
+
+def _text(value: RawValue) -> MaybeStr | None:
+    """A string attribute: str, Unknown, or None when unset or of another type."""
+    return value if isinstance(value, str | Unknown) else None
+
+
+def _flag(value: RawValue) -> bool | Unknown | None:
+    return value if isinstance(value, bool | Unknown) else None
+
+
+def _number(value: RawValue) -> int | Unknown | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | Unknown):
+        return value
+    return int(value) if isinstance(value, float) else None
+
+
+def _items(value: RawValue) -> tuple[RawValue, ...]:
+    """A list attribute as a tuple; a single value as a 1-tuple; unset as empty."""
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+class _Mapper:
+    """Builds the graph of one Terraform configuration."""
+
+    def __init__(self, config: TerraformConfig) -> None:
+        self.config = config
+        self.builder = GraphBuilder()
+        self.by_name: dict[tuple[PrincipalKind, str], str] = {}
+        self.policy_by_arn: dict[str, str] = {}
+        self.policy_by_name: dict[str, str] = {}
+        self.types = {r.address: r.type for r in config.resources}
+
+    def build(self) -> Graph:
+        for resource in self.config.resources:
+            if resource.mode == "managed":
+                self._add_node(resource)
+        for resource in self.config.resources:
+            if resource.mode == "managed":
+                self._add_relations(resource)
+                self._add_secret_flows(resource)
+            self.builder.config_blocks.append(
+                ConfigBlock(
+                    "resource" if resource.mode == "managed" else "data",
+                    resource.type,
+                    resource.address,
+                    resource.origin,
+                    resource.values,
+                )
+            )
+        for block in self.config.blocks:
+            self.builder.config_blocks.append(
+                ConfigBlock(block.kind, block.type, block.address, block.origin, block.values)
+            )
+        for output in self.config.outputs:
+            for ref in output.refs:
+                if (ref.type, ref.attribute) in SECRET_ATTRIBUTES:
+                    self.builder.references.append(
+                        Reference(output.origin, ref.address, ref.type, ref.attribute)
+                    )
+        return self.builder.build()
+
+    # ------------------------------------------------------------------ first pass: nodes
+
+    def _add_node(self, res: TfResource) -> None:
+        values = res.values
+        if res.type in _PRINCIPAL_TYPES:
+            kind = _PRINCIPAL_TYPES[res.type]
+            name = _text(values.get("name")) or Unknown(f"{res.address}.name")
+            arn = _text(values.get("arn"))
+            self.builder.add_principal(Principal(kind, res.address, name, res.origin, arn))
+            if isinstance(name, str):
+                self.by_name[(kind, name)] = res.address
+            if kind is PrincipalKind.ROLE:
+                self._add_role_policies(res)
+        elif res.type == "aws_iam_policy":
+            name = _text(values.get("name"))
+            arn = _text(values.get("arn"))
+            self._add_policy(res, PolicyKind.MANAGED, "policy", name, arn=arn)
+            if isinstance(arn, str):
+                self.policy_by_arn[arn] = res.address
+            if isinstance(name, str):
+                self.policy_by_name[name] = res.address
+        elif res.type in _INLINE_TYPES:
+            self._add_policy(res, PolicyKind.INLINE, "policy", _text(values.get("name")))
+        elif res.type in RESOURCE_POLICY_ATTRIBUTES:
+            self._add_resource_policy(res)
+
+    def _add_policy(
+        self,
+        res: TfResource,
+        kind: PolicyKind,
+        attribute: str,
+        name: MaybeStr | None,
+        arn: MaybeStr | None = None,
+    ) -> None:
+        """Add the document held in *attribute* of *res* as a policy node with its address."""
+        document = parse_policy(res.values.get(attribute), res.origin.at(attribute))
+        resource_type = res.type if kind is PolicyKind.RESOURCE else None
+        policy = Policy(res.address, kind, name, document, res.origin, arn, resource_type)
+        self.builder.add_policy(policy)
+
+    def _add_role_policies(self, res: TfResource) -> None:
+        """A role's trust policy and its ``inline_policy`` blocks."""
+        trust_origin = res.origin.at("assume_role_policy")
+        document = parse_policy(res.values.get("assume_role_policy"), trust_origin)
+        trust_id = f"{res.address}#assume_role_policy"
+        self.builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, document, res.origin))
+        self.builder.link(trust_id, res.address, EdgeKind.TRUSTS, res.origin, "trust policy")
+        for index, block in enumerate(_items(res.values.get("inline_policy"))):
+            if not isinstance(block, Mapping) or block.get("policy") in (None, ""):
+                continue
+            origin = res.origin.at("inline_policy", index, "policy")
+            policy_id = f"{res.address}#inline_policy[{index}]"
+            name = _text(block.get("name"))
+            doc = parse_policy(block.get("policy"), origin)
+            self.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, name, doc, res.origin))
+            self.builder.link(policy_id, res.address, EdgeKind.INLINE, origin, "inline_policy block")
+
+    def _add_resource_policy(self, res: TfResource) -> None:
+        attribute = RESOURCE_POLICY_ATTRIBUTES[res.type]
+        if attribute:
+            if res.values.get(attribute) in (None, ""):
+                return  # e.g. an aws_s3_bucket without the legacy policy argument
+            self._add_policy(res, PolicyKind.RESOURCE, attribute, None)
+            return
+        document = _layer_permission_document(res)
+        self.builder.add_policy(
+            Policy(res.address, PolicyKind.RESOURCE, None, document, res.origin, None, res.type)
+        )
+
+    # ------------------------------------------------------------------ second pass: relations
+
+    def _add_relations(self, res: TfResource) -> None:
+        handler = _RELATION_HANDLERS.get(res.type)
+        if handler is not None:
+            handler(self, res)
+
+    def principal_targets(self, res: TfResource, attribute: str, kind: PrincipalKind) -> list[str]:
+        """The principals an attribute names, as edge targets: node addresses, or the
+        ids :func:`external_id` / :func:`unknown_id` for principals not in the graph."""
+        targets: dict[str, None] = {}
+        unresolved = False
+        for item in _items(res.values.get(attribute)):
+            if isinstance(item, str):
+                name = item.rsplit("/", 1)[-1] if item.startswith("arn:") else item
+                targets[self.by_name.get((kind, name), external_id(kind, name))] = None
+            else:
+                unresolved = True
+        if unresolved or res.values.get(attribute) is None:
+            linked = [
+                ref.address
+                for ref in res.links.get(attribute, ())
+                if self.builder.principals.get(ref.address, None) is not None
+                and self.builder.principals[ref.address].kind is kind
+            ]
+            for address in linked:
+                targets[address] = None
+            if unresolved and not linked:
+                targets[unknown_id(kind, f"{res.address}.{attribute}")] = None
+        return list(targets)
+
+    def policy_targets(self, res: TfResource, attribute: str) -> list[str]:
+        """The policy node ids an ARN attribute names (AWS-managed ARNs become nodes)."""
+        targets: dict[str, None] = {}
+        for item in _items(res.values.get(attribute)):
+            if not isinstance(item, str):
+                continue
+            if is_aws_managed_arn(item):
+                self._ensure_aws_managed(item, res)
+                targets[item] = None
+            elif item in self.policy_by_arn:
+                targets[self.policy_by_arn[item]] = None
+            elif (name := item.rsplit("/", 1)[-1]) in self.policy_by_name:
+                targets[self.policy_by_name[name]] = None
+        for ref in res.links.get(attribute, ()):
+            if ref.type == "aws_iam_policy" and ref.address in self.builder.policies:
+                targets[ref.address] = None
+        return list(targets)
+
+    def _ensure_aws_managed(self, arn: str, res: TfResource) -> None:
+        origin = res.origin
+        raw = aws_managed_document(arn)
+        document: PolicyDocument | Unknown
+        if raw is None:
+            document = Unknown(f"AWS-managed policy {arn} (not in the shipped policy set)")
+        else:
+            document = parse_policy(raw, origin.at("policy_arn"))
+        name = arn.rsplit("/", 1)[-1]
+        self.builder.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))
+
+    def attach(self, res: TfResource, policy_ids: list[str], principals: list[str], pointer: str) -> None:
+        """Link each policy to each principal target, the edge carrying *res* as origin."""
+        origin = res.origin.at(pointer)
+        for policy_id in policy_ids:
+            for principal in principals:
+                self.builder.link(policy_id, principal, EdgeKind.ATTACHED, origin, res.type)
+
+    def _add_secret_flows(self, res: TfResource) -> None:
+        for attribute, refs in res.links.items():
+            for ref in refs:
+                if (ref.type, ref.attribute) not in SECRET_ATTRIBUTES:
+                    continue
+                encrypted = (res.type, attribute) in _ENCRYPTED_SINKS or (
+                    res.type == "aws_ssm_parameter"
+                    and attribute == "value"
+                    and res.values.get("type") == "SecureString"
+                )
+                self.builder.references.append(
+                    Reference(res.origin.at(attribute), ref.address, ref.type, ref.attribute, encrypted)
+                )
+
+
+def _layer_permission_document(res: TfResource) -> PolicyDocument | Unknown:
+    """The policy an ``aws_lambda_layer_version_permission`` amounts to."""
+    principal = res.values.get("principal")
+    statement: dict[str, RawValue] = {
+        "Effect": "Allow",
+        "Action": _text(res.values.get("action")) or "lambda:GetLayerVersion",
+        "Principal": {"AWS": principal if isinstance(principal, str | Unknown) else Unknown()},
+        "Resource": "*",
+    }
+    org = res.values.get("organization_id")
+    if isinstance(org, str | Unknown) and org != "":
+        statement["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": org}}
+    return parse_policy({"Version": "2012-10-17", "Statement": [statement]}, res.origin)
+
+
+# ---------------------------------------------------------------------- relation handlers
+
+
+def _inline(m: _Mapper, res: TfResource) -> None:
+    attribute, kind = _INLINE_TYPES[res.type]
+    for target in m.principal_targets(res, attribute, kind):
+        m.builder.link(res.address, target, EdgeKind.INLINE, res.origin, res.type)
+
+
+def _single_attachment(m: _Mapper, res: TfResource) -> None:
+    attribute, kind = _ATTACHMENT_TYPES[res.type]
+    m.attach(res, m.policy_targets(res, "policy_arn"), m.principal_targets(res, attribute, kind), "policy_arn")
+
+
+def _policy_attachment(m: _Mapper, res: TfResource) -> None:
+    policies = m.policy_targets(res, "policy_arn")
+    principals: list[str] = []
+    for attribute, kind in (("users", PrincipalKind.USER), ("roles", PrincipalKind.ROLE), ("groups", PrincipalKind.GROUP)):
+        principals += m.principal_targets(res, attribute, kind) if res.values.get(attribute) else []
+    m.attach(res, policies, principals, "policy_arn")
+
+
+def _exclusive_attachment(m: _Mapper, res: TfResource) -> None:
+    attribute, kind = _EXCLUSIVE_TYPES[res.type]
+    m.attach(res, m.policy_targets(res, "policy_arns"), m.principal_targets(res, attribute, kind), "policy_arns")
+
+
+def _role_managed_arns(m: _Mapper, res: TfResource) -> None:
+    if res.values.get("managed_policy_arns"):
+        m.attach(res, m.policy_targets(res, "managed_policy_arns"), [res.address], "managed_policy_arns")
+    _boundary(m, res)
+
+
+def _boundary(m: _Mapper, res: TfResource) -> None:
+    for policy_id in m.policy_targets(res, "permissions_boundary"):
+        m.builder.link(policy_id, res.address, EdgeKind.BOUNDARY, res.origin.at("permissions_boundary"), "permissions_boundary")
+
+
+def _group_membership(m: _Mapper, res: TfResource) -> None:
+    groups = m.principal_targets(res, "group", PrincipalKind.GROUP)
+    for user in m.principal_targets(res, "users", PrincipalKind.USER):
+        _member(m, res, user, groups)
+
+
+def _user_group_membership(m: _Mapper, res: TfResource) -> None:
+    groups = m.principal_targets(res, "groups", PrincipalKind.GROUP)
+    for user in m.principal_targets(res, "user", PrincipalKind.USER):
+        _member(m, res, user, groups)
+
+
+def _member(m: _Mapper, res: TfResource, user: str, groups: list[str]) -> None:
+    for group in groups:
+        m.builder.link(user, group, EdgeKind.MEMBER_OF, res.origin, res.type)
+
+
+def _single_user(m: _Mapper, res: TfResource, attribute: str = "user") -> str:
+    targets = m.principal_targets(res, attribute, PrincipalKind.USER)
+    return targets[0] if len(targets) == 1 else unknown_id(PrincipalKind.USER, res.address)
+
+
+def _access_key(m: _Mapper, res: TfResource) -> None:
+    status = res.values.get("status")
+    active: bool | Unknown = status != "Inactive" if isinstance(status, str) or status is None else Unknown(f"{res.address}.status")
+    encrypted = isinstance(res.values.get("pgp_key"), str | Unknown) and res.values.get("pgp_key") != ""
+    m.builder.access_keys.append(AccessKey(res.address, res.origin, _single_user(m, res), active, encrypted))
+
+
+def _login_profile(m: _Mapper, res: TfResource) -> None:
+    reset = _flag(res.values.get("password_reset_required"))
+    m.builder.login_profiles.append(LoginProfile(res.address, res.origin, _single_user(m, res), reset))
+
+
+def _mfa_device(m: _Mapper, res: TfResource) -> None:
+    user = _single_user(m, res, "user_name") if res.values.get("user_name") is not None else None
+    m.builder.mfa_devices.append(MfaDevice(res.address, res.origin, user))
+
+
+def _instance_profile(m: _Mapper, res: TfResource) -> None:
+    for role in m.principal_targets(res, "role", PrincipalKind.ROLE):
+        m.builder.link(role, res.address, EdgeKind.IN_PROFILE, res.origin, res.type)
+
+
+def _lambda_permission(m: _Mapper, res: TfResource) -> None:
+    v = res.values
+    m.builder.lambda_permissions.append(
+        LambdaPermission(
+            res.address,
+            res.origin,
+            principal=_text(v.get("principal")) or Unknown(f"{res.address}.principal"),
+            action=_text(v.get("action")) or Unknown(f"{res.address}.action"),
+            source_arn=_text(v.get("source_arn")) or None,
+            source_account=_text(v.get("source_account")) or None,
+            principal_org_id=_text(v.get("principal_org_id")) or None,
+        )
+    )
+
+
+def _password_policy(m: _Mapper, res: TfResource) -> None:
+    v = res.values
+    m.builder.password_policies.append(
+        PasswordPolicy(
+            res.address,
+            res.origin,
+            minimum_length=_number(v.get("minimum_password_length")),
+            require_uppercase=_flag(v.get("require_uppercase_characters")),
+            require_lowercase=_flag(v.get("require_lowercase_characters")),
+            require_numbers=_flag(v.get("require_numbers")),
+            require_symbols=_flag(v.get("require_symbols")),
+            reuse_prevention=_number(v.get("password_reuse_prevention")),
+            max_age_days=_number(v.get("max_password_age")),
+        )
+    )
+
+
+def _trail(m: _Mapper, res: TfResource) -> None:
+    v = res.values
+    m.builder.trails.append(
+        Trail(
+            res.address,
+            res.origin,
+            multi_region=_flag(v.get("is_multi_region_trail")),
+            log_file_validation=_flag(v.get("enable_log_file_validation")),
+            logging_enabled=_flag(v.get("enable_logging")),
+        )
+    )
+
+
+_RELATION_HANDLERS: Final[Mapping[str, Callable[[_Mapper, TfResource], None]]] = {
+    **dict.fromkeys(_INLINE_TYPES, _inline),
+    **dict.fromkeys(_ATTACHMENT_TYPES, _single_attachment),
+    **dict.fromkeys(_EXCLUSIVE_TYPES, _exclusive_attachment),
+    "aws_iam_policy_attachment": _policy_attachment,
+    "aws_iam_role": _role_managed_arns,
+    "aws_iam_user": _boundary,
+    "aws_iam_group_membership": _group_membership,
+    "aws_iam_user_group_membership": _user_group_membership,
+    "aws_iam_access_key": _access_key,
+    "aws_iam_user_login_profile": _login_profile,
+    "aws_iam_virtual_mfa_device": _mfa_device,
+    "aws_iam_instance_profile": _instance_profile,
+    "aws_lambda_permission": _lambda_permission,
+    "aws_iam_account_password_policy": _password_policy,
+    "aws_cloudtrail": _trail,
+}
+

@@ -1,0 +1,353 @@
+"""Terraform plan JSON (``terraform show -json``) into a :class:`TerraformConfig`.
+
+What is read, and why:
+
+- ``planned_values`` (walking ``child_modules``) is the future state of managed
+  resources and of data sources deferred to apply; ``resource_changes`` adds which
+  values are unknown (``after_unknown``) and which resources are deleted (those are
+  not future state and are dropped).
+- ``prior_state`` holds the data sources read at plan time: a fully known
+  ``data.aws_iam_policy_document`` lives only there.
+- ``configuration`` gives provider settings, output expressions, and the references of
+  every attribute expression, used to link resources whose linking value (a role name,
+  a policy ARN) is unknown at plan time. An optional+computed attribute that is
+  unknown and absent from the configuration is *unset*, not unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from iacguard.errors import ParseError, UnsupportedInputError
+from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
+from iacguard.parsers._source import JSONValue
+from iacguard.parsers._terraform import (
+    ResolvedRef,
+    TerraformConfig,
+    TfBlock,
+    TfOutput,
+    TfResource,
+    index_of,
+    module_config_path,
+    parse_resource_ref,
+    split_address,
+    strip_index,
+)
+
+#: plan format major versions this parser understands
+SUPPORTED_MAJOR_VERSIONS: Final = ("0", "1")
+#: keys of which a plan has at least one
+_PLAN_KEYS: Final = ("planned_values", "resource_changes", "configuration", "prior_state")
+#: how deep module-variable references are followed before giving up
+_MAX_REF_DEPTH: Final = 16
+
+
+def looks_like_plan(data: JSONValue) -> bool:
+    """True when *data* is a JSON object shaped like ``terraform show -json`` output."""
+    return (
+        isinstance(data, dict)
+        and "format_version" in data
+        and any(key in data for key in _PLAN_KEYS)
+    )
+
+
+def read_plan(data: JSONValue, path: Path, display: PurePosixPath) -> TerraformConfig:
+    """Turn decoded plan JSON into a :class:`TerraformConfig`.
+
+    :param data: the decoded JSON document.
+    :param path: the file, for error messages.
+    :param display: the file as reports show it (relative, POSIX).
+    :raises UnsupportedInputError: not a plan, or a plan format this version cannot read.
+    """
+    if not looks_like_plan(data):
+        raise UnsupportedInputError(
+            path, "not a Terraform plan: expected the output of 'terraform show -json PLANFILE'"
+        )
+    version = data["format_version"]
+    if not isinstance(version, str) or version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+        raise UnsupportedInputError(
+            path, f"plan format_version {version!r} is not supported (supported: 0.x and 1.x)"
+        )
+    return _PlanReader(data, display).read()
+
+
+def _mapping(value: JSONValue) -> Mapping[str, JSONValue]:
+    """*value* if it is a JSON object, else an empty one: wrong types read as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: JSONValue) -> list[JSONValue]:
+    return value if isinstance(value, list) else []
+
+
+def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
+    """Combine a planned value with its ``after_unknown`` mask into a RawValue.
+
+    :param expr: the address of *value*, named by the :class:`Unknown` markers.
+    """
+    if unknown is True:
+        return Unknown(expr)
+    if isinstance(value, dict):
+        mask = _mapping(unknown)
+        keys = list(value) + [k for k in mask if k not in value]
+        return {k: merge_unknown(value.get(k), mask.get(k), f"{expr}.{k}") for k in keys}
+    if isinstance(value, list):
+        masks = unknown if isinstance(unknown, list) else []
+        items = [
+            merge_unknown(item, masks[i] if i < len(masks) else None, f"{expr}[{i}]")
+            for i, item in enumerate(value)
+        ]
+        items += [Unknown(f"{expr}[{i}]") for i in range(len(value), len(masks)) if masks[i]]
+        return tuple(items)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return None
+
+
+def expression_value(expression: JSONValue, expr: str) -> RawValue:
+    """The literal value of a configuration expression; references become Unknown."""
+    if isinstance(expression, list):  # nested blocks
+        return tuple(expression_value(item, f"{expr}[{i}]") for i, item in enumerate(expression))
+    body = _mapping(expression)
+    if "constant_value" in body:
+        return merge_unknown(body["constant_value"], None, expr)
+    if "references" in body:
+        return Unknown(", ".join(str(r) for r in _list(body["references"])) or expr)
+    return {k: expression_value(v, f"{expr}.{k}") for k, v in body.items()}
+
+
+@dataclass(slots=True)
+class _ModuleConfig:
+    """One module of ``configuration``: its resources' expressions, outputs, calls."""
+
+    resources: dict[str, Mapping[str, JSONValue]] = field(default_factory=dict)
+    outputs: dict[str, Mapping[str, JSONValue]] = field(default_factory=dict)
+    calls: dict[str, Mapping[str, JSONValue]] = field(default_factory=dict)
+
+
+class _PlanReader:
+    """Reads one plan; holds the indexes the reference resolution needs."""
+
+    def __init__(self, data: Mapping[str, JSONValue], display: PurePosixPath) -> None:
+        self.data = data
+        self.location = Location(display)
+        self.modules: dict[tuple[str, ...], _ModuleConfig] = {}
+        configuration = _mapping(data.get("configuration"))
+        self._index_module((), _mapping(configuration.get("root_module")))
+        self.changes = {
+            rc["address"]: rc
+            for rc in _list(data.get("resource_changes"))
+            if isinstance(rc, dict) and isinstance(rc.get("address"), str)
+        }
+        #: instance address -> (type, module instance, config address, index)
+        self.instances: dict[str, tuple[str, str, str, str | None]] = {}
+        #: (module instance, config address) -> instance addresses
+        self.by_config: dict[tuple[str, str], list[str]] = {}
+
+    def origin(self, address: str) -> Origin:
+        return Origin(SourceKind.TERRAFORM_PLAN, address, self.location)
+
+    # ------------------------------------------------------------------ configuration index
+
+    def _index_module(self, path: tuple[str, ...], module: Mapping[str, JSONValue]) -> None:
+        config = _ModuleConfig()
+        for resource in _list(module.get("resources")):
+            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+                config.resources[resource["address"]] = resource
+        config.outputs = {k: _mapping(v) for k, v in _mapping(module.get("outputs")).items()}
+        config.calls = {k: _mapping(v) for k, v in _mapping(module.get("module_calls")).items()}
+        self.modules[path] = config
+        if len(path) < _MAX_REF_DEPTH:
+            for name, call in config.calls.items():
+                self._index_module((*path, name), _mapping(call.get("module")))
+
+    def _config_of(self, module_instance: str, config_address: str) -> Mapping[str, JSONValue]:
+        module = self.modules.get(module_config_path(module_instance))
+        return module.resources.get(config_address, {}) if module else {}
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self) -> TerraformConfig:
+        raw: list[tuple[str, Mapping[str, JSONValue], JSONValue]] = []
+        planned = _mapping(self.data.get("planned_values"))
+        for resource in _walk_resources(_mapping(planned.get("root_module"))):
+            change = _mapping(self.changes.get(resource["address"], {}).get("change"))
+            raw.append((resource["address"], resource, change.get("after_unknown")))
+        seen = {address for address, _, _ in raw}
+        for address, rc in self.changes.items():
+            change = _mapping(rc.get("change"))
+            actions = _list(change.get("actions"))
+            if address in seen or "delete" in actions and "create" not in actions:
+                continue
+            if isinstance(change.get("after"), dict):  # plans without planned_values
+                merged = {**rc, "values": change["after"]}
+                raw.append((address, merged, change.get("after_unknown")))
+                seen.add(address)
+        prior = _mapping(_mapping(self.data.get("prior_state")).get("values"))
+        for resource in _walk_resources(_mapping(prior.get("root_module"))):
+            if resource.get("mode") == "data" and resource["address"] not in seen:
+                raw.append((resource["address"], resource, None))
+                seen.add(resource["address"])
+        for address, resource, _ in raw:
+            self._register_instance(address, resource)
+        resources = tuple(self._resource(a, r, u) for a, r, u in raw)
+        return TerraformConfig(resources, tuple(self._outputs()), tuple(self._blocks()))
+
+    def _register_instance(self, address: str, resource: Mapping[str, JSONValue]) -> None:
+        module, step = split_address(address)
+        config_address = strip_index(step)
+        rtype = resource.get("type")
+        rtype = rtype if isinstance(rtype, str) else config_address.removeprefix("data.").split(".")[0]
+        self.instances[address] = (rtype, module, config_address, index_of(step))
+        self.by_config.setdefault((module, config_address), []).append(address)
+
+    def _resource(
+        self, address: str, resource: Mapping[str, JSONValue], unknown: JSONValue
+    ) -> TfResource:
+        rtype, module, config_address, _ = self.instances[address]
+        expressions = _mapping(self._config_of(module, config_address).get("expressions"))
+        merged = merge_unknown(_mapping(resource.get("values")), unknown, address)
+        values = dict(merged) if isinstance(merged, Mapping) else {}
+        if expressions:  # unknown and not configured: an unset optional+computed attribute
+            for key, value in values.items():
+                if isinstance(value, Unknown) and key not in expressions:
+                    values[key] = None
+        links = {
+            key: refs
+            for key, expression in expressions.items()
+            if (refs := self._resolve_expression(expression, address, module))
+        }
+        mode = resource.get("mode") if resource.get("mode") in {"managed", "data"} else "managed"
+        return TfResource(address, str(mode), rtype, self.origin(address), values, links)
+
+    # ------------------------------------------------------------------ references
+
+    def _resolve_expression(
+        self, expression: JSONValue, referrer: str, module: str, depth: int = 0
+    ) -> tuple[ResolvedRef, ...]:
+        """Every resource instance an expression (or its nested blocks) refers to."""
+        found: dict[ResolvedRef, None] = {}
+        for ref in _references(expression):
+            for resolved in self._resolve_ref(ref, referrer, module, depth):
+                found[resolved] = None
+        return tuple(found)
+
+    def _resolve_ref(
+        self, ref: str, referrer: str, module: str, depth: int
+    ) -> Iterator[ResolvedRef]:
+        if depth > _MAX_REF_DEPTH:
+            return
+        if ref.startswith("var."):
+            yield from self._resolve_variable(ref.split(".")[1], module, depth)
+            return
+        if ref.startswith("module."):
+            yield from self._resolve_module_output(ref, module, depth)
+            return
+        parsed = parse_resource_ref(ref)
+        if parsed is None:
+            return
+        config_address, index, attribute = parsed
+        attribute = attribute.split("[", 1)[0]
+        candidates = self.by_config.get((module, config_address), [])
+        if index is not None:
+            candidates = [c for c in candidates if self.instances[c][3] == index.strip('"')]
+        elif len(candidates) > 1 and referrer in self.instances:
+            same = [c for c in candidates if self.instances[c][3] == self.instances[referrer][3]]
+            candidates = same or candidates
+        for candidate in candidates:
+            yield ResolvedRef(candidate, self.instances[candidate][0], attribute)
+
+    def _resolve_variable(self, name: str, module: str, depth: int) -> Iterator[ResolvedRef]:
+        """A module input: follow the calling module's argument expression."""
+        if not module:
+            return
+        parent, _, call = module.rpartition(".module.")
+        if not call:
+            parent, call = "", module
+        call_name = strip_index(call).removeprefix("module.")
+        calls = self.modules.get(module_config_path(parent))
+        argument = _mapping(calls.calls.get(call_name) if calls else None)
+        expression = _mapping(argument.get("expressions")).get(name)
+        yield from self._resolve_expression(expression, "", parent, depth + 1)
+
+    def _resolve_module_output(self, ref: str, module: str, depth: int) -> Iterator[ResolvedRef]:
+        """``module.x.out`` (or ``module.x["k"].out``): follow the child's output."""
+        steps = ref.split(".", 2)
+        if len(steps) < 3:
+            return
+        call_step, output_name = f"module.{steps[1]}", steps[2].split(".", 1)[0]
+        if "[" in call_step:  # module.x["k"] with a dotted key is not split correctly
+            return
+        child_path = (*module_config_path(module), steps[1])
+        child = self.modules.get(child_path)
+        if child is None or output_name not in child.outputs:
+            return
+        prefix = f"{module}.{call_step}" if module else call_step
+        instances = {m for m, _ in self.by_config if m == prefix or m.startswith(prefix + "[")}
+        expression = child.outputs[output_name].get("expression")
+        for instance in sorted(instances):
+            yield from self._resolve_expression(expression, "", instance, depth + 1)
+
+    # ------------------------------------------------------------------ outputs and blocks
+
+    def _outputs(self) -> Iterator[TfOutput]:
+        root = self.modules.get((), _ModuleConfig())
+        changes = _mapping(self.data.get("output_changes"))
+        for name, output in root.outputs.items():
+            refs = self._resolve_expression(output.get("expression"), "", "")
+            sensitive = output.get("sensitive") is True or bool(
+                _mapping(changes.get(name)).get("after_sensitive")
+            )
+            yield TfOutput(name, self.origin(f"output.{name}"), refs, sensitive)
+
+    def _blocks(self) -> Iterator[TfBlock]:
+        configuration = _mapping(self.data.get("configuration"))
+        for key, provider in _mapping(configuration.get("provider_config")).items():
+            provider = _mapping(provider)
+            name = str(provider.get("name", key))
+            alias = provider.get("alias")
+            address = f"provider.{name}" + (f".{alias}" if isinstance(alias, str) else "")
+            if ":" in key:  # provider configured inside a module: "module.x:aws"
+                address = f"{key.split(':', 1)[0]}.{address}"
+            values = expression_value(provider.get("expressions"), address)
+            yield TfBlock("provider", name, address, self.origin(address), _as_mapping(values))
+        root_config = _mapping(configuration.get("root_module"))
+        declared = _mapping(root_config.get("variables"))
+        given = _mapping(self.data.get("variables"))
+        for name in dict.fromkeys([*declared, *given]):
+            value = _mapping(given.get(name)).get("value", _mapping(declared.get(name)).get("default"))
+            address = f"var.{name}"
+            values = {name: merge_unknown(value, None, address)}
+            yield TfBlock("variable", "", address, self.origin(address), values)
+
+
+def _as_mapping(value: RawValue) -> Mapping[str, RawValue]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _walk_resources(module: Mapping[str, JSONValue], depth: int = 0) -> Iterator[dict[str, JSONValue]]:
+    """Resources of a ``planned_values``/``prior_state`` module, child modules included."""
+    for resource in _list(module.get("resources")):
+        if isinstance(resource, dict) and isinstance(resource.get("address"), str):
+            yield resource
+    if depth < _MAX_REF_DEPTH:
+        for child in _list(module.get("child_modules")):
+            yield from _walk_resources(_mapping(child), depth + 1)
+
+
+def _references(expression: JSONValue) -> Iterator[str]:
+    """Every reference string in an expression, including nested blocks."""
+    if isinstance(expression, list):
+        for item in expression:
+            yield from _references(item)
+        return
+    body = _mapping(expression)
+    if "references" in body:
+        yield from (ref for ref in _list(body["references"]) if isinstance(ref, str))
+    elif "constant_value" not in body:
+        for value in body.values():
+            if isinstance(value, dict | list):
+                yield from _references(value)

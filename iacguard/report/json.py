@@ -1,0 +1,81 @@
+"""The ``json`` reporter: a stable, documented machine format (schema in
+``iacguard/data/report.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Final, TextIO
+
+from iacguard import __version__
+from iacguard.hookspecs import hookimpl
+from iacguard.model import Diagnostic, Finding
+from iacguard.report import RegisterReporter, severity_counts
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanResult
+
+#: bumped on any incompatible change of the JSON report
+SCHEMA_VERSION: Final = "1.0"
+
+
+def finding_record(finding: Finding) -> dict[str, object]:
+    """One finding as a JSON object (the ``findings[]`` items of the schema)."""
+    location = finding.location
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.label,
+        "confidence": finding.confidence.label,
+        "title": finding.title,
+        "message": finding.message,
+        "resource": finding.address,
+        "file": str(location.file),
+        "line": location.line,
+        "column": location.column,
+        "pointer": [str(part) for part in finding.pointer],
+        "source": finding.source.value,
+        "fingerprint": finding.fingerprint,
+    }
+
+
+def diagnostic_record(diagnostic: Diagnostic) -> dict[str, object]:
+    """One diagnostic as a JSON object (the ``diagnostics[]`` items of the schema)."""
+    location = diagnostic.location
+    return {
+        "level": diagnostic.level.value,
+        "code": diagnostic.code,
+        "message": diagnostic.message,
+        "file": str(location.file) if location else None,
+        "line": location.line if location else None,
+        "rule_id": diagnostic.check_id,
+    }
+
+
+class JsonReporter:
+    """Writes the scan as one JSON document, keys sorted, two-space indent."""
+
+    name: Final = "json"
+
+    def render(self, result: ScanResult, stream: TextIO) -> None:
+        """Write the report; see the schema for every field."""
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "iacguard", "version": __version__},
+            "complete": result.complete,
+            "summary": {
+                "findings": len(result.findings),
+                "by_severity": severity_counts(result.findings),
+                "files": len(result.inputs),
+                "rules": len(result.checks),
+            },
+            "inputs": [str(source.display) for source in result.inputs],
+            "findings": [finding_record(f) for f in result.findings],
+            "diagnostics": [diagnostic_record(d) for d in result.diagnostics],
+        }
+        json.dump(document, stream, indent=2, sort_keys=True)
+        stream.write("\n")
+
+
+@hookimpl
+def iacguard_register_reporters(register: RegisterReporter) -> None:
+    """Provide the ``json`` format."""
+    register(JsonReporter())

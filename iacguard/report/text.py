@@ -1,0 +1,84 @@
+"""The ``text`` reporter: findings grouped by file and resource, for people."""
+
+from __future__ import annotations
+
+import os
+from itertools import groupby
+from typing import TYPE_CHECKING, Final, TextIO
+
+from iacguard.hookspecs import hookimpl
+from iacguard.model import DiagnosticLevel, Finding, Severity
+from iacguard.report import RegisterReporter, severity_counts
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanResult
+
+_COLOURS: Final = {
+    Severity.CRITICAL: "\033[1;31m",
+    Severity.HIGH: "\033[31m",
+    Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[36m",
+    Severity.INFO: "\033[2m",
+}
+_BOLD: Final = "\033[1m"
+_DIM: Final = "\033[2m"
+_RESET: Final = "\033[0m"
+
+
+def use_colour(stream: TextIO) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (no-color.org)."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class TextReporter:
+    """One block per file, one heading per resource, one line per finding, then a
+    summary line; colour only on a terminal."""
+
+    name: Final = "text"
+
+    def render(self, result: ScanResult, stream: TextIO) -> None:
+        """Write the report."""
+        colour = use_colour(stream)
+
+        def paint(code: str, text: str) -> str:
+            return f"{code}{text}{_RESET}" if colour else text
+
+        def by_file(finding: Finding) -> str:
+            return str(finding.location.file)
+
+        for file, in_file in groupby(result.findings, key=by_file):
+            stream.write(paint(_BOLD, file) + "\n")
+            ordered = sorted(in_file, key=lambda f: (f.address, -f.severity, f.rule_id))
+            for address, at_resource in groupby(ordered, key=lambda f: f.address):
+                findings = list(at_resource)
+                line = findings[0].location.line
+                stream.write(f"  {address}" + (f"  (line {line})" if line else "") + "\n")
+                for finding in findings:
+                    label = paint(_COLOURS[finding.severity], f"{finding.severity.label.upper():<8}")
+                    stream.write(f"    {label} {finding.rule_id}  {finding.message}\n")
+                    stream.write(paint(_DIM, f"             {finding.title}") + "\n")
+            stream.write("\n")
+        stream.write(summary_line(result) + "\n")
+
+
+def summary_line(result: ScanResult) -> str:
+    """``3 findings (1 critical, 2 high) in 1 file, 25 rules`` and, if so, incompleteness."""
+    counts = ", ".join(f"{n} {label}" for label, n in severity_counts(result.findings).items() if n)
+    total = len(result.findings)
+    files = len(result.inputs)
+    text = f"{total} finding{'s' if total != 1 else ''}"
+    text += f" ({counts})" if counts else ""
+    text += f" in {files} file{'s' if files != 1 else ''}, {len(result.checks)} rules checked"
+    errors = sum(d.level is DiagnosticLevel.ERROR for d in result.diagnostics)
+    if errors:
+        text += f"; scan INCOMPLETE: {errors} error{'s' if errors != 1 else ''} (see stderr)"
+    return text
+
+
+@hookimpl
+def iacguard_register_reporters(register: RegisterReporter) -> None:
+    """Provide the ``text`` format."""
+    register(TextReporter())
