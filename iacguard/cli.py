@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterable
 from enum import IntEnum
 from pathlib import Path
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 
 import typer
@@ -56,7 +56,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Catch AWS IAM mistakes in Terraform plans before they are deployed."""
@@ -77,20 +79,26 @@ def check(
     ],
     output_format: Annotated[
         list[str] | None,
-        typer.Option("--format", "-f", help="Output format: text or json (repeatable, see --output)."),
+        typer.Option(
+            "--format", "-f", help="Output format: text or json (repeatable, see --output)."
+        ),
     ] = None,
     output: Annotated[
         list[Path] | None,
-        typer.Option("--output", "-o", help="Write the matching --format to this file (repeatable)."),
+        typer.Option(
+            "--output", "-o", help="Write the matching --format to this file (repeatable)."
+        ),
     ] = None,
     min_severity: Annotated[
-        str, typer.Option(help="Report only findings at or above: info, low, medium, high, critical.")
+        str,
+        typer.Option(help="Report only findings at or above: info, low, medium, high, critical."),
     ] = "info",
     fail_on: Annotated[
         str, typer.Option(help="Exit 1 when a reported finding is at or above this severity.")
     ] = "info",
     select: Annotated[
-        list[str] | None, typer.Option(help="Only rules with this ID prefix (repeatable, e.g. IAM3).")
+        list[str] | None,
+        typer.Option(help="Only rules with this ID prefix (repeatable, e.g. IAM3)."),
     ] = None,
     ignore: Annotated[
         list[str] | None, typer.Option(help="Skip rules with this ID prefix (repeatable).")
@@ -106,7 +114,9 @@ def check(
         list[str] | None, typer.Option(help="Do not load this plugin (repeatable).")
     ] = None,
     debug: Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
+    ] = False,
 ) -> None:
     """Scan PATHS and report IAM findings; exit 0 clean, 1 findings, 2 error."""
     from iacguard.engine import ScanOptions, scan
@@ -162,13 +172,17 @@ def check(
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
     """One line per diagnostic: ``iacguard: error: <message> [IAM002]``."""
     for diagnostic in diagnostics:
-        stream.write(f"iacguard: {diagnostic.level.value}: {diagnostic.message} [{diagnostic.code}]\n")
+        stream.write(
+            f"iacguard: {diagnostic.level.value}: {diagnostic.message} [{diagnostic.code}]\n"
+        )
 
 
 @app.command()
 def rules(
     plugin: Annotated[list[str] | None, typer.Option(help="Also load this plugin module.")] = None,
-    markdown: Annotated[bool, typer.Option(help="Print a Markdown table (as in the README).")] = False,
+    markdown: Annotated[
+        bool, typer.Option(help="Print a Markdown table (as in the README).")
+    ] = False,
 ) -> None:
     """List every rule with its ID, severity and title."""
     registry = _registry(plugin)

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.errors import InputError, ParseError, UnsupportedInputError
-
 from iacguard.model import Diagnostic, DiagnosticLevel, Finding, Hit, Location, Severity, SourceKind
 from iacguard.parsers import InputFile, discover, parse
 from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
@@ -97,7 +96,9 @@ def scan(
 def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
     if isinstance(err, ParseError):
         location = Location(source.display, err.line, err.column)
-        return Diagnostic(DiagnosticLevel.ERROR, "IAM001", f"{source.display}: {err.message}", location)
+        return Diagnostic(
+            DiagnosticLevel.ERROR, "IAM001", f"{source.display}: {err.message}", location
+        )
     return Diagnostic(DiagnosticLevel.ERROR, "IAM001", str(err), Location(source.display))
 
 
@@ -113,7 +114,7 @@ def _run_check(
         return [_finding(check, hit, kind) for hit in _hits(check, context)]
     # The single blind except of the engine: a plugin check may raise anything, and one
     # broken check must not stop the others (bandit, cfn-lint E0002 do the same).
-    except Exception as err:  # noqa: BLE001
+    except Exception as err:
         if debug:
             raise
         logger.debug("check %s crashed", check.id, exc_info=True)
@@ -151,6 +152,3 @@ def _unique(findings: Iterable[Finding]) -> Iterable[Finding]:
         if finding not in seen:
             seen.add(finding)
             yield finding
-
-
-

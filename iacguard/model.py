@@ -441,9 +441,7 @@ class Reference:
 
 
 #: plain data as read from an input: JSON-like, with Unknown for unresolved values
-RawValue: TypeAlias = (
-    "str | int | float | bool | None | Unknown | tuple[RawValue, ...] | Mapping[str, RawValue]"
-)
+RawValue: TypeAlias = "str | int | float | bool | Unknown | tuple[RawValue, ...] | list[RawValue] | Mapping[str, RawValue] | None"  # noqa: E501
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ def get_plugin_manager(
             continue
         try:
             module = importlib.import_module(module_path)
-        except Exception as err:  # noqa: BLE001 - any import failure names the plugin
+        except Exception as err:
             raise PluginLoadError(module_path, f"{type(err).__name__}: {err}") from err
         pm.register(module, name=module_path)
     if load_entrypoints:
@@ -71,7 +71,7 @@ def _load_entrypoints(pm: pluggy.PluginManager) -> None:
             continue
         try:
             plugin = entry.load()
-        except Exception as err:  # noqa: BLE001 - any import failure names the plugin
+        except Exception as err:
             dist = entry.dist.name if entry.dist else "?"
             raise PluginLoadError(f"{dist}[{entry.name}]", f"{type(err).__name__}: {err}") from err
         pm.register(plugin, name=entry.name)
@@ -105,7 +105,9 @@ def collect_checks(pm: pluggy.PluginManager) -> tuple[CheckRegistry, tuple[Diagn
     return registry, tuple(diagnostics)
 
 
-def collect_reporters(pm: pluggy.PluginManager) -> tuple[dict[str, Reporter], tuple[Diagnostic, ...]]:
+def collect_reporters(
+    pm: pluggy.PluginManager,
+) -> tuple[dict[str, Reporter], tuple[Diagnostic, ...]]:
     """Ask every plugin for its reporters, keyed by format name.
 
     :returns: the reporters and one ERROR diagnostic per refused name or failing hook.

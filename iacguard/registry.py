@@ -60,6 +60,15 @@ class Check:
     help_uri: str = ""
 
     @property
+    def remediation(self) -> str:
+        """The description's ``Fix:`` paragraph, unwrapped, without the label ("" if none)."""
+        for paragraph in self.description.split("\n\n"):
+            text = " ".join(paragraph.split())
+            if text.startswith("Fix:"):
+                return text.removeprefix("Fix:").strip()
+        return ""
+
+    @property
     def slug(self) -> str:
         """The check function's name, a snake_case slug of the bad state."""
         return getattr(self.run, "__name__", self.id.lower())

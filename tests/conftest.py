@@ -20,7 +20,9 @@ TERRAFORM = FIXTURES / "terraform"
 
 #: ``# expect: IAM301 fires -- reason`` above a block names the block's address
 _EXPECT = re.compile(r"^\s*#\s*expect:\s*(?P<rule>[A-Z]{2,5}\d{3})\s+(?P<verdict>fires|silent)\b")
-_BLOCK = re.compile(r'^\s*(?P<kind>resource|data|output|provider)\s+"(?P<a>[^"]+)"(?:\s+"(?P<b>[^"]+)")?')
+_BLOCK = re.compile(
+    r'^\s*(?P<kind>resource|data|output|provider)\s+"(?P<a>[^"]+)"(?:\s+"(?P<b>[^"]+)")?'
+)
 
 
 @dataclass(frozen=True)

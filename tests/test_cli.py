@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -41,9 +42,9 @@ def test_json_report_validates_against_the_documented_schema(runner: CliRunner) 
     assert report["complete"] is True
     assert report["summary"]["findings"] == len(report["findings"]) > 0
     first = report["findings"][0]
-    assert first["file"] == "fixtures/terraform/least_privilege/plan.json" or first["file"].endswith(
-        "least_privilege/plan.json"
-    )
+    assert first["file"] == "fixtures/terraform/least_privilege/plan.json" or first[
+        "file"
+    ].endswith("least_privilege/plan.json")
 
 
 @pytest.mark.parametrize(
@@ -60,10 +61,12 @@ def test_text_report_groups_by_resource_and_ends_with_a_summary(runner: CliRunne
     assert result.exit_code == ExitCode.FINDINGS
     lines = result.stdout.splitlines()
     assert lines[0].endswith("admin_paths/plan.json")
-    assert "  aws_iam_group_policy_attachment.platform_admins_administrator" in lines
+    assert "  aws_iam_group_policy_attachment.platform_admins_administrator_access" in lines
     assert any("CRITICAL" in line and "IAM301" in line for line in lines)
     assert "\033[" not in result.stdout
-    assert lines[-1].startswith(f"{sum('IAM' in line for line in lines)} findings (")
+    finding_lines = [line for line in lines if re.match(r"^    [A-Z]+ +IAM\d{3}  ", line)]
+    assert lines[-1].startswith(f"{len(finding_lines)} findings (")
+    assert any(line.strip().startswith("fix: ") for line in lines)
 
 
 def test_exit_zero_when_nothing_reaches_fail_on(runner: CliRunner) -> None:
@@ -75,7 +78,9 @@ def test_exit_zero_when_nothing_reaches_fail_on(runner: CliRunner) -> None:
 def test_select_ignore_and_min_severity(runner: CliRunner) -> None:
     result = run(runner, "check", PLAN, "-f", "json", "--select", "IAM3", "--ignore", "IAM303")
     rules = {f["rule_id"] for f in json.loads(result.stdout)["findings"]}
-    assert rules and all(r.startswith("IAM3") for r in rules) and "IAM303" not in rules
+    assert rules
+    assert all(r.startswith("IAM3") for r in rules)
+    assert "IAM303" not in rules
     result = run(runner, "check", PLAN, "-f", "json", "--min-severity", "critical")
     severities = {f["severity"] for f in json.loads(result.stdout)["findings"]}
     assert severities == {"critical"}
@@ -106,7 +111,9 @@ def _assert_one_line_error(result, fragment: str) -> None:
     ("content", "fragment"),
     [
         pytest.param(b'{"format_version": "1.2", "planned_', "invalid JSON", id="truncated"),
-        pytest.param(b'{"name": "pkg", "version": "1.0.0"}', "not a Terraform plan", id="not-a-plan"),
+        pytest.param(
+            b'{"name": "pkg", "version": "1.0.0"}', "not a Terraform plan", id="not-a-plan"
+        ),
         pytest.param(b'{"format_version": "2.0", "planned_values": {}}', "not supported", id="v2"),
         pytest.param(b"", "file is empty", id="empty"),
         pytest.param(b"   \n", "file is empty", id="blank"),
@@ -141,7 +148,8 @@ def test_directory_scan_skips_other_json_with_a_note(runner: CliRunner, tmp_path
     (tmp_path / "plan.json").write_bytes(PLAN.read_bytes())
     result = run(runner, "check", tmp_path, "-f", "json")
     assert result.exit_code == ExitCode.FINDINGS
-    assert "skipped" in result.stderr and "package.json" in result.stderr
+    assert "skipped" in result.stderr
+    assert "package.json" in result.stderr
     assert json.loads(result.stdout)["summary"]["files"] == 1
 
 
@@ -170,7 +178,8 @@ def test_crashing_check_is_reported_and_the_others_still_run(runner: CliRunner) 
     assert report["complete"] is False
     assert report["findings"], "the other checks still ran"
     [diagnostic] = report["diagnostics"]
-    assert diagnostic["code"] == "IAM002" and diagnostic["rule_id"] == "TEST001"
+    assert diagnostic["code"] == "IAM002"
+    assert diagnostic["rule_id"] == "TEST001"
     assert "TEST001 (always_crashes) crashed: RuntimeError: boom" in result.stderr
     assert "Traceback" not in result.stderr
 

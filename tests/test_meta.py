@@ -47,10 +47,14 @@ def test_every_builtin_check_is_documented_and_fixtured(pm: pluggy.PluginManager
     assert not problems
     fixture_text = "\n".join(p.read_text() for p in TERRAFORM.rglob("*.tf"))
     for check in registry:
-        assert RULE_ID_PATTERN.match(check.id) and check.id.startswith("IAM")
-        assert check.title and not check.title.endswith(".")
+        assert RULE_ID_PATTERN.match(check.id)
+        assert check.id.startswith("IAM")
+        assert check.title
+        assert not check.title.endswith(".")
         assert "Fix:" in check.description, f"{check.id} docstring has no 'Fix:' paragraph"
-        assert re.search(rf"expect: {check.id} fires", fixture_text), f"{check.id}: no firing fixture"
+        assert re.search(rf"expect: {check.id} fires", fixture_text), (
+            f"{check.id}: no firing fixture"
+        )
         assert re.search(rf"expect: {check.id} silent", fixture_text), f"{check.id}: no near miss"
 
 

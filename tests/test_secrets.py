@@ -18,7 +18,11 @@ PROVIDER_LITERALS = re.findall(
     r'(?:access_key|secret_key)\s*=\s*"([^"]+)"', (SECRETS_CASE / "main.tf").read_text()
 )
 #: values seeded into the plan where apply-time secrets would otherwise be unknown
-SEEDED = ("wJalrXUtnFEMIK7MDENGbPxRfiCYSEEDEDSECRET1", "Seeded-Console-Passw0rd!", "BSeededSmtpPasswordV4xxxxxxxxxxxxxxxxxxxxxxx")
+SEEDED = (
+    "wJalrXUtnFEMIK7MDENGbPxRfiCYSEEDEDSECRET1",
+    "Seeded-Console-Passw0rd!",
+    "BSeededSmtpPasswordV4xxxxxxxxxxxxxxxxxxxxxxx",
+)
 
 
 def _seeded_plan(tmp_path: Path) -> Path:
@@ -50,7 +54,8 @@ def test_no_secret_in_any_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     path = _seeded_plan(tmp_path)
     result = CliRunner().invoke(app, ["check", str(path), "-f", fmt, "-v"], catch_exceptions=False)
     assert result.exit_code == 1
-    assert "IAM101" in result.stdout and "IAM103" in result.stdout
+    assert "IAM101" in result.stdout
+    assert "IAM103" in result.stdout
     everything = result.stdout + result.stderr
     for secret in (*PROVIDER_LITERALS, *SEEDED):
         assert secret not in everything

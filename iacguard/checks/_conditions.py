@@ -1,5 +1,5 @@
 """Statement tests shared by the trust and resource-policy checks: restricting conditions,
-wildcard values and finding pointers.
+wildcard values, MFA and GitHub ``sub`` conditions, and finding pointers.
 
 Tests that may meet an unresolved value answer with three values: True, False, or None
 when the answer depends on an :class:`~iacguard.model.Unknown` (rules.md: unknown is
@@ -135,6 +135,48 @@ def pointer_from(statement: Statement, origin: Origin) -> Pointer:
     """The pointer of *statement* relative to *origin*, the element a finding is reported
     at (``("assume_role_policy", "Statement", 0)`` for a role)."""
     inner = statement.origin.pointer
-    if statement.origin.address == origin.address and inner[: len(origin.pointer)] == origin.pointer:
+    if (
+        statement.origin.address == origin.address
+        and inner[: len(origin.pointer)] == origin.pointer
+    ):
         return inner[len(origin.pointer) :]
     return ("Statement", statement.index)
+
+
+def requires_mfa(statement: Statement) -> bool | None:
+    """Whether *statement* requires ``aws:MultiFactorAuthPresent`` true with ``Bool``
+    (``BoolIfExists`` passes requests that carry no MFA information, e.g. access keys).
+
+    :returns: True, False, or None when an unresolved value decides.
+    """
+    undecided = False
+    for condition in statement.conditions_on("aws:MultiFactorAuthPresent"):
+        if condition.operator.lower() != "bool":
+            continue
+        if any(isinstance(v, Unknown) for v in condition.values):
+            undecided = True
+        elif [v.lower() for v in known(condition.values)] == ["true"]:
+            return True
+    return None if undecided else False
+
+
+def github_sub_scoped(condition: Condition) -> bool | None:
+    """Whether a GitHub ``:sub`` condition limits tokens to known repositories.
+
+    :returns: True, False, or None when one of its values is unresolved.
+    """
+    verdict = narrows(condition)
+    if not verdict:
+        return verdict
+    like = condition.base_operator.lower() in LIKE_OPERATORS
+    return not (like and any(matches_any_repository(v) for v in known(condition.values)))
+
+
+def matches_any_repository(pattern: str) -> bool:
+    """True when a ``StringLike`` GitHub ``sub`` pattern accepts repositories of any
+    owner: a wildcard in or before the owner (``repo:*``, ``repo:*/*``, ``repo:acme*/x``,
+    ``*:ref:refs/heads/main``). ``repo:acme/*`` stays within one owner."""
+    if is_wildcard(pattern):
+        return True
+    owner_part = pattern.split("/", 1)[0]
+    return "*" in owner_part or "?" in owner_part

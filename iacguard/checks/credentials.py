@@ -1,1 +1,281 @@
-"""Placeholder, replaced by the family module."""
+"""IAM1xx: credentials - embedded access keys, long-lived user keys and leaked secrets."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Iterator, Mapping
+from typing import Final
+
+from iacguard.graph import Graph
+from iacguard.hookspecs import hookimpl
+from iacguard.model import ConfigBlock, Hit, Pointer, PrincipalKind, Severity
+from iacguard.registry import CheckContext, RegisterCheck, check
+
+#: what :func:`find_credentials` reports, in message order
+KEY_ID: Final = "AWS access key ID"
+SECRET_KEY: Final = "AWS secret access key"
+
+#: AKIA (long-lived) and ASIA (temporary) key IDs, not part of a longer word
+_KEY_ID: Final = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+#: exactly 40 characters of the secret key alphabet, not part of a longer token
+_TOKEN: Final = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])")
+_SECRET_NAME: Final = r"(?:secret.?(?:access.?)?key|aws.?secret)"
+#: a name that says "secret access key": attribute, map key, variable, env var
+_SECRET_NAMED: Final = re.compile(_SECRET_NAME, re.IGNORECASE)
+#: ``AWS_SECRET_ACCESS_KEY=...``, ``"SecretKey": "..."``,
+#: ``"name":"AWS_SECRET_ACCESS_KEY","value":"..."`` in free text
+_SECRET_IN_TEXT: Final = re.compile(
+    _SECRET_NAME + r"[\w-]*[\"']?\s*(?:[:=]|,\s*[\"']value[\"']\s*:)\s*[\"']?"
+    r"[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+])",
+    re.IGNORECASE,
+)
+#: a random-looking token mixes upper case, lower case and digits
+_MIXED: Final = re.compile(r"(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])")
+_BASE64: Final = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
+#: how deep base64 and JSON embedded in strings are unwrapped
+_MAX_DEPTH: Final = 3
+
+
+def find_credentials(
+    text: str, name: str | None = None, *, beside_key_id: bool = False, _depth: int = 0
+) -> set[str]:
+    """The kinds of AWS credential (:data:`KEY_ID`, :data:`SECRET_KEY`) written in *text*.
+
+    A secret key is a 40-character token that is named like one (*name*, or a name right
+    before it in the text), or that stands next to a key ID: in the same text, or, with
+    *beside_key_id*, in the same block (it must then mix upper case, lower case and
+    digits, which hex digests and words do not). JSON and base64 text is unwrapped.
+    """
+    has_key_id = _KEY_ID.search(text) is not None
+    found = {KEY_ID} if has_key_id else set()
+    whole = text.strip()
+    named = name is not None and _SECRET_NAMED.search(name) is not None
+    if _TOKEN.fullmatch(whole) and (named or (beside_key_id and _MIXED.match(whole))):
+        found.add(SECRET_KEY)
+    if _SECRET_IN_TEXT.search(text) or (
+        has_key_id and any(_MIXED.match(m.group()) for m in _TOKEN.finditer(text))
+    ):
+        found.add(SECRET_KEY)
+    if _depth < _MAX_DEPTH:
+        for inner, inner_name in _embedded(whole):
+            found |= find_credentials(
+                inner, inner_name or name, beside_key_id=beside_key_id, _depth=_depth + 1
+            )
+    return found
+
+
+def _embedded(text: str) -> Iterator[tuple[str, str | None]]:
+    """The strings inside *text* when it is JSON, or its decoded text when it is base64."""
+    if text[:1] in {"{", "["}:
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return
+        yield from ((s, n) for _, n, s in _strings(data, (), None))
+        return
+    compact = "".join(text.split())
+    if len(compact) % 4 == 0 and _BASE64.fullmatch(compact):
+        try:
+            decoded = base64.b64decode(compact, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return
+        if all(c.isprintable() or c.isspace() for c in decoded):
+            yield decoded, None
+
+
+def _strings(
+    value: object, pointer: Pointer, name: str | None
+) -> Iterator[tuple[Pointer, str | None, str]]:
+    """Every string under *value* with its pointer and the name it is stored under.
+
+    In a ``{"name": N, "value": V}`` pair (ECS environment, SSM parameter) V is named N.
+    """
+    if isinstance(value, str):
+        yield pointer, name, value
+    elif isinstance(value, Mapping):
+        label = value.get("name", value.get("Name"))
+        for key, item in value.items():
+            key = str(key)
+            named = label if key.lower() == "value" and isinstance(label, str) else key
+            yield from _strings(item, (*pointer, key), named)
+    elif isinstance(value, tuple | list):
+        for index, item in enumerate(value):
+            yield from _strings(item, (*pointer, index), name)
+    # Unknown, numbers, booleans and None hold no literal text
+
+
+def _path(pointer: Pointer) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer).lstrip(".")
+
+
+def _block_hits(blocks: list[ConfigBlock]) -> Iterator[Hit]:
+    """Findings in the blocks of one address (a parser may give planned and literal values)."""
+    leaves = [leaf for block in blocks for leaf in _strings(block.values, (), None)]
+    has_key_id = any(KEY_ID in find_credentials(text, name) for _, name, text in leaves)
+    kinds: dict[Pointer, set[str]] = {}
+    for pointer, name, text in leaves:
+        if found := find_credentials(text, name, beside_key_id=has_key_id):
+            kinds.setdefault(pointer, set()).update(found)
+    for pointer, found in kinds.items():
+        what = " and ".join(k for k in (KEY_ID, SECRET_KEY) if k in found)
+        what = what.replace(" and AWS ", " and ")
+        message = f"{what} written literally in '{blocks[0].address}' at '{_path(pointer)}'"
+        yield Hit(blocks[0].origin, message, pointer=pointer)
+
+
+def _user(target: str, graph: Graph) -> str:
+    """How messages name the user an access key or login profile belongs to."""
+    if graph.principal(target) is not None:
+        return f"'{target}'"
+    prefix, _, rest = target.partition(":")
+    name = rest.partition(":")[2]
+    return f"'{name}' (known after apply)" if prefix == "unknown" else f"'{name}'"
+
+
+@check("IAM101", severity=Severity.CRITICAL, tags={"credentials", "secrets"})
+def embedded_access_key(ctx: CheckContext) -> Iterator[Hit]:
+    """An AWS access key is written literally in the configuration.
+
+    Access keys in code end up in version control, plan files, state, CI logs and
+    container images, where anyone who can read them can act as the key's user. A
+    leaked key stays valid until someone notices and rotates it. iacguard looks for key
+    IDs (``AKIA...``, ``ASIA...``) and 40-character secret keys in every literal value:
+    provider blocks, variables, Lambda/ECS/Batch environment variables, EC2 user data
+    and launch templates (also base64-encoded), SSM parameters, data sources. The
+    secret itself is never printed, only where it is.
+
+    Example::
+
+        provider "aws" {
+          access_key = "AKIA..."
+          secret_key = "..."
+        }
+
+    Fix: delete the key and rotate it (it must be treated as leaked). Give workloads
+    an IAM role (instance profile, Lambda or ECS task role, IRSA), use SSO or
+    ``aws configure`` profiles for people, and keep any unavoidable secret in Secrets
+    Manager or an SSM SecureString that the workload reads at run time.
+
+    References: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html ,
+    https://docs.aws.amazon.com/sdkref/latest/guide/access-iam-users.html
+    """
+    keys = {key.address for key in ctx.graph.access_keys}
+    by_address: dict[str, list[ConfigBlock]] = {}
+    for block in ctx.graph.config_blocks:
+        # an access key resource's own id and secret are generated by AWS, not written
+        if block.address not in keys:
+            by_address.setdefault(block.address, []).append(block)
+    for blocks in by_address.values():
+        yield from _block_hits(blocks)
+
+
+@check("IAM102", severity=Severity.HIGH, tags={"credentials"})
+def user_access_key(ctx: CheckContext) -> Iterator[Hit]:
+    """An IAM user gets a long-lived access key.
+
+    A user's access key never expires: it works from anywhere until it is deactivated,
+    and it tends to be copied into CI settings, laptops and scripts. Roles hand out
+    short-lived credentials instead. In Terraform the key's secret is also written to
+    the state in plain text unless ``pgp_key`` is set. Inactive keys are not reported.
+
+    Example::
+
+        resource "aws_iam_access_key" "ci" {
+          user = aws_iam_user.ci.name
+        }
+
+    Fix: use a role: for CI, OIDC federation (GitHub Actions, GitLab) with
+    ``AssumeRoleWithWebIdentity``; for workloads, instance profiles or task roles; for
+    people, IAM Identity Center. If a key is unavoidable, set ``pgp_key`` and rotate it.
+
+    References: https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-workloads-use-roles
+    """
+    for key in ctx.graph.access_keys:
+        if key.active is not True:
+            continue  # inactive, or unknown until apply
+        secret = (
+            "its secret is encrypted with a PGP key"
+            if key.encrypted
+            else "its secret will be stored in state in plain text"
+        )
+        user = _user(key.user, ctx.graph)
+        yield Hit(key.origin, f"active access key '{key.address}' for user {user}; {secret}")
+
+
+_SECRET_LABELS: Final = {
+    "secret": "access key secret",
+    "ses_smtp_password_v4": "SES SMTP password",
+    "password": "console password",
+}
+
+
+@check("IAM103", severity=Severity.HIGH, tags={"credentials", "secrets"})
+def exposed_secret(ctx: CheckContext) -> Iterator[Hit]:
+    """A generated credential flows into an output or a plain-text attribute.
+
+    The secret of an access key, an SES SMTP password or a console password is then
+    readable by anyone who can run ``terraform output``, read the state, or read the
+    receiving resource (a ``String`` SSM parameter, a tag, an environment variable).
+    Marking an output ``sensitive`` only hides it from the console. The key ID and
+    PGP-encrypted values (``encrypted_secret``) are not reported.
+
+    Example::
+
+        output "secret" {
+          value     = aws_iam_access_key.ci.secret
+          sensitive = true
+        }
+
+    Fix: do not export the secret. Create the key with ``pgp_key`` and export
+    ``encrypted_secret``, or store it encrypted (Secrets Manager, SSM ``SecureString``)
+    and grant read access to whoever needs it. Better, avoid user keys (IAM102).
+
+    References: https://developer.hashicorp.com/terraform/language/state/sensitive-data
+    """
+    seen: set[tuple[str, Pointer, str, str]] = set()
+    for ref in ctx.graph.references:
+        key = (ref.origin.address, ref.origin.pointer, ref.target, ref.attribute)
+        if ref.into_encrypted or key in seen:
+            continue
+        seen.add(key)
+        what = f"{_SECRET_LABELS.get(ref.attribute, ref.attribute)} of '{ref.target}'"
+        if ref.origin.pointer:
+            where = f"plain-text attribute '{_path(ref.origin.pointer)}'"
+            yield Hit(ref.origin, f"'{ref.origin.address}' stores the {what} in {where}")
+        else:
+            yield Hit(ref.origin, f"'{ref.origin.address}' exposes the {what}")
+
+
+@check("IAM104", severity=Severity.LOW, tags={"credentials"})
+def several_active_keys(ctx: CheckContext) -> Iterator[Hit]:
+    """A user has more than one active access key.
+
+    A second active key is only needed for the moment of a rotation. Kept longer, it
+    doubles what can leak, and usually one of the two is forgotten and never rotated.
+
+    Example: two ``aws_iam_access_key`` resources for the same user, neither with
+    ``status = "Inactive"``.
+
+    Fix: keep one active key per user; during a rotation, deactivate the old key as
+    soon as the new one is in use, then delete it.
+
+    References: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
+    """
+    for user in ctx.graph.principals(PrincipalKind.USER):
+        active = [
+            k.address for k in ctx.graph.access_keys if k.user == user.address and k.active is True
+        ]
+        if len(active) > 1:
+            keys = ", ".join(f"'{a}'" for a in active)
+            yield Hit(user.origin, f"{user.display} has {len(active)} active access keys ({keys})")
+
+
+@hookimpl
+def iacguard_register_checks(register: RegisterCheck) -> None:
+    register(embedded_access_key)
+    register(user_access_key)
+    register(exposed_secret)
+    register(several_active_keys)

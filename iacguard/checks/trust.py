@@ -1,1 +1,234 @@
-"""Placeholder, replaced by the family module."""
+"""IAM4xx: who may assume a role, read from its trust policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from iacguard.catalog import action_pattern_matches
+from iacguard.checks._conditions import (
+    conditions_narrow,
+    github_sub_scoped,
+    grants_anyone,
+    has_restricting_condition,
+    is_positive,
+    known,
+    matches_any_repository,
+    pointer_from,
+    requires_mfa,
+)
+from iacguard.hookspecs import hookimpl
+from iacguard.model import (
+    Hit,
+    Origin,
+    Policy,
+    PolicyDocument,
+    PolicyKind,
+    Severity,
+    Statement,
+    Unknown,
+)
+from iacguard.registry import CheckContext, RegisterCheck, check
+
+#: the actions that let a principal assume a role (sts:TagSession alone does not)
+ASSUME_ACTIONS: Final = (
+    "sts:AssumeRole",
+    "sts:AssumeRoleWithSAML",
+    "sts:AssumeRoleWithWebIdentity",
+)
+#: a whole account as a principal: its root ARN (any partition) or a bare account ID
+_ACCOUNT: Final = re.compile(r"^(?:arn:aws(?:-[a-z]+)*:iam::(\d{12}):root|(\d{12}))$")
+#: the issuer of GitHub Actions OIDC tokens
+GITHUB_ISSUER: Final = "token.actions.githubusercontent.com"
+#: conditions that make whole-account trust acceptable (IAM402), besides MFA
+_ACCOUNT_SCOPING_KEYS: Final = ("sts:ExternalId", "aws:PrincipalArn", "aws:PrincipalOrgID")
+
+
+def allows_assume(statement: Statement, *actions: str) -> bool | None:
+    """Whether an Allow *statement* covers one of *actions* (default: every AssumeRole*).
+
+    :returns: True, False, or None when an unresolved action could decide.
+    """
+    wanted = actions or ASSUME_ACTIONS
+    if not statement.is_allow:
+        return False
+    if statement.uses_not_action:
+        if any(isinstance(p, Unknown) for p in statement.not_actions):
+            return None
+        excluded = known(statement.not_actions)
+        return any(not any(action_pattern_matches(p, a) for p in excluded) for a in wanted)
+    patterns = known(statement.actions)
+    if any(action_pattern_matches(p, a) for p in patterns for a in wanted):
+        return True
+    return None if len(patterns) < len(statement.actions) else False
+
+
+def _trust_statements(ctx: CheckContext) -> Iterator[tuple[Origin, str, Statement]]:
+    """Every statement of every known trust policy, with the role to report it at and
+    how messages name that role."""
+    for policy in ctx.graph.policies(PolicyKind.TRUST):
+        if not isinstance(policy.document, PolicyDocument):
+            continue
+        origin, name = _holder(ctx, policy)
+        for statement in policy.document.statements:
+            yield origin, name, statement
+
+
+def _holder(ctx: CheckContext, policy: Policy) -> tuple[Origin, str]:
+    role = ctx.graph.trusted_role_of(policy)
+    if role is None:
+        return policy.origin, f"trust policy '{policy.origin.address}'"
+    return role.origin, role.display
+
+
+@check("IAM401", severity=Severity.CRITICAL, tags={"trust"})
+def trust_any_principal(ctx: CheckContext) -> Iterator[Hit]:
+    """Role can be assumed by anyone.
+
+    A trust policy that allows ``sts:AssumeRole*`` to ``"Principal": "*"`` or
+    ``{"AWS": "*"}`` lets any AWS account in the world obtain the role's credentials.
+    ``Allow`` with ``NotPrincipal`` counts too: it trusts everyone except the listed
+    principals. A restricting condition (``aws:PrincipalOrgID``, ``aws:PrincipalAccount``,
+    ``aws:PrincipalArn``, ``aws:SourceArn`` ... with a value that is not a wildcard)
+    keeps the rule silent. Example::
+
+        {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
+
+    Fix: name the accounts, roles or services that may assume the role, or add a
+    condition such as ``"StringEquals": {"aws:PrincipalOrgID": "o-..."}``.
+
+    References: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    for origin, name, statement in _trust_statements(ctx):
+        anyone = grants_anyone(statement)
+        if not anyone or not allows_assume(statement):
+            continue
+        if has_restricting_condition(statement) is not False:
+            continue
+        who = (
+            "any AWS principal ('*')"
+            if statement.principals
+            else "every principal outside NotPrincipal"
+        )
+        yield Hit(origin, f"{name} trusts {who}", pointer=pointer_from(statement, origin))
+
+
+@check("IAM402", severity=Severity.HIGH, tags={"trust", "cross-account"})
+def trust_whole_account(ctx: CheckContext) -> Iterator[Hit]:
+    """Whole AWS account trusted without ExternalId or MFA.
+
+    Trusting ``arn:aws:iam::ID:root`` (or the bare ID) delegates the decision to every
+    administrator of that account: anyone there who is granted ``sts:AssumeRole`` can
+    use the role. For a third-party vendor this also opens the confused-deputy problem.
+    Accounts listed as trusted in the configuration (``trusted_accounts``) are exempt.
+    Example::
+
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"},
+         "Action": "sts:AssumeRole"}
+
+    Fix: add a ``sts:ExternalId`` condition (vendors), require
+    ``aws:MultiFactorAuthPresent`` true (people), limit ``aws:PrincipalArn`` or
+    ``aws:PrincipalOrgID``, or trust a specific role ARN instead of the account.
+
+    References: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
+    """
+    trusted = ctx.settings.trusted_accounts
+    for origin, name, statement in _trust_statements(ctx):
+        if not allows_assume(statement):
+            continue
+        accounts = [a for a in whole_accounts(statement) if a not in trusted]
+        if not accounts or _account_scoped(statement) is not False:
+            continue
+        noun = "accounts" if len(accounts) > 1 else "account"
+        message = (
+            f"{name} trusts the whole {noun} {', '.join(accounts)} without sts:ExternalId, "
+            "MFA, aws:PrincipalArn or aws:PrincipalOrgID"
+        )
+        yield Hit(origin, message, pointer=pointer_from(statement, origin))
+
+
+def whole_accounts(statement: Statement) -> list[str]:
+    """The account IDs that *statement* trusts as a whole (root ARN or bare ID)."""
+    values = [ref.value for ref in statement.principals if ref.kind.upper() == "AWS"]
+    matches = [_ACCOUNT.match(value.strip()) for value in known(values)]
+    return list(dict.fromkeys(m.group(1) or m.group(2) for m in matches if m is not None))
+
+
+def _account_scoped(statement: Statement) -> bool | None:
+    verdicts = (
+        conditions_narrow(statement.conditions, _ACCOUNT_SCOPING_KEYS),
+        requires_mfa(statement),
+    )
+    return True if True in verdicts else (None if None in verdicts else False)
+
+
+@check("IAM403", severity=Severity.CRITICAL, tags={"trust", "federation"})
+def trust_unscoped_web_identity(ctx: CheckContext) -> Iterator[Hit]:
+    """Web-identity trust is not scoped to a subject.
+
+    A role trusting an OIDC provider accepts every token that provider signs. For
+    GitHub Actions (``token.actions.githubusercontent.com``) that is every workflow of
+    every repository on GitHub unless ``token.actions.githubusercontent.com:sub`` is
+    limited, and a ``sub`` of ``*``, ``repo:*`` or ``repo:*/*`` limits nothing. Other
+    OIDC providers (EKS, Cognito, Google ...) need at least a ``:sub`` or ``:aud``
+    condition. SAML federation is not covered. Example::
+
+        {"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+         "Principal": {"Federated":
+           "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+         "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:*"}}}
+
+    Fix: pin ``:sub`` to your repositories with ``StringEquals``
+    (``repo:acme/app:ref:refs/heads/main``) or to one owner with ``StringLike``
+    (``repo:acme/*``); for other providers add ``:aud`` (client ID) and ``:sub``.
+
+    References: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
+    """
+    for origin, name, statement in _trust_statements(ctx):
+        if not allows_assume(statement, "sts:AssumeRoleWithWebIdentity"):
+            continue
+        for ref in statement.principals:
+            if ref.kind.lower() != "federated" or not isinstance(ref.value, str):
+                continue
+            provider = oidc_provider(ref.value)
+            if provider is None:
+                continue
+            problem = _web_identity_problem(statement, provider)
+            if problem is not None:
+                yield Hit(origin, f"{name} {problem}", pointer=pointer_from(statement, origin))
+
+
+def oidc_provider(federated: str) -> str | None:
+    """The OIDC issuer a ``Federated`` principal names, as condition keys spell it
+    (``token.actions.githubusercontent.com``); None for SAML providers."""
+    value = federated.strip()
+    if value.startswith("arn:"):
+        _, found, provider = value.partition(":oidc-provider/")
+        return provider or None if found else None
+    return value or None
+
+
+def _web_identity_problem(statement: Statement, provider: str) -> str | None:
+    """What is wrong with a web-identity trust of *provider*; None when it is scoped or
+    when an unresolved condition decides."""
+    if provider.lower().split("/")[0] != GITHUB_ISSUER:
+        keys = (f"{provider}:sub", f"{provider}:aud")
+        if conditions_narrow(statement.conditions, keys) is not False:
+            return None
+        return f"trusts OIDC provider '{provider}' without a ':sub' or ':aud' condition"
+    subs = [cond for cond in statement.conditions_on(f"{provider}:sub") if is_positive(cond)]
+    verdicts = [github_sub_scoped(cond) for cond in subs]
+    if True in verdicts or None in verdicts:
+        return None
+    broad = [v for cond in subs for v in known(cond.values) if matches_any_repository(v)]
+    if not broad:
+        return f"trusts GitHub Actions OIDC without a '{provider}:sub' condition"
+    return f"trusts GitHub Actions OIDC for any repository ({', '.join(map(repr, broad))})"
+
+
+@hookimpl
+def iacguard_register_checks(register: RegisterCheck) -> None:
+    """Register the trust checks."""
+    for trust_check in (trust_any_principal, trust_whole_account, trust_unscoped_web_identity):
+        register(trust_check)

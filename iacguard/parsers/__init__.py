@@ -13,7 +13,9 @@ from iacguard.model import SourceKind
 from iacguard.parsers._source import load_json, read_text
 
 #: directories never searched for inputs
-_SKIPPED_DIRS: Final = frozenset({".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__"})
+_SKIPPED_DIRS: Final = frozenset(
+    {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__"}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,10 +31,11 @@ _STATEMENT_KEYS: Final = frozenset(
 )  # fmt: skip
 
 
-def parse_policy(value: RawValue, origin: Origin) -> PolicyDocument | Unknown:
+def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
     """Read a policy given as JSON text or as already-decoded data.
 
-    :param value: a JSON string, a mapping, or :class:`Unknown`.
+    :param value: a JSON string, a mapping (RawValue or plain JSON), or :class:`Unknown`;
+        anything else is a malformed document.
     :param origin: where the document is; statements get ``("Statement", i)`` pointers.
     :returns: Unknown when the document (or any whole statement) is only known after
         apply; otherwise a document, possibly with problems.

@@ -28,11 +28,7 @@ def decode_text(data: bytes, path: Path) -> str:
 
     :raises ParseError: the bytes are not text in any of these encodings.
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            break
-    else:
-        encoding = "utf-8"
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), "utf-8")
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as err:

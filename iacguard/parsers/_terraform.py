@@ -40,6 +40,9 @@ class TfResource:
     values: Mapping[str, RawValue]
     #: top-level attribute name -> the references of its expression
     links: Mapping[str, tuple[ResolvedRef, ...]] = field(default_factory=dict)
+    #: the literal values written in the configuration (references are Unknown); they
+    #: can differ from ``values``, e.g. ``user_data`` is planned as a hash of the script
+    literals: Mapping[str, RawValue] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +78,9 @@ class TerraformConfig:
 
 
 #: ``aws_iam_role.name``, ``aws_iam_role.name[0]``, ``aws_iam_role.name["k"]``
-_RESOURCE_STEP: Final = re.compile(r'(?:data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*(?:\[(?:"[^"]*"|\d+)\])?')
+_RESOURCE_STEP: Final = re.compile(
+    r'(?:data\.)?[A-Za-z][\w-]*\.[A-Za-z_][\w-]*(?:\[(?:"[^"]*"|\d+)\])?'
+)
 _MODULE_STEP: Final = re.compile(r'module\.[A-Za-z_][\w-]*(?:\[(?:"[^"]*"|\d+)\])?')
 _INDEX: Final = re.compile(r'\[(?:"[^"]*"|\d+)\]$')
 

@@ -156,15 +156,7 @@ class _Mapper:
             if resource.mode == "managed":
                 self._add_relations(resource)
                 self._add_secret_flows(resource)
-            self.builder.config_blocks.append(
-                ConfigBlock(
-                    "resource" if resource.mode == "managed" else "data",
-                    resource.type,
-                    resource.address,
-                    resource.origin,
-                    resource.values,
-                )
-            )
+            self._add_config_blocks(resource)
         for block in self.config.blocks:
             self.builder.config_blocks.append(
                 ConfigBlock(block.kind, block.type, block.address, block.origin, block.values)
@@ -176,6 +168,25 @@ class _Mapper:
                         Reference(output.origin, ref.address, ref.type, ref.attribute)
                     )
         return self.builder.build()
+
+    def _add_config_blocks(self, res: TfResource) -> None:
+        """What the configuration says literally about *res*, for rules that search code.
+
+        Values computed by AWS or the provider (a data source's result, a key's secret in
+        prior state) are not code and are left out: of the planned values only the
+        configured attributes are kept (they can differ from the literals, e.g. a
+        ``user_data`` planned from a ``local``), and a data source keeps its literals only.
+        Several blocks may therefore share one address.
+        """
+        kind = "resource" if res.mode == "managed" else "data"
+        planned: Mapping[str, RawValue] = {}
+        if kind == "resource":
+            configured = res.literals.keys()
+            planned = {k: v for k, v in res.values.items() if k in configured or not configured}
+        for values in (planned, res.literals):
+            if values:
+                block = ConfigBlock(kind, res.type, res.address, res.origin, values)
+                self.builder.config_blocks.append(block)
 
     # ------------------------------------------------------------------ first pass: nodes
 
@@ -191,13 +202,13 @@ class _Mapper:
             if kind is PrincipalKind.ROLE:
                 self._add_role_policies(res)
         elif res.type == "aws_iam_policy":
-            name = _text(values.get("name"))
-            arn = _text(values.get("arn"))
-            self._add_policy(res, PolicyKind.MANAGED, "policy", name, arn=arn)
-            if isinstance(arn, str):
-                self.policy_by_arn[arn] = res.address
-            if isinstance(name, str):
-                self.policy_by_name[name] = res.address
+            policy_name = _text(values.get("name"))
+            policy_arn = _text(values.get("arn"))
+            self._add_policy(res, PolicyKind.MANAGED, "policy", policy_name, arn=policy_arn)
+            if isinstance(policy_arn, str):
+                self.policy_by_arn[policy_arn] = res.address
+            if isinstance(policy_name, str):
+                self.policy_by_name[policy_name] = res.address
         elif res.type in _INLINE_TYPES:
             self._add_policy(res, PolicyKind.INLINE, "policy", _text(values.get("name")))
         elif res.type in RESOURCE_POLICY_ATTRIBUTES:
@@ -232,7 +243,9 @@ class _Mapper:
             name = _text(block.get("name"))
             doc = parse_policy(block.get("policy"), origin)
             self.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, name, doc, res.origin))
-            self.builder.link(policy_id, res.address, EdgeKind.INLINE, origin, "inline_policy block")
+            self.builder.link(
+                policy_id, res.address, EdgeKind.INLINE, origin, "inline_policy block"
+            )
 
     def _add_resource_policy(self, res: TfResource) -> None:
         attribute = RESOURCE_POLICY_ATTRIBUTES[res.type]
@@ -306,7 +319,9 @@ class _Mapper:
         name = arn.rsplit("/", 1)[-1]
         self.builder.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))
 
-    def attach(self, res: TfResource, policy_ids: list[str], principals: list[str], pointer: str) -> None:
+    def attach(
+        self, res: TfResource, policy_ids: list[str], principals: list[str], pointer: str
+    ) -> None:
         """Link each policy to each principal target, the edge carrying *res* as origin."""
         origin = res.origin.at(pointer)
         for policy_id in policy_ids:
@@ -324,7 +339,9 @@ class _Mapper:
                     and res.values.get("type") == "SecureString"
                 )
                 self.builder.references.append(
-                    Reference(res.origin.at(attribute), ref.address, ref.type, ref.attribute, encrypted)
+                    Reference(
+                        res.origin.at(attribute), ref.address, ref.type, ref.attribute, encrypted
+                    )
                 )
 
 
@@ -354,31 +371,53 @@ def _inline(m: _Mapper, res: TfResource) -> None:
 
 def _single_attachment(m: _Mapper, res: TfResource) -> None:
     attribute, kind = _ATTACHMENT_TYPES[res.type]
-    m.attach(res, m.policy_targets(res, "policy_arn"), m.principal_targets(res, attribute, kind), "policy_arn")
+    m.attach(
+        res,
+        m.policy_targets(res, "policy_arn"),
+        m.principal_targets(res, attribute, kind),
+        "policy_arn",
+    )
 
 
 def _policy_attachment(m: _Mapper, res: TfResource) -> None:
     policies = m.policy_targets(res, "policy_arn")
     principals: list[str] = []
-    for attribute, kind in (("users", PrincipalKind.USER), ("roles", PrincipalKind.ROLE), ("groups", PrincipalKind.GROUP)):
+    for attribute, kind in (
+        ("users", PrincipalKind.USER),
+        ("roles", PrincipalKind.ROLE),
+        ("groups", PrincipalKind.GROUP),
+    ):
         principals += m.principal_targets(res, attribute, kind) if res.values.get(attribute) else []
     m.attach(res, policies, principals, "policy_arn")
 
 
 def _exclusive_attachment(m: _Mapper, res: TfResource) -> None:
     attribute, kind = _EXCLUSIVE_TYPES[res.type]
-    m.attach(res, m.policy_targets(res, "policy_arns"), m.principal_targets(res, attribute, kind), "policy_arns")
+    m.attach(
+        res,
+        m.policy_targets(res, "policy_arns"),
+        m.principal_targets(res, attribute, kind),
+        "policy_arns",
+    )
 
 
 def _role_managed_arns(m: _Mapper, res: TfResource) -> None:
     if res.values.get("managed_policy_arns"):
-        m.attach(res, m.policy_targets(res, "managed_policy_arns"), [res.address], "managed_policy_arns")
+        m.attach(
+            res, m.policy_targets(res, "managed_policy_arns"), [res.address], "managed_policy_arns"
+        )
     _boundary(m, res)
 
 
 def _boundary(m: _Mapper, res: TfResource) -> None:
     for policy_id in m.policy_targets(res, "permissions_boundary"):
-        m.builder.link(policy_id, res.address, EdgeKind.BOUNDARY, res.origin.at("permissions_boundary"), "permissions_boundary")
+        m.builder.link(
+            policy_id,
+            res.address,
+            EdgeKind.BOUNDARY,
+            res.origin.at("permissions_boundary"),
+            "permissions_boundary",
+        )
 
 
 def _group_membership(m: _Mapper, res: TfResource) -> None:
@@ -405,14 +444,24 @@ def _single_user(m: _Mapper, res: TfResource, attribute: str = "user") -> str:
 
 def _access_key(m: _Mapper, res: TfResource) -> None:
     status = res.values.get("status")
-    active: bool | Unknown = status != "Inactive" if isinstance(status, str) or status is None else Unknown(f"{res.address}.status")
-    encrypted = isinstance(res.values.get("pgp_key"), str | Unknown) and res.values.get("pgp_key") != ""
-    m.builder.access_keys.append(AccessKey(res.address, res.origin, _single_user(m, res), active, encrypted))
+    active: bool | Unknown = (
+        status != "Inactive"
+        if isinstance(status, str) or status is None
+        else Unknown(f"{res.address}.status")
+    )
+    encrypted = (
+        isinstance(res.values.get("pgp_key"), str | Unknown) and res.values.get("pgp_key") != ""
+    )
+    m.builder.access_keys.append(
+        AccessKey(res.address, res.origin, _single_user(m, res), active, encrypted)
+    )
 
 
 def _login_profile(m: _Mapper, res: TfResource) -> None:
     reset = _flag(res.values.get("password_reset_required"))
-    m.builder.login_profiles.append(LoginProfile(res.address, res.origin, _single_user(m, res), reset))
+    m.builder.login_profiles.append(
+        LoginProfile(res.address, res.origin, _single_user(m, res), reset)
+    )
 
 
 def _mfa_device(m: _Mapper, res: TfResource) -> None:
@@ -487,4 +536,3 @@ _RELATION_HANDLERS: Final[Mapping[str, Callable[[_Mapper, TfResource], None]]] =
     "aws_iam_account_password_policy": _password_policy,
     "aws_cloudtrail": _trail,
 }
-

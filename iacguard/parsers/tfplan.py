@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from iacguard.errors import ParseError, UnsupportedInputError
+from iacguard.errors import UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers._terraform import (
@@ -180,7 +180,7 @@ class _PlanReader:
         for address, rc in self.changes.items():
             change = _mapping(rc.get("change"))
             actions = _list(change.get("actions"))
-            if address in seen or "delete" in actions and "create" not in actions:
+            if address in seen or ("delete" in actions and "create" not in actions):
                 continue
             if isinstance(change.get("after"), dict):  # plans without planned_values
                 merged = {**rc, "values": change["after"]}
@@ -191,8 +191,8 @@ class _PlanReader:
             if resource.get("mode") == "data" and resource["address"] not in seen:
                 raw.append((resource["address"], resource, None))
                 seen.add(resource["address"])
-        for address, resource, _ in raw:
-            self._register_instance(address, resource)
+        for address, record, _ in raw:
+            self._register_instance(address, record)
         resources = tuple(self._resource(a, r, u) for a, r, u in raw)
         return TerraformConfig(resources, tuple(self._outputs()), tuple(self._blocks()))
 
@@ -200,7 +200,9 @@ class _PlanReader:
         module, step = split_address(address)
         config_address = strip_index(step)
         rtype = resource.get("type")
-        rtype = rtype if isinstance(rtype, str) else config_address.removeprefix("data.").split(".")[0]
+        rtype = (
+            rtype if isinstance(rtype, str) else config_address.removeprefix("data.").split(".")[0]
+        )
         self.instances[address] = (rtype, module, config_address, index_of(step))
         self.by_config.setdefault((module, config_address), []).append(address)
 
@@ -221,7 +223,8 @@ class _PlanReader:
             if (refs := self._resolve_expression(expression, address, module))
         }
         mode = resource.get("mode") if resource.get("mode") in {"managed", "data"} else "managed"
-        return TfResource(address, str(mode), rtype, self.origin(address), values, links)
+        literals = _as_mapping(expression_value(expressions, address)) if expressions else {}
+        return TfResource(address, str(mode), rtype, self.origin(address), values, links, literals)
 
     # ------------------------------------------------------------------ references
 
@@ -318,7 +321,9 @@ class _PlanReader:
         declared = _mapping(root_config.get("variables"))
         given = _mapping(self.data.get("variables"))
         for name in dict.fromkeys([*declared, *given]):
-            value = _mapping(given.get(name)).get("value", _mapping(declared.get(name)).get("default"))
+            value = _mapping(given.get(name)).get(
+                "value", _mapping(declared.get(name)).get("default")
+            )
             address = f"var.{name}"
             values = {name: merge_unknown(value, None, address)}
             yield TfBlock("variable", "", address, self.origin(address), values)
@@ -328,7 +333,9 @@ def _as_mapping(value: RawValue) -> Mapping[str, RawValue]:
     return value if isinstance(value, Mapping) else {}
 
 
-def _walk_resources(module: Mapping[str, JSONValue], depth: int = 0) -> Iterator[dict[str, JSONValue]]:
+def _walk_resources(
+    module: Mapping[str, JSONValue], depth: int = 0
+) -> Iterator[dict[str, JSONValue]]:
     """Resources of a ``planned_values``/``prior_state`` module, child modules included."""
     for resource in _list(module.get("resources")):
         if isinstance(resource, dict) and isinstance(resource.get("address"), str):

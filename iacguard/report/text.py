@@ -49,6 +49,7 @@ class TextReporter:
         def by_file(finding: Finding) -> str:
             return str(finding.location.file)
 
+        fixes = {check.id: check.remediation for check in result.checks}
         for file, in_file in groupby(result.findings, key=by_file):
             stream.write(paint(_BOLD, file) + "\n")
             ordered = sorted(in_file, key=lambda f: (f.address, -f.severity, f.rule_id))
@@ -57,10 +58,18 @@ class TextReporter:
                 line = findings[0].location.line
                 stream.write(f"  {address}" + (f"  (line {line})" if line else "") + "\n")
                 for finding in findings:
-                    label = paint(_COLOURS[finding.severity], f"{finding.severity.label.upper():<8}")
+                    label = paint(
+                        _COLOURS[finding.severity], f"{finding.severity.label.upper():<8}"
+                    )
                     stream.write(f"    {label} {finding.rule_id}  {finding.message}\n")
                     stream.write(paint(_DIM, f"             {finding.title}") + "\n")
+                    if fixes.get(finding.rule_id):
+                        stream.write(
+                            paint(_DIM, f"             fix: {fixes[finding.rule_id]}") + "\n"
+                        )
             stream.write("\n")
+        if result.findings:
+            stream.write("'iacguard explain RULE' shows why a rule matters and how to fix it.\n")
         stream.write(summary_line(result) + "\n")
 
 

@@ -1,0 +1,225 @@
+"""IAM501-IAM502: public resource policies and Lambda permissions."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from iacguard.catalog import default_catalog
+from iacguard.checks.resource_policies import (
+    lambda_permission_problem,
+    public_resource_policy,
+    unscoped_lambda_permission,
+)
+from iacguard.graph import Graph, GraphBuilder
+from iacguard.model import (
+    Hit,
+    LambdaPermission,
+    Location,
+    MaybeStr,
+    Origin,
+    Policy,
+    PolicyKind,
+    RawValue,
+    SourceKind,
+    Unknown,
+)
+from iacguard.parsers._policy_document import parse_policy
+from iacguard.registry import Check, CheckContext
+from tests.conftest import addresses
+
+BUCKET_POLICY = "aws_s3_bucket_policy.b"
+
+
+def _origin(address: str) -> Origin:
+    return Origin(SourceKind.TERRAFORM_PLAN, address, Location(PurePosixPath("plan.json")))
+
+
+def resource_graph(*statements: RawValue) -> Graph:
+    """A graph holding one bucket policy made of *statements*."""
+    builder = GraphBuilder()
+    origin = _origin(BUCKET_POLICY)
+    raw: RawValue = {"Version": "2012-10-17", "Statement": statements}
+    document = parse_policy(raw, origin.at("policy"))
+    kind = PolicyKind.RESOURCE
+    builder.add_policy(
+        Policy(BUCKET_POLICY, kind, None, document, origin, None, "aws_s3_bucket_policy")
+    )
+    return builder.build()
+
+
+def run(check: Check, graph: Graph) -> list[Hit]:
+    return list(check.run(CheckContext(graph, default_catalog())))
+
+
+def read(principal: RawValue, condition: RawValue = None, **extra: RawValue) -> RawValue:
+    raw: dict[str, RawValue] = {"Effect": "Allow", "Principal": principal}
+    raw |= {"Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}
+    if condition is not None:
+        raw["Condition"] = condition
+    return raw | extra
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def test_iam501_on_fixture_plan() -> None:
+    assert addresses("resource_policies", "IAM501") == {
+        "aws_s3_bucket_policy.iam501_public_read",
+        "aws_sqs_queue_policy.iam501_public_send",
+        "aws_sns_topic_policy.iam501_public_publish",
+        "aws_kms_key.iam501_public_decrypt",
+        "aws_ecr_repository_policy.iam501_public_pull",
+        "aws_secretsmanager_secret_policy.iam501_public_secret",
+        "aws_lambda_layer_version_permission.iam501_public_layer",
+    }
+
+
+def test_iam502_on_fixture_plan() -> None:
+    assert addresses("resource_policies", "IAM502") == {
+        "aws_lambda_permission.iam502_any_principal",
+        "aws_lambda_permission.iam502_sns_without_source_arn",
+        "aws_lambda_permission.iam502_s3_without_source_account",
+    }
+
+
+@pytest.mark.parametrize("case", ["clean", "unknowns"])
+@pytest.mark.parametrize("rule", ["IAM501", "IAM502"])
+def test_resource_rules_silent_on_near_miss_cases(case: str, rule: str) -> None:
+    assert addresses(case, rule) == set()
+
+
+# ----------------------------------------------------------------------------- IAM501
+
+
+@pytest.mark.parametrize(
+    ("raw", "fires"),
+    [
+        pytest.param(read("*"), True, id="star"),
+        pytest.param(read({"AWS": "*"}), True, id="aws-star"),
+        pytest.param(read({"AWS": ("arn:aws:iam::1:root", "*")}), True, id="star-in-list"),
+        pytest.param(read("*", {"Bool": {"aws:SecureTransport": "true"}}), True, id="tls-only"),
+        pytest.param(read("*", {"StringLike": {"aws:SourceVpce": "*"}}), True, id="wildcard-vpce"),
+        pytest.param(
+            read("*", {"StringNotEquals": {"aws:PrincipalOrgID": "o-1"}}), True, id="not-equals"
+        ),
+        pytest.param(
+            {"Effect": "Allow", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}, "Action": "s3:*"},
+            True,
+            id="allow-not-principal",
+        ),
+        pytest.param(read("*", Effect="Deny"), False, id="deny"),
+        pytest.param(read("*", Effect=Unknown("e")), False, id="unknown-effect"),
+        pytest.param(read({"AWS": "arn:aws:iam::1:root"}), False, id="account"),
+        pytest.param(read({"Service": "cloudtrail.amazonaws.com"}), False, id="service"),
+        pytest.param(read({"AWS": Unknown("arn")}), False, id="unknown-principal"),
+        pytest.param(
+            read("*", {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}), False, id="org-id"
+        ),
+        pytest.param(read("*", {"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}), False, id="ip"),
+        pytest.param(
+            read("*", {"StringEquals": {"aws:SourceVpce": Unknown("vpce")}}),
+            False,
+            id="unknown-condition",
+        ),
+        pytest.param(
+            {"Effect": "Allow", "NotPrincipal": {"AWS": Unknown("arn")}, "Action": "s3:*"},
+            False,
+            id="not-principal-unknown",
+        ),
+    ],
+)
+def test_iam501_cases(raw: RawValue, fires: bool) -> None:
+    assert bool(run(public_resource_policy, resource_graph(raw))) is fires
+
+
+def test_iam501_reports_holder_with_statement_pointer() -> None:
+    deny = read("*", {"Bool": {"aws:SecureTransport": "false"}}, Effect="Deny")
+    [hit] = run(public_resource_policy, resource_graph(deny, read("*")))
+    assert hit.origin.address == BUCKET_POLICY
+    assert hit.pointer == ("policy", "Statement", 1)
+    assert hit.message == f"policy of '{BUCKET_POLICY}' grants s3:GetObject to any principal ('*')"
+
+
+def test_iam501_one_finding_per_public_statement() -> None:
+    many = read("*", Action=("s3:GetObject", "s3:PutObject", "s3:ListBucket", "s3:DeleteObject"))
+    hits = run(public_resource_policy, resource_graph(read("*"), many))
+    assert [hit.pointer for hit in hits] == [
+        ("policy", "Statement", 0),
+        ("policy", "Statement", 1),
+    ]
+    assert "s3:GetObject, s3:PutObject, s3:ListBucket (+1 more)" in hits[1].message
+
+
+def test_iam501_skips_unknown_document() -> None:
+    builder = GraphBuilder()
+    origin = _origin(BUCKET_POLICY)
+    builder.add_policy(Policy(BUCKET_POLICY, PolicyKind.RESOURCE, None, Unknown("doc"), origin))
+    assert run(public_resource_policy, builder.build()) == []
+
+
+# ----------------------------------------------------------------------------- IAM502
+
+
+def permission(
+    principal: MaybeStr,
+    source_arn: MaybeStr | None = None,
+    source_account: MaybeStr | None = None,
+    org: MaybeStr | None = None,
+) -> LambdaPermission:
+    origin = _origin("aws_lambda_permission.p")
+    action = "lambda:InvokeFunction"
+    return LambdaPermission(
+        origin.address, origin, principal, action, source_arn, source_account, org
+    )
+
+
+SNS_TOPIC = "arn:aws:sns:us-east-1:1:t"
+
+
+@pytest.mark.parametrize(
+    ("grant", "problem"),
+    [
+        pytest.param(permission("*"), "lets any principal ('*') invoke the function", id="star"),
+        pytest.param(
+            permission("sns.amazonaws.com"),
+            "lets service 'sns.amazonaws.com' invoke the function without source_arn",
+            id="service-no-arn",
+        ),
+        pytest.param(
+            permission("s3.amazonaws.com"),
+            "lets service 's3.amazonaws.com' invoke the function without source_arn or "
+            "source_account",
+            id="s3-nothing",
+        ),
+        pytest.param(
+            permission("s3.amazonaws.com", "arn:aws:s3:::b"),
+            "lets service 's3.amazonaws.com' invoke the function without source_account",
+            id="s3-no-account",
+        ),
+        pytest.param(
+            permission("events.amazonaws.com", "*"),
+            "lets service 'events.amazonaws.com' invoke the function without source_arn",
+            id="wildcard-source-arn",
+        ),
+        pytest.param(permission("sns.amazonaws.com", SNS_TOPIC), None, id="service-scoped"),
+        pytest.param(permission("s3.amazonaws.com", "arn:aws:s3:::b", "1"), None, id="s3-scoped"),
+        pytest.param(permission("sns.amazonaws.com", Unknown("arn")), None, id="unknown-arn"),
+        pytest.param(permission("*", org="o-1"), None, id="star-with-org"),
+        pytest.param(permission("*", SNS_TOPIC), None, id="star-with-source-arn"),
+        pytest.param(permission("111122223333"), None, id="account-id"),
+        pytest.param(permission("arn:aws:iam::111122223333:root"), None, id="account-arn"),
+        pytest.param(permission(Unknown("p")), None, id="unknown-principal"),
+    ],
+)
+def test_lambda_permission_problem(grant: LambdaPermission, problem: str | None) -> None:
+    assert lambda_permission_problem(grant) == problem
+
+
+def test_iam502_reports_the_permission() -> None:
+    builder = GraphBuilder()
+    builder.lambda_permissions += [permission("*"), permission("111122223333")]
+    [hit] = run(unscoped_lambda_permission, builder.build())
+    assert hit.origin.address == "aws_lambda_permission.p"
+    assert hit.message.startswith("lambda permission 'aws_lambda_permission.p' lets any")
