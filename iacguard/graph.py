@@ -135,11 +135,6 @@ class Graph:
         targets = dict.fromkeys(e.target for e in self.edges_from(user.address, EdgeKind.MEMBER_OF))
         return tuple(self._principals[t] for t in targets if t in self._principals)
 
-    def members_of(self, group: Principal) -> tuple[Principal, ...]:
-        """The users defined in the graph that are members of *group*, without repeats."""
-        sources = dict.fromkeys(e.source for e in self.edges_to(group.address, EdgeKind.MEMBER_OF))
-        return tuple(self._principals[s] for s in sources if s in self._principals)
-
     def trust_policy_of(self, role: Principal) -> Policy | None:
         """The trust policy of *role*, if the input defines one."""
         for edge in self.edges_to(role.address, EdgeKind.TRUSTS):

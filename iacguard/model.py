@@ -260,15 +260,6 @@ class Statement:
         """True when ``Resource`` contains the bare ``*``."""
         return "*" in self.resources
 
-    @property
-    def has_unknown(self) -> bool:
-        """True when any action, resource, principal or condition value is unresolved."""
-        values: list[object] = [*self.actions, *self.not_actions, *self.resources]
-        values += [*self.not_resources, self.effect]
-        values += [ref.value for ref in (*self.principals, *self.not_principals)]
-        values += [value for cond in self.conditions for value in cond.values]
-        return any(isinstance(value, Unknown) for value in values)
-
     def conditions_on(self, *keys: str) -> tuple[Condition, ...]:
         """The conditions whose key is one of *keys* (case-insensitive)."""
         wanted = {key.lower() for key in keys}
@@ -329,11 +320,6 @@ class Policy:
     arn: MaybeStr | None = None
     #: for resource policies: the type of resource holding it (``aws_s3_bucket_policy``)
     resource_type: str | None = None
-
-    @property
-    def is_identity(self) -> bool:
-        """True for policies that grant permissions to the principal holding them."""
-        return self.kind in {PolicyKind.INLINE, PolicyKind.MANAGED, PolicyKind.AWS_MANAGED}
 
 
 @dataclass(frozen=True, slots=True)

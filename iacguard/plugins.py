@@ -88,7 +88,7 @@ def collect_checks(pm: pluggy.PluginManager) -> tuple[CheckRegistry, tuple[Diagn
     registry = CheckRegistry()
     diagnostics: list[Diagnostic] = []
     hook = pm.hook.iacguard_register_checks
-    for impl in reversed(hook.get_hookimpls()):  # registration order
+    for impl in hook.get_hookimpls():  # registration order
         plugin = impl.plugin_name
 
         def register(check: Check, plugin: str = plugin) -> None:
@@ -115,7 +115,7 @@ def collect_reporters(
     reporters: dict[str, Reporter] = {}
     diagnostics: list[Diagnostic] = []
     hook = pm.hook.iacguard_register_reporters
-    for impl in reversed(hook.get_hookimpls()):
+    for impl in hook.get_hookimpls():  # registration order
         plugin = impl.plugin_name
 
         def register(reporter: Reporter, plugin: str = plugin) -> None:

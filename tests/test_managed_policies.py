@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -19,6 +16,7 @@ from iacguard.managed_policies import (
     aws_managed_policy_name,
     is_aws_managed_arn,
 )
+from tests.conftest import run_python_probe
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
@@ -275,19 +273,7 @@ print(json.dumps({"import": after_import, "predicate": after_predicate, "lookups
 
 
 def test_import_loads_nothing_and_snapshot_is_read_once_from_the_package() -> None:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        part for part in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if part
-    )
-    completed = subprocess.run(
-        [sys.executable, "-c", _LAZINESS_PROBE],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=REPO_ROOT,
-        env=env,
-    )
-    report = json.loads(completed.stdout)
+    report = run_python_probe(_LAZINESS_PROBE)
     assert report["import"] == []
     assert report["predicate"] == []
     assert len(report["lookups"]) == 1

@@ -131,13 +131,7 @@ def allow_not_action(ctx: CheckContext) -> Iterator[Hit]:
 
     Fix: list the allowed actions in ``Action``; to carve out exceptions, add a ``Deny``.
     """
-    for site in doc.authored_sites(ctx.graph, *doc.AUTHORED_IDENTITY):
-        for statement in site.document.statements:
-            if statement.is_allow and statement.uses_not_action:
-                excluded = doc.quoted(doc.literal(statement.not_actions))
-                label = f"{doc.describe(site)} {doc.statement_label(statement)}"
-                message = f"{label} allows every action except {excluded or 'an unknown list'}"
-                yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
+    yield from _allow_except(ctx, "NotAction", "action")
 
 
 @check("IAM305", severity=Severity.MEDIUM, tags=_TAGS)
@@ -154,12 +148,19 @@ def allow_not_resource(ctx: CheckContext) -> Iterator[Hit]:
     Fix: list the allowed resources in ``Resource``; to carve out exceptions, add a
     ``Deny``.
     """
+    yield from _allow_except(ctx, "NotResource", "resource")
+
+
+def _allow_except(ctx: CheckContext, key: str, noun: str) -> Iterator[Hit]:
+    """Allow statements of authored identity documents that use *key* (``NotAction`` or
+    ``NotResource``), each reported with the list it excludes."""
     for site in doc.authored_sites(ctx.graph, *doc.AUTHORED_IDENTITY):
         for statement in site.document.statements:
-            if statement.is_allow and statement.uses_not_resource:
-                excluded = doc.quoted(doc.literal(statement.not_resources))
+            if statement.is_allow and key in statement.keys:
+                values = statement.not_actions if key == "NotAction" else statement.not_resources
+                excluded = doc.quoted(doc.literal(values)) or "an unknown list"
                 label = f"{doc.describe(site)} {doc.statement_label(statement)}"
-                message = f"{label} allows every resource except {excluded or 'an unknown list'}"
+                message = f"{label} allows every {noun} except {excluded}"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 

@@ -45,17 +45,19 @@ _INLINE_TYPES: Final = {
     "aws_iam_user_policy": ("user", PrincipalKind.USER),
     "aws_iam_group_policy": ("group", PrincipalKind.GROUP),
 }
-#: single attachments: type -> (attribute naming the principal, its kind)
+#: attachment resources: type -> (attribute naming the principal, its kind, attribute
+#: holding the policy ARN or ARNs)
 _ATTACHMENT_TYPES: Final = {
-    "aws_iam_role_policy_attachment": ("role", PrincipalKind.ROLE),
-    "aws_iam_user_policy_attachment": ("user", PrincipalKind.USER),
-    "aws_iam_group_policy_attachment": ("group", PrincipalKind.GROUP),
-}
-#: exclusive attachment sets: type -> (attribute naming the principal, its kind)
-_EXCLUSIVE_TYPES: Final = {
-    "aws_iam_role_policy_attachments_exclusive": ("role_name", PrincipalKind.ROLE),
-    "aws_iam_user_policy_attachments_exclusive": ("user_name", PrincipalKind.USER),
-    "aws_iam_group_policy_attachments_exclusive": ("group_name", PrincipalKind.GROUP),
+    "aws_iam_role_policy_attachment": ("role", PrincipalKind.ROLE, "policy_arn"),
+    "aws_iam_user_policy_attachment": ("user", PrincipalKind.USER, "policy_arn"),
+    "aws_iam_group_policy_attachment": ("group", PrincipalKind.GROUP, "policy_arn"),
+    "aws_iam_role_policy_attachments_exclusive": ("role_name", PrincipalKind.ROLE, "policy_arns"),
+    "aws_iam_user_policy_attachments_exclusive": ("user_name", PrincipalKind.USER, "policy_arns"),
+    "aws_iam_group_policy_attachments_exclusive": (
+        "group_name",
+        PrincipalKind.GROUP,
+        "policy_arns",
+    ),
 }
 #: resources holding a resource-based policy: type -> attribute with the document
 RESOURCE_POLICY_ATTRIBUTES: Final = {
@@ -369,14 +371,10 @@ def _inline(m: _Mapper, res: TfResource) -> None:
         m.builder.link(res.address, target, EdgeKind.INLINE, res.origin, res.type)
 
 
-def _single_attachment(m: _Mapper, res: TfResource) -> None:
-    attribute, kind = _ATTACHMENT_TYPES[res.type]
-    m.attach(
-        res,
-        m.policy_targets(res, "policy_arn"),
-        m.principal_targets(res, attribute, kind),
-        "policy_arn",
-    )
+def _attachment(m: _Mapper, res: TfResource) -> None:
+    attribute, kind, arns = _ATTACHMENT_TYPES[res.type]
+    principals = m.principal_targets(res, attribute, kind)
+    m.attach(res, m.policy_targets(res, arns), principals, arns)
 
 
 def _policy_attachment(m: _Mapper, res: TfResource) -> None:
@@ -389,16 +387,6 @@ def _policy_attachment(m: _Mapper, res: TfResource) -> None:
     ):
         principals += m.principal_targets(res, attribute, kind) if res.values.get(attribute) else []
     m.attach(res, policies, principals, "policy_arn")
-
-
-def _exclusive_attachment(m: _Mapper, res: TfResource) -> None:
-    attribute, kind = _EXCLUSIVE_TYPES[res.type]
-    m.attach(
-        res,
-        m.policy_targets(res, "policy_arns"),
-        m.principal_targets(res, attribute, kind),
-        "policy_arns",
-    )
 
 
 def _role_managed_arns(m: _Mapper, res: TfResource) -> None:
@@ -521,8 +509,7 @@ def _trail(m: _Mapper, res: TfResource) -> None:
 
 _RELATION_HANDLERS: Final[Mapping[str, Callable[[_Mapper, TfResource], None]]] = {
     **dict.fromkeys(_INLINE_TYPES, _inline),
-    **dict.fromkeys(_ATTACHMENT_TYPES, _single_attachment),
-    **dict.fromkeys(_EXCLUSIVE_TYPES, _exclusive_attachment),
+    **dict.fromkeys(_ATTACHMENT_TYPES, _attachment),
     "aws_iam_policy_attachment": _policy_attachment,
     "aws_iam_role": _role_managed_arns,
     "aws_iam_user": _boundary,

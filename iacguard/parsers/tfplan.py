@@ -267,9 +267,9 @@ class _PlanReader:
         """A module input: follow the calling module's argument expression."""
         if not module:
             return
+        # "module.a[\"x\"].module.b[0]" -> parent 'module.a["x"]', call "b[0]";
+        # a top-level "module.a" has no separator: parent "", call "module.a"
         parent, _, call = module.rpartition(".module.")
-        if not call:
-            parent, call = "", module
         call_name = strip_index(call).removeprefix("module.")
         calls = self.modules.get(module_config_path(parent))
         argument = _mapping(calls.calls.get(call_name) if calls else None)
