@@ -81,6 +81,15 @@ def scan(
         except InputError as err:
             diagnostics.append(_input_diagnostic(err, source))
             continue
+        # A parser bug on odd input must cost that file, not the scan, and never show a
+        # traceback; --debug re-raises it for a bug report.
+        except Exception as err:
+            if options.debug:
+                raise
+            logger.debug("parser crashed on %s", source.display, exc_info=True)
+            message = f"{source.display}: internal error while parsing: {type(err).__name__}"
+            diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
+            continue
         scanned.append(source)
         context = CheckContext(graph, catalog, options.settings)
         for check in checks:

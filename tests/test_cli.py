@@ -203,3 +203,58 @@ def test_explain_prints_the_rule_documentation(runner: CliRunner) -> None:
     assert result.stdout.startswith("IAM301 (")
     assert "Fix" in result.stdout
     _assert_one_line_error(run(runner, "explain", "IAM999"), "no rule")
+
+
+ODD_PLANS = {
+    "wrong-types-everywhere": {
+        "format_version": "1.2",
+        "planned_values": "x",
+        "resource_changes": [1, None, {"address": 5}],
+        "configuration": [],
+    },
+    "odd-values": {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_iam_role.x",
+                        "type": "aws_iam_role",
+                        "values": {"assume_role_policy": 5, "inline_policy": "x", "name": ["a"]},
+                    },
+                    {
+                        "address": "aws_iam_account_password_policy.p",
+                        "type": "aws_iam_account_password_policy",
+                        "values": {"minimum_password_length": "x", "max_password_age": 1e400},
+                    },
+                    {
+                        "address": "aws_iam_policy.p",
+                        "type": "aws_iam_policy",
+                        "values": {"policy": '{"Statement": [{"Effect": "Allow", "Action": [1]}]}'},
+                    },
+                ],
+                "child_modules": [None, {"resources": "no"}],
+            }
+        },
+        "configuration": {
+            "provider_config": {"aws": "x"},
+            "root_module": {"module_calls": {"m": 5}},
+        },
+        "variables": {"v": 5},
+    },
+}
+
+
+@pytest.mark.parametrize("name", sorted(ODD_PLANS))
+def test_odd_plans_scan_without_a_traceback(runner: CliRunner, tmp_path: Path, name: str) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(ODD_PLANS[name]))
+    result = run(runner, "check", path, "-f", "json")
+    assert result.exit_code in {ExitCode.OK, ExitCode.FINDINGS}, result.stderr
+    jsonschema.validate(json.loads(result.stdout), SCHEMA)
+
+
+def test_format_version_must_be_a_string(runner: CliRunner, tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text('{"format_version": 1, "planned_values": {}}')
+    _assert_one_line_error(run(runner, "check", path), "must be a string")

@@ -7,6 +7,7 @@ references of expressions whose value is unknown at plan time.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -129,7 +130,7 @@ def _number(value: RawValue) -> int | Unknown | None:
         return None
     if isinstance(value, int | Unknown):
         return value
-    return int(value) if isinstance(value, float) else None
+    return int(value) if isinstance(value, float) and math.isfinite(value) else None
 
 
 def _items(value: RawValue) -> tuple[RawValue, ...]:

@@ -67,7 +67,9 @@ def read_plan(data: JSONValue, path: Path, display: PurePosixPath) -> TerraformC
             path, "not a Terraform plan: expected the output of 'terraform show -json PLANFILE'"
         )
     version = data["format_version"]
-    if not isinstance(version, str) or version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
+    if not isinstance(version, str):
+        raise UnsupportedInputError(path, "plan format_version must be a string such as '1.2'")
+    if version.split(".")[0] not in SUPPORTED_MAJOR_VERSIONS:
         raise UnsupportedInputError(
             path, f"plan format_version {version!r} is not supported (supported: 0.x and 1.x)"
         )
