@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from iacguard._version import __version__
 from iacguard.graph import Graph
-from iacguard.hookspecs import hookimpl
+from iacguard.hookspecs import (
+    PLUGIN_API_VERSION,
+    RegisterRuleMetadata,
+    RuleMetadata,
+    hookimpl,
+)
 from iacguard.model import (
     Confidence,
     Effect,
@@ -22,6 +27,7 @@ from iacguard.model import (
 from iacguard.registry import Check, CheckContext, RegisterCheck, check
 
 __all__ = [
+    "PLUGIN_API_VERSION",
     "Check",
     "CheckContext",
     "Confidence",
@@ -32,6 +38,8 @@ __all__ = [
     "PolicyKind",
     "PrincipalKind",
     "RegisterCheck",
+    "RegisterRuleMetadata",
+    "RuleMetadata",
     "Severity",
     "Statement",
     "Unknown",

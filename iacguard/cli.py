@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -12,10 +13,18 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 
 from iacguard._version import __version__
-from iacguard.model import Diagnostic, Severity
+from iacguard.engine import ScanOptions, ScanResult, scan
+from iacguard.model import Diagnostic
+from iacguard.plugins import collect_checks, collect_reporters
+from iacguard.registry import Settings
+from iacguard.selection import RuleSelection
 
 if TYPE_CHECKING:
+    import pluggy
+
+    from iacguard.config import Config
     from iacguard.registry import CheckRegistry
+    from iacguard.report import Reporter
 
 
 class ExitCode(IntEnum):
@@ -64,38 +73,41 @@ def _root(
     """Catch AWS IAM mistakes in Terraform plans before they are deployed."""
 
 
-def _severity(value: str, option: str) -> Severity:
-    try:
-        return Severity.parse(value)
-    except ValueError as err:
-        _fail(f"{option}: {err}")
-
-
 @app.command()
 def check(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Plan JSON files (terraform show -json) or directories to search."),
+        typer.Argument(
+            help="Plan JSON files (terraform show -json), CloudFormation templates, "
+            "Terraform directories, or directories to search."
+        ),
     ],
     output_format: Annotated[
         list[str] | None,
         typer.Option(
-            "--format", "-f", help="Output format: text or json (repeatable, see --output)."
+            "--format",
+            "-f",
+            help="text, json, sarif, junit, github or markdown (repeatable, see --output) [text].",
         ),
     ] = None,
     output: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--output", "-o", help="Write the matching --format to this file (repeatable)."
-        ),
+        typer.Option("--output", "-o", help="Write the n-th --format to this file (repeatable)."),
     ] = None,
     min_severity: Annotated[
-        str,
+        str | None,
         typer.Option(help="Report only findings at or above: info, low, medium, high, critical."),
-    ] = "info",
+    ] = None,
     fail_on: Annotated[
-        str, typer.Option(help="Exit 1 when a reported finding is at or above this severity.")
-    ] = "info",
+        str | None,
+        typer.Option(help="Exit 1 when a reported finding is at or above this severity [info]."),
+    ] = None,
+    soft_fail: Annotated[
+        bool | None,
+        typer.Option(
+            "--soft-fail/--no-soft-fail", help="Exit 0 even with findings (errors still exit 2)."
+        ),
+    ] = None,
     select: Annotated[
         list[str] | None,
         typer.Option(help="Only rules with this ID prefix (repeatable, e.g. IAM3)."),
@@ -107,11 +119,28 @@ def check(
         list[str] | None,
         typer.Option(help="AWS account ID your organisation trusts (IAM402; repeatable)."),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Configuration file [.iacguard.toml or pyproject.toml [tool.iacguard]]."),
+    ] = None,
+    baseline: Annotated[
+        Path | None, typer.Option(help="Report only findings not recorded in this baseline file.")
+    ] = None,
+    create_baseline: Annotated[
+        Path | None, typer.Option(help="Record the current findings in this baseline file.")
+    ] = None,
+    source: Annotated[
+        Path | None, typer.Option(help="Terraform root a plan was made from (file and line).")
+    ] = None,
     plugin: Annotated[
         list[str] | None, typer.Option(help="Also load this plugin module (repeatable).")
     ] = None,
     disable_plugin: Annotated[
         list[str] | None, typer.Option(help="Do not load this plugin (repeatable).")
+    ] = None,
+    rules_dir: Annotated[
+        list[Path] | None,
+        typer.Option(help="Also load the YAML rules in this directory or file (repeatable)."),
     ] = None,
     debug: Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")] = False,
     verbose: Annotated[
@@ -119,54 +148,94 @@ def check(
     ] = False,
 ) -> None:
     """Scan PATHS and report IAM findings; exit 0 clean, 1 findings, 2 error."""
-    from iacguard.engine import ScanOptions, scan
+    from iacguard import suppress
     from iacguard.errors import IacguardError
-    from iacguard.plugins import collect_checks, collect_reporters, get_plugin_manager
-    from iacguard.registry import Settings
-    from iacguard.selection import RuleSelection
 
     if verbose:
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
-    formats = [f.lower() for f in output_format or ["text"]]
-    outputs = list(output or [])
-    if len(outputs) > len(formats):
-        _fail("more --output files than --format values")
-    minimum = _severity(min_severity, "--min-severity")
-    threshold = _severity(fail_on, "--fail-on")
+    cli_settings = {
+        "config": config,
+        "format": output_format,
+        "min-severity": min_severity,
+        "fail-on": fail_on,
+        "soft-fail": soft_fail,
+        "select": select,
+        "ignore": ignore,
+        "trusted-accounts": trusted_account,
+        "baseline": baseline,
+        "plugins": plugin,
+        "disable-plugins": disable_plugin,
+        "rules-dir": [str(p) for p in rules_dir or ()],
+    }
     try:
-        pm = get_plugin_manager(disabled=disable_plugin or (), extra_modules=plugin or ())
-    except IacguardError as err:
-        _fail(str(err))
-    registry, setup_problems = collect_checks(pm)
-    reporters, reporter_problems = collect_reporters(pm)
-    unknown = sorted(set(formats) - set(reporters))
-    if unknown:
-        _fail(f"unknown --format {', '.join(unknown)} (available: {', '.join(sorted(reporters))})")
-    options = ScanOptions(
-        selection=RuleSelection(tuple(select or ()), tuple(ignore or ())),
-        min_severity=minimum,
-        settings=Settings(trusted_accounts=frozenset(trusted_account or ())),
-        debug=debug,
-    )
-    try:
+        settings = _load_config(cli_settings)
+        formats = [f.lower() for f in settings.formats]
+        outputs = list(output or [])
+        if len(outputs) > len(formats):
+            _fail("more --output files than --format values")
+        pm = _plugin_manager(settings)
+        registry, setup_problems = collect_checks(pm)
+        reporters, reporter_problems = collect_reporters(pm)
+        unknown = sorted(set(formats) - set(reporters))
+        if unknown:
+            available = ", ".join(sorted(reporters))
+            _fail(f"unknown --format {', '.join(unknown)} (available: {available})")
+        baseline_entries = suppress.read_baseline(settings.baseline) if settings.baseline else ()
+        options = ScanOptions(
+            selection=RuleSelection(settings.select, settings.ignore),
+            min_severity=settings.min_severity,
+            settings=Settings(trusted_accounts=settings.trusted_accounts),
+            debug=debug,
+            suppressions=settings.suppressions + baseline_entries,
+            severity_overrides=settings.severity_overrides,
+            source=source,
+        )
         result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
+        if create_baseline is not None:
+            suppress.write_baseline(create_baseline, result.findings)
     except IacguardError as err:
         _fail(str(err))
-    # the first formats go to the --output files in order, the rest to stdout
-    for index, name in enumerate(formats):
-        if index < len(outputs):
-            try:
-                with outputs[index].open("w", encoding="utf-8") as stream:
-                    reporters[name].render(result, stream)
-            except OSError as err:
-                _fail(f"cannot write {outputs[index]}: {err.strerror or err}")
-        else:
-            reporters[name].render(result, sys.stdout)
+    _render(result, formats, outputs, reporters)
     _print_diagnostics(result.diagnostics, sys.stderr)
     if not result.complete:
         raise typer.Exit(ExitCode.USAGE_ERROR)
-    failing = any(f.severity >= threshold for f in result.findings)
-    raise typer.Exit(ExitCode.FINDINGS if failing else ExitCode.OK)
+    failing = any(f.severity >= settings.fail_on for f in result.findings)
+    raise typer.Exit(ExitCode.FINDINGS if failing and not settings.soft_fail else ExitCode.OK)
+
+
+def _load_config(cli_settings: Mapping[str, object]) -> Config:
+    """The effective configuration (file < environment < command line)."""
+    from iacguard.config import load
+
+    return load(cli_settings)
+
+
+def _plugin_manager(settings: Config) -> pluggy.PluginManager:
+    """Built-ins, entry points, ``--plugin`` modules and ``--rules-dir`` YAML rules.
+
+    :raises IacguardError: a YAML rule file is invalid.
+    """
+    from iacguard.declarative import register_rule_dirs
+    from iacguard.plugins import get_plugin_manager
+
+    pm = get_plugin_manager(disabled=settings.disable_plugins, extra_modules=settings.plugins)
+    register_rule_dirs(pm, settings.rules_dirs)
+    return pm
+
+
+def _render(
+    result: ScanResult, formats: list[str], outputs: list[Path], reporters: Mapping[str, Reporter]
+) -> None:
+    """The first formats go to the --output files in order, the rest to stdout."""
+    for index, name in enumerate(formats):
+        if index >= len(outputs):
+            reporters[name].render(result, sys.stdout)
+            continue
+        try:
+            with outputs[index].open("w", encoding="utf-8") as stream:
+                reporters[name].render(result, stream)
+        except OSError as err:
+            _fail(f"cannot write {outputs[index]}: {err.strerror or err}")
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
@@ -177,15 +246,25 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> Non
         )
 
 
+#: options shared by the commands that list rules
+PluginOption = Annotated[
+    list[str] | None, typer.Option("--plugin", help="Also load this plugin module (repeatable).")
+]
+RulesDirOption = Annotated[
+    list[Path] | None, typer.Option("--rules-dir", help="Also load these YAML rules (repeatable).")
+]
+
+
 @app.command()
 def rules(
-    plugin: Annotated[list[str] | None, typer.Option(help="Also load this plugin module.")] = None,
+    plugin: PluginOption = None,
+    rules_dir: RulesDirOption = None,
     markdown: Annotated[
         bool, typer.Option(help="Print a Markdown table (as in the README).")
     ] = False,
 ) -> None:
     """List every rule with its ID, severity and title."""
-    registry = _registry(plugin)
+    registry = _registry(plugin, rules_dir)
     if markdown:
         typer.echo("| ID | Severity | Rule |\n|---|---|---|")
     for item in registry:
@@ -198,10 +277,11 @@ def rules(
 @app.command()
 def explain(
     rule_id: Annotated[str, typer.Argument(help="A rule ID, e.g. IAM301.")],
-    plugin: Annotated[list[str] | None, typer.Option(help="Also load this plugin module.")] = None,
+    plugin: PluginOption = None,
+    rules_dir: RulesDirOption = None,
 ) -> None:
     """Show a rule's documentation: what it finds, why it matters, how to fix it."""
-    registry = _registry(plugin)
+    registry = _registry(plugin, rules_dir)
     item = registry.get(rule_id.upper())
     if item is None:
         _fail(f"no rule {rule_id!r}; 'iacguard rules' lists them")
@@ -211,17 +291,157 @@ def explain(
     typer.echo(item.description)
 
 
-def _registry(extra: list[str] | None) -> CheckRegistry:
+@app.command("plugins")
+def list_plugins(
+    plugin: Annotated[
+        list[str] | None, typer.Option(help="Also load this plugin module (repeatable).")
+    ] = None,
+    disable_plugin: Annotated[
+        list[str] | None, typer.Option(help="Do not load this plugin (repeatable).")
+    ] = None,
+    rules_dir: Annotated[
+        list[Path] | None,
+        typer.Option(help="Also load the YAML rules in this directory or file (repeatable)."),
+    ] = None,
+    config: Annotated[Path | None, typer.Option(help="Configuration file to read.")] = None,
+) -> None:
+    """List the loaded plugins, their versions and the rules each provides."""
     from iacguard.errors import IacguardError
-    from iacguard.plugins import collect_checks, get_plugin_manager
+    from iacguard.hookspecs import PLUGIN_API_VERSION
+    from iacguard.model import DiagnosticLevel
+    from iacguard.plugins import describe_plugins
+
+    cli_settings = {
+        "config": config,
+        "plugins": plugin,
+        "disable-plugins": disable_plugin,
+        "rules-dir": [str(p) for p in rules_dir or ()],
+    }
+    try:
+        pm = _plugin_manager(_load_config(cli_settings))
+    except IacguardError as err:
+        _fail(str(err))
+    infos, problems = describe_plugins(pm)
+    typer.echo(f"iacguard {__version__}, plugin API {PLUGIN_API_VERSION}")
+    for info in infos:
+        typer.echo(f"{info.name}  {info.version}")
+        for label, values in (("rules", info.rules), ("formats", info.formats)):
+            if values:
+                typer.echo(f"  {label}: {' '.join(values)}")
+    _print_diagnostics(problems, sys.stderr)
+    if any(problem.level is DiagnosticLevel.ERROR for problem in problems):
+        raise typer.Exit(ExitCode.USAGE_ERROR)
+
+
+@app.command("config")
+def show_config(
+    config: Annotated[Path | None, typer.Option(help="Configuration file to read.")] = None,
+) -> None:
+    """Show the effective configuration and where each value comes from."""
+    from iacguard.errors import IacguardError
+    from iacguard.suppress import describe
 
     try:
-        pm = get_plugin_manager(extra_modules=extra or ())
+        settings = _load_config({"config": config})
+    except IacguardError as err:
+        _fail(str(err))
+    typer.echo(f"# file: {settings.source or '(none found)'}")
+    values = {
+        "select": list(settings.select),
+        "ignore": list(settings.ignore),
+        "format": list(settings.formats),
+        "min-severity": settings.min_severity.label,
+        "fail-on": settings.fail_on.label,
+        "soft-fail": settings.soft_fail,
+        "trusted-accounts": sorted(settings.trusted_accounts),
+        "plugins": list(settings.plugins),
+        "disable-plugins": list(settings.disable_plugins),
+        "rules-dir": [str(p) for p in settings.rules_dirs],
+        "baseline": str(settings.baseline) if settings.baseline else None,
+    }
+    for key, value in values.items():
+        origin = settings.origins.get(key, "default")
+        typer.echo(f"{key} = {json.dumps(value)}  # {origin}")
+    for rule, severity in sorted(settings.severity_overrides.items()):
+        typer.echo(f"severity.{rule} = {json.dumps(severity.label)}")
+    for suppression in settings.suppressions:
+        expiry = f", expires {suppression.expires}" if suppression.expires else ""
+        typer.echo(f"# {describe(suppression)}: {suppression.reason}{expiry}")
+
+
+def _registry(plugins: list[str] | None, rules_dirs: list[Path] | None) -> CheckRegistry:
+    """The checks of the configured plugins plus *plugins* and *rules_dirs*."""
+    from iacguard.errors import IacguardError
+
+    cli_settings = {"plugins": plugins, "rules-dir": [str(p) for p in rules_dirs or ()]}
+    try:
+        pm = _plugin_manager(_load_config(cli_settings))
     except IacguardError as err:
         _fail(str(err))
     registry, problems = collect_checks(pm)
     _print_diagnostics(problems, sys.stderr)
     return registry
+
+
+# --- views: access and graph (issue #3) --------------------------------------------
+
+if TYPE_CHECKING:
+    from iacguard.views.access import AccessInput
+
+
+def _parsed_inputs(path: Path) -> list[AccessInput]:
+    """Parse every input under *path* into a named graph; bad input exits 2."""
+    from iacguard.errors import IacguardError, UnsupportedInputError
+    from iacguard.parsers import discover, parse
+    from iacguard.views.access import AccessInput
+
+    found: list[AccessInput] = []
+    try:
+        for source in discover([path]):
+            try:
+                found.append(AccessInput(str(source.display), parse(source).graph))
+            except UnsupportedInputError:
+                if source.explicit:
+                    raise
+    except IacguardError as err:
+        _fail(str(err))
+    if not found:
+        _fail(f"{path}: holds nothing iacguard can scan")
+    return found
+
+
+@app.command()
+def access(
+    path: Annotated[Path, typer.Argument(help="A plan JSON file or a directory to search.")],
+    principal: Annotated[
+        str | None,
+        typer.Option(help="Only this principal, by address (aws_iam_user.alice)."),
+    ] = None,
+) -> None:
+    """Show each principal's effective permissions: admins, escalation paths, MFA."""
+    from iacguard.catalog import default_catalog
+    from iacguard.views.access import write_access
+
+    inputs = _parsed_inputs(path)
+    if not write_access(inputs, sys.stdout, default_catalog(), principal):
+        _fail(f"no principal {principal!r} in {path}" if principal else f"no principal in {path}")
+
+
+@app.command()
+def graph(
+    path: Annotated[Path, typer.Argument(help="A plan JSON file or a directory to search.")],
+    output_format: Annotated[
+        str, typer.Option("--format", "-f", help="dot, mermaid or json.")
+    ] = "dot",
+) -> None:
+    """Export the IAM graph (principals, policies, groups, trust) for drawing."""
+    from iacguard.views.graph_export import GraphFormat, write_graph
+
+    try:
+        fmt = GraphFormat(output_format.lower())
+    except ValueError:
+        _fail(f"unknown --format {output_format} (available: dot, mermaid, json)")
+    write_graph(_parsed_inputs(path), sys.stdout, fmt)
 
 
 def main() -> None:

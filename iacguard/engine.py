@@ -7,14 +7,32 @@ looks clean: each becomes an ERROR :class:`Diagnostic`.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import final
 
+from iacguard import suppress
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.errors import InputError, ParseError, UnsupportedInputError
-from iacguard.model import Diagnostic, DiagnosticLevel, Finding, Hit, Location, Severity, SourceKind
+from iacguard.graph import Graph
+from iacguard.model import (
+    Diagnostic,
+    DiagnosticLevel,
+    Finding,
+    Hit,
+    Location,
+    Origin,
+    Pointer,
+    PolicyDocument,
+    Severity,
+    SourceKind,
+    SuppressedFinding,
+    Suppression,
+)
 from iacguard.parsers import InputFile, discover, parse
 from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
 from iacguard.selection import RuleSelection
@@ -31,6 +49,19 @@ class ScanOptions:
     settings: Settings = field(default_factory=Settings)
     #: re-raise a crashing check instead of reporting it (``--debug``)
     debug: bool = False
+    #: accepted risks from configuration and baseline, applied to every input
+    suppressions: tuple[Suppression, ...] = ()
+    #: rule ID or prefix -> severity replacing the check's own; longest prefix wins
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+    #: the day suppression expiry is judged against (None: today)
+    today: datetime.date | None = None
+    #: the Terraform root plans were made from (``--source``), overriding discovery
+    source: Path | None = None
+
+    def severity_of(self, check: Check) -> Severity:
+        """The severity findings of *check* get."""
+        prefixes = [p for p in self.severity_overrides if check.id.startswith(p)]
+        return self.severity_overrides[max(prefixes, key=len)] if prefixes else check.severity
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +74,8 @@ class ScanResult:
     checks: tuple[Check, ...]
     #: the files scanned
     inputs: tuple[InputFile, ...]
+    #: findings silenced by a suppression, with it; not in :attr:`findings`
+    suppressed: tuple[SuppressedFinding, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -70,9 +103,13 @@ def scan(
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = list(setup)
     scanned: list[InputFile] = []
+    today = options.today or datetime.date.today()
+    suppressed: list[SuppressedFinding] = []
     for source in discover(paths):
+        if options.source is not None and source.path.is_file():
+            source = dataclasses.replace(source, source=options.source)
         try:
-            kind, graph = parse(source)
+            parsed = parse(source)
         except UnsupportedInputError as err:
             if source.explicit:
                 raise
@@ -91,15 +128,47 @@ def scan(
             diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
             continue
         scanned.append(source)
-        context = CheckContext(graph, catalog, options.settings)
+        diagnostics += parsed.notes
+        context = CheckContext(parsed.graph, catalog, options.settings)
+        locator = _Locator(parsed.graph)
+        found: list[Finding] = []
         for check in checks:
-            findings += _run_check(check, context, kind, diagnostics, options.debug)
+            severity = options.severity_of(check)
+            plugin = registry.owner(check.id)
+            found += _run_check(
+                check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
+            )
+        outcome = suppress.apply(found, parsed.suppressions, today)
+        findings += outcome.kept
+        suppressed += outcome.suppressed
+        diagnostics += _relevant(outcome.diagnostics, parsed.suppressions, checks)
     if not scanned and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
         names = ", ".join(str(p) for p in paths) or "."
-        raise UnsupportedInputError(Path(names), "holds no Terraform plan JSON to scan")
-    kept = [f for f in findings if f.severity >= options.min_severity]
-    kept.sort(key=lambda f: f.sort_key)
-    return ScanResult(tuple(_unique(kept)), tuple(diagnostics), checks, tuple(scanned))
+        raise UnsupportedInputError(Path(names), "holds nothing iacguard can scan")
+    outcome = suppress.apply(findings, options.suppressions, today)
+    suppressed += outcome.suppressed
+    diagnostics += _relevant(outcome.diagnostics, options.suppressions, checks)
+    kept = sorted(
+        (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
+    )
+    suppressed.sort(key=lambda s: s.finding.sort_key)
+    return ScanResult(
+        tuple(_unique(kept)), tuple(diagnostics), checks, tuple(scanned), tuple(suppressed)
+    )
+
+
+def _relevant(
+    diagnostics: Iterable[Diagnostic], suppressions: Iterable[Suppression], checks: Iterable[Check]
+) -> list[Diagnostic]:
+    """Drop "unused suppression" warnings for suppressions whose rules did not run
+    (deselected with --select/--ignore): they could not have matched."""
+    ran = [check.id for check in checks]
+    idle = {
+        suppress.describe(s)
+        for s in suppressions
+        if not any(rule_id.startswith(rule) for rule in s.rules for rule_id in ran)
+    }
+    return [d for d in diagnostics if not any(d.message.startswith(f"unused {i}") for i in idle)]
 
 
 def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
@@ -113,21 +182,25 @@ def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
 
 def _run_check(
     check: Check,
+    severity: Severity,
     context: CheckContext,
     kind: SourceKind,
+    locator: _Locator,
+    plugin: str,
     diagnostics: list[Diagnostic],
     debug: bool,
 ) -> list[Finding]:
     """Run one check in isolation: a crash becomes a diagnostic naming the check."""
     try:
-        return [_finding(check, hit, kind) for hit in _hits(check, context)]
+        return [_finding(check, severity, hit, kind, locator) for hit in _hits(check, context)]
     # The single blind except of the engine: a plugin check may raise anything, and one
     # broken check must not stop the others (bandit, cfn-lint E0002 do the same).
     except Exception as err:
         if debug:
             raise
         logger.debug("check %s crashed", check.id, exc_info=True)
-        message = f"check {check.id} ({check.slug}) crashed: {type(err).__name__}: {err}"
+        origin = f" of plugin {plugin}" if not plugin.startswith("iacguard.") else ""
+        message = f"check {check.id} ({check.slug}){origin} crashed: {type(err).__name__}: {err}"
         diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM002", message, check_id=check.id))
         return []
 
@@ -140,17 +213,53 @@ def _hits(check: Check, context: CheckContext) -> Iterable[Hit]:
     return hits
 
 
-def _finding(check: Check, hit: Hit, kind: SourceKind) -> Finding:
-    origin = hit.origin
+@final
+class _Locator:
+    """Places a hit at the deepest element the graph knows an origin for.
+
+    Checks report at a resource with a pointer into it; when that pointer leads to a
+    policy statement whose origin has its own line (a CloudFormation or HCL statement)
+    or its own deployment condition (``Fn::If``), the finding gets that line and says
+    it is conditional.
+    """
+
+    def __init__(self, graph: Graph) -> None:
+        self._origins: dict[tuple[str, Pointer], Origin] = {}
+        for policy in graph.policies():
+            if isinstance(policy.document, PolicyDocument):
+                for statement in policy.document.statements:
+                    key = (statement.origin.address, statement.origin.pointer)
+                    self._origins.setdefault(key, statement.origin)
+
+    def place(self, hit: Hit) -> Origin:
+        """The origin of *hit* with its full pointer and the finest location known."""
+        origin = hit.origin
+        pointer = origin.pointer + hit.pointer
+        for length in range(len(pointer), len(origin.pointer) - 1, -1):
+            inner = self._origins.get((origin.address, pointer[:length]))
+            if inner is not None:
+                location = inner.location if inner.location.line else origin.location
+                condition = origin.condition or inner.condition
+                return Origin(origin.source, origin.address, location, pointer, condition)
+        return Origin(origin.source, origin.address, origin.location, pointer, origin.condition)
+
+
+def _finding(
+    check: Check, severity: Severity, hit: Hit, kind: SourceKind, locator: _Locator
+) -> Finding:
+    origin = locator.place(hit)
+    message = hit.message
+    if origin.condition:
+        message += f" (only when condition {origin.condition} holds)"
     return Finding(
         rule_id=check.id,
-        severity=check.severity,
+        severity=severity,
         confidence=hit.confidence,
         title=check.title,
-        message=hit.message,
+        message=message,
         address=origin.address,
         location=origin.location,
-        pointer=origin.pointer + hit.pointer,
+        pointer=origin.pointer,
         source=kind,
     )
 

@@ -9,6 +9,7 @@
     ├── ConfigError                bad command-line option or configuration value
     └── PluginError
         ├── PluginLoadError        an entry point or --plugin module failed to import
+        │                          (carried in an IAM004 diagnostic: the scan goes on)
         ├── InvalidCheckError      a check declaration is malformed (ID grammar, docstring)
         └── DuplicateCheckError    two plugins register the same rule ID
 """

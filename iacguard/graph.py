@@ -37,6 +37,17 @@ def unknown_id(kind: PrincipalKind, expr: str) -> str:
     return f"unknown:{kind.value}:{expr}"
 
 
+def external_policy_id(arn: str) -> str:
+    """Edge source for a customer-managed policy referenced by ARN but not defined in
+    the input: attached, but of unknown content."""
+    return f"external:policy:{arn}"
+
+
+def unknown_policy_id(expr: str) -> str:
+    """Edge source for an attached policy that cannot be resolved before apply."""
+    return f"unknown:policy:{expr}"
+
+
 def target_kind(node: str, graph: Graph) -> PrincipalKind | None:
     """The principal kind of an edge target, whether defined, external or unknown."""
     principal = graph.principal(node)
@@ -146,6 +157,16 @@ class Graph:
         for edge in self.edges_from(trust_policy.id, EdgeKind.TRUSTS):
             return self._principals.get(edge.target)
         return None
+
+    def unresolved_policies_of(self, principal: Principal) -> tuple[Edge, ...]:
+        """Attachments to *principal* of policies whose content is not in the graph
+        (defined elsewhere, or unknown until apply): its permissions are incomplete."""
+        edges = self.edges_to(principal.address, EdgeKind.ATTACHED)
+        return tuple(e for e in edges if e.source not in self._policies)
+
+    def has_boundary(self, principal: Principal) -> bool:
+        """True when *principal* has a permission boundary, defined in the graph or not."""
+        return bool(self.edges_to(principal.address, EdgeKind.BOUNDARY))
 
     def boundary_of(self, principal: Principal) -> Policy | None:
         """The permission boundary of *principal*, when it is a policy in the graph."""

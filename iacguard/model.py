@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum, IntEnum
 from pathlib import PurePosixPath
 from typing import TypeAlias
@@ -121,7 +122,7 @@ class Unknown:
     expr: str = ""
 
     def __str__(self) -> str:
-        return f"(known after apply: {self.expr})" if self.expr else "(known after apply)"
+        return f"(unresolved: {self.expr})" if self.expr else "(unresolved)"
 
 
 #: a string or bool read from the input that may be unresolved
@@ -158,10 +159,15 @@ class Origin:
     location: Location
     #: key path inside the resource, e.g. ``("inline_policy", 0, "policy")``
     pointer: Pointer = ()
+    #: the deployment condition this element depends on (CloudFormation ``Fn::If`` /
+    #: ``Condition``), or None when it always exists; findings say so
+    condition: str | None = None
 
     def at(self, *pointer: str | int) -> Origin:
         """The same element, deeper: *pointer* is appended to this origin's pointer."""
-        return Origin(self.source, self.address, self.location, self.pointer + pointer)
+        return Origin(
+            self.source, self.address, self.location, self.pointer + pointer, self.condition
+        )
 
 
 # --------------------------------------------------------------------------- policy documents
@@ -509,3 +515,37 @@ class Diagnostic:
     message: str
     location: Location | None = None
     check_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """An accepted risk: findings of some rules at some addresses are not reported.
+
+    Parsers read them from the input (HCL comments, CloudFormation ``Metadata``);
+    configuration and baselines add more. The engine applies them, and reports the ones
+    that matched nothing or have expired.
+    """
+
+    #: rule IDs or ID prefixes (``IAM301``, ``IAM3``)
+    rules: tuple[str, ...]
+    #: an address or a glob over addresses (``module.legacy.*``)
+    address: str
+    reason: str
+    #: only findings whose pointer starts with this (an attribute-level comment)
+    pointer: Pointer = ()
+    #: where it was written: a comment, a metadata entry, a config line
+    location: Location | None = None
+    #: ISO date after which it no longer applies, or None
+    expires: date | None = None
+    #: ``"hcl-comment"``, ``"cloudformation-metadata"``, ``"config"``, ``"baseline"``
+    kind: str = "config"
+    #: only findings in this file (baselines record the file); None for any file
+    file: PurePosixPath | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SuppressedFinding:
+    """A finding that a suppression silenced, kept for reports that list them."""
+
+    finding: Finding
+    suppression: Suppression

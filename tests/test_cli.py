@@ -42,9 +42,10 @@ def test_json_report_validates_against_the_documented_schema(runner: CliRunner) 
     assert report["complete"] is True
     assert report["summary"]["findings"] == len(report["findings"]) > 0
     first = report["findings"][0]
-    assert first["file"] == "fixtures/terraform/least_privilege/plan.json" or first[
-        "file"
-    ].endswith("least_privilege/plan.json")
+    # the plan sits in its Terraform root, so findings are located in the .tf source
+    assert first["file"] == "fixtures/terraform/least_privilege/main.tf"
+    assert isinstance(first["line"], int)
+    assert first["source"] == "terraform-plan"
 
 
 @pytest.mark.parametrize(
@@ -60,8 +61,12 @@ def test_text_report_groups_by_resource_and_ends_with_a_summary(runner: CliRunne
     result = run(runner, "check", TERRAFORM / "admin_paths" / "plan.json")
     assert result.exit_code == ExitCode.FINDINGS
     lines = result.stdout.splitlines()
-    assert lines[0].endswith("admin_paths/plan.json")
-    assert "  aws_iam_group_policy_attachment.platform_admins_administrator_access" in lines
+    assert lines[0].endswith("admin_paths/main.tf")
+    assert any(
+        line.startswith("  aws_iam_group_policy_attachment.platform_admins_administrator_access")
+        and "(line " in line
+        for line in lines
+    )
     assert any("CRITICAL" in line and "IAM301" in line for line in lines)
     assert "\033[" not in result.stdout
     finding_lines = [line for line in lines if re.match(r"^    [A-Z]+ +IAM\d{3}  ", line)]
@@ -131,7 +136,7 @@ def test_bad_input_is_one_line_and_exit_2(
 
 def test_directory_with_nothing_to_scan(runner: CliRunner, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello")
-    _assert_one_line_error(run(runner, "check", tmp_path), "no Terraform plan JSON")
+    _assert_one_line_error(run(runner, "check", tmp_path), "nothing iacguard can scan")
 
 
 def test_missing_path(runner: CliRunner, tmp_path: Path) -> None:
@@ -158,9 +163,9 @@ def test_utf16_plan_with_bom_scans_like_utf8(runner: CliRunner, tmp_path: Path) 
     path.write_bytes(PLAN.read_text(encoding="utf-8").encode("utf-16"))
     utf16 = json.loads(run(runner, "check", path, "-f", "json").stdout)
     utf8 = json.loads(run(runner, "check", PLAN, "-f", "json").stdout)
-    assert [(f["rule_id"], f["resource"]) for f in utf16["findings"]] == [
+    assert sorted((f["rule_id"], f["resource"]) for f in utf16["findings"]) == sorted(
         (f["rule_id"], f["resource"]) for f in utf8["findings"]
-    ]
+    )
 
 
 def test_format_version_0x_is_accepted(runner: CliRunner, tmp_path: Path) -> None:
@@ -180,7 +185,10 @@ def test_crashing_check_is_reported_and_the_others_still_run(runner: CliRunner) 
     [diagnostic] = report["diagnostics"]
     assert diagnostic["code"] == "IAM002"
     assert diagnostic["rule_id"] == "TEST001"
-    assert "TEST001 (always_crashes) crashed: RuntimeError: boom" in result.stderr
+    assert (
+        "TEST001 (always_crashes) of plugin tests.plugin_samples.crashing crashed: RuntimeError: boom"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 

@@ -11,7 +11,7 @@ from typing import Final
 
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import ConfigBlock, Hit, Pointer, PrincipalKind, Severity
+from iacguard.model import ConfigBlock, Hit, Pointer, PrincipalKind, Severity, SourceKind
 from iacguard.registry import CheckContext, RegisterCheck, check
 
 #: what :func:`find_credentials` reports, in message order
@@ -196,11 +196,12 @@ def user_access_key(ctx: CheckContext) -> Iterator[Hit]:
     for key in ctx.graph.access_keys:
         if key.active is not True:
             continue  # inactive, or unknown until apply
-        secret = (
-            "its secret is encrypted with a PGP key"
-            if key.encrypted
-            else "its secret will be stored in state in plain text"
-        )
+        if key.encrypted:
+            secret = "its secret is encrypted with a PGP key"
+        elif key.origin.source is SourceKind.CLOUDFORMATION:
+            secret = "its secret can be read by anyone who can use Fn::GetAtt in the stack"
+        else:
+            secret = "its secret will be stored in state in plain text"
         user = _user(key.user, ctx.graph)
         yield Hit(key.origin, f"active access key '{key.address}' for user {user}; {secret}")
 
@@ -209,6 +210,7 @@ _SECRET_LABELS: Final = {
     "secret": "access key secret",
     "ses_smtp_password_v4": "SES SMTP password",
     "password": "console password",
+    "SecretAccessKey": "access key secret",
 }
 
 

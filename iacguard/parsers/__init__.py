@@ -1,4 +1,15 @@
-"""Input discovery and parsing: every supported format becomes a :class:`Graph`."""
+"""Input discovery and parsing: every supported format becomes a :class:`ParsedInput`.
+
+Formats and how they are recognised (cheaply, without importing a format's parser):
+
+- Terraform plan JSON: a ``.json`` object with ``format_version`` and plan keys;
+- CloudFormation: a ``.json``/``.yaml``/``.yml``/``.template`` file with a top-level
+  ``Resources`` mapping (``parsers.cloudformation.looks_like_template``);
+- Terraform HCL: a directory holding ``.tf`` files that is a root module, i.e. not only
+  a local module called by another root (``parsers.hcl.terraform_roots``). A plan JSON
+  inside such a root is scanned with the root as its source, and the root is then not
+  scanned again as HCL.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +20,20 @@ from typing import Final
 
 from iacguard.errors import UnsupportedInputError
 from iacguard.graph import Graph
-from iacguard.model import SourceKind
+from iacguard.model import Diagnostic, SourceKind, Suppression
 from iacguard.parsers._source import load_json, read_text
 
 #: directories never searched for inputs
 _SKIPPED_DIRS: Final = frozenset(
-    {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__"}
+    {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 )
+#: file suffixes that may hold a plan or a template
+_DATA_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".template"})
 
 
 @dataclass(frozen=True, slots=True)
 class InputFile:
-    """A file to scan, and how reports name it."""
+    """A file (or, for HCL, a directory) to scan, and how reports name it."""
 
     path: Path
     #: relative to the working directory when below it, POSIX separators
@@ -28,6 +41,20 @@ class InputFile:
     #: named by the user (an error if unsupported) rather than found in a directory
     #: (skipped with a note if unsupported)
     explicit: bool = True
+    #: for a plan: the Terraform root directory it was made from, when known
+    source: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedInput:
+    """What a parser makes of one input."""
+
+    kind: SourceKind
+    graph: Graph
+    #: accepted risks written in the input itself (comments, metadata)
+    suppressions: tuple[Suppression, ...] = ()
+    #: remarks about the input that do not stop the scan (NOTE or WARNING level)
+    notes: tuple[Diagnostic, ...] = ()
 
 
 def display_path(path: Path) -> PurePosixPath:
@@ -40,40 +67,82 @@ def display_path(path: Path) -> PurePosixPath:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
-    """The files to scan under *paths*: files as given, directories searched for plan
-    JSON (``*.json``), in sorted order.
+    """The inputs under *paths*, in sorted order.
+
+    A file is taken as given (a ``.tf`` file stands for its directory). A directory is
+    searched for plan and template files and for Terraform root modules.
 
     :raises UnsupportedInputError: a path does not exist, or a directory holds no
-        candidate file.
+        candidate input.
     """
     for path in paths:
-        if path.is_file():
-            yield InputFile(path, display_path(path))
+        if path.is_file() and path.suffix == ".tf":
+            yield from _terraform_inputs([path.parent], explicit=True)
+        elif path.is_file():
+            yield InputFile(path, display_path(path), source=_source_dir(path))
         elif path.is_dir():
-            found = sorted(_candidates(path))
+            found = list(_directory_inputs(path))
             if not found:
-                raise UnsupportedInputError(path, "directory holds no Terraform plan JSON to scan")
-            yield from (InputFile(file, display_path(file), explicit=False) for file in found)
+                raise UnsupportedInputError(path, "directory holds nothing iacguard can scan")
+            yield from found
         else:
             raise UnsupportedInputError(path, "no such file or directory")
 
 
-def _candidates(directory: Path) -> Iterator[Path]:
-    for entry in directory.rglob("*.json"):
-        relative = entry.relative_to(directory).parts
-        if entry.is_file() and not _SKIPPED_DIRS.intersection(relative):
-            yield entry
+def _source_dir(plan: Path) -> Path | None:
+    """The directory of a plan file when it is a Terraform root (holds ``.tf`` files)."""
+    directory = plan.parent
+    return directory if any(directory.glob("*.tf")) else None
 
 
-def parse(source: InputFile) -> tuple[SourceKind, Graph]:
-    """Parse one input file into its IAM graph.
+def _directory_inputs(directory: Path) -> Iterator[InputFile]:
+    files: list[Path] = []
+    tf_dirs: set[Path] = set()
+    for entry in sorted(directory.rglob("*")):
+        if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts) or not entry.is_file():
+            continue
+        if entry.suffix in _DATA_SUFFIXES:
+            files.append(entry)
+        elif entry.suffix == ".tf":
+            tf_dirs.add(entry.parent)
+    planned_roots = {f.parent for f in files if f.suffix == ".json" and f.parent in tf_dirs}
+    for file in files:
+        source = file.parent if file.parent in tf_dirs else None
+        yield InputFile(file, display_path(file), explicit=False, source=source)
+    yield from _terraform_inputs(sorted(tf_dirs - planned_roots), explicit=False)
 
-    :raises ParseError: the file is not valid for its format.
-    :raises UnsupportedInputError: the file is in no supported format.
+
+def _terraform_inputs(directories: list[Path], *, explicit: bool) -> Iterator[InputFile]:
+    if not directories:
+        return
+    from iacguard.parsers import hcl
+
+    for root in hcl.terraform_roots(directories):
+        yield InputFile(root, display_path(root), explicit=explicit)
+
+
+def parse(source: InputFile) -> ParsedInput:
+    """Parse one input into its IAM graph.
+
+    :raises ParseError: the input is not valid for its format.
+    :raises UnsupportedInputError: the input is in no supported format.
     """
-    from iacguard.parsers import tfplan
-    from iacguard.parsers._terraform_iam import build_graph
+    if source.path.is_dir():
+        from iacguard.parsers import hcl
 
-    data = load_json(read_text(source.path), source.path)
-    config = tfplan.read_plan(data, source.path, source.display)
-    return SourceKind.TERRAFORM_PLAN, build_graph(config)
+        return hcl.parse_directory(source.path, source.display)
+    text = read_text(source.path)
+    if source.path.suffix == ".json":
+        data = load_json(text, source.path)
+        from iacguard.parsers import tfplan
+
+        if tfplan.looks_like_plan(data):
+            return tfplan.parse_plan(data, source.path, source.display, source.source)
+    from iacguard.parsers import cloudformation
+
+    if cloudformation.looks_like_template(source.path, text):
+        return cloudformation.parse_template(source.path, source.display, text)
+    raise UnsupportedInputError(
+        source.path,
+        "not a Terraform plan (terraform show -json) or a CloudFormation template",
+    )

@@ -11,7 +11,14 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from iacguard.graph import Graph, GraphBuilder, external_id, unknown_id
+from iacguard.graph import (
+    Graph,
+    GraphBuilder,
+    external_id,
+    external_policy_id,
+    unknown_id,
+    unknown_policy_id,
+)
 from iacguard.managed_policies import aws_managed_document, is_aws_managed_arn
 from iacguard.model import (
     AccessKey,
@@ -294,21 +301,32 @@ class _Mapper:
         return list(targets)
 
     def policy_targets(self, res: TfResource, attribute: str) -> list[str]:
-        """The policy node ids an ARN attribute names (AWS-managed ARNs become nodes)."""
+        """The policy node ids an ARN attribute names (AWS-managed ARNs become nodes);
+        a policy not defined in the input, or unknown until apply, is named by the ids
+        :func:`external_policy_id` / :func:`unknown_policy_id`, so that the principal's
+        permissions are known to be incomplete."""
         targets: dict[str, None] = {}
+        unresolved = False
         for item in _items(res.values.get(attribute)):
             if not isinstance(item, str):
-                continue
-            if is_aws_managed_arn(item):
+                unresolved = True
+            elif is_aws_managed_arn(item):
                 self._ensure_aws_managed(item, res)
                 targets[item] = None
             elif item in self.policy_by_arn:
                 targets[self.policy_by_arn[item]] = None
             elif (name := item.rsplit("/", 1)[-1]) in self.policy_by_name:
                 targets[self.policy_by_name[name]] = None
-        for ref in res.links.get(attribute, ()):
-            if ref.type == "aws_iam_policy" and ref.address in self.builder.policies:
-                targets[ref.address] = None
+            else:  # a customer-managed policy defined elsewhere: its content is unknown
+                targets[external_policy_id(item)] = None
+        linked = [
+            ref.address
+            for ref in res.links.get(attribute, ())
+            if ref.type == "aws_iam_policy" and ref.address in self.builder.policies
+        ]
+        targets.update(dict.fromkeys(linked))
+        if unresolved and not linked:
+            targets[unknown_policy_id(f"{res.address}.{attribute}")] = None
         return list(targets)
 
     def _ensure_aws_managed(self, arn: str, res: TfResource) -> None:

@@ -17,12 +17,21 @@ What is read, and why:
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from iacguard.errors import UnsupportedInputError
-from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
+from iacguard.errors import ParseError, UnsupportedInputError
+from iacguard.model import (
+    Diagnostic,
+    DiagnosticLevel,
+    Location,
+    Origin,
+    RawValue,
+    SourceKind,
+    Unknown,
+)
+from iacguard.parsers import ParsedInput
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers._terraform import (
     ResolvedRef,
@@ -37,10 +46,23 @@ from iacguard.parsers._terraform import (
     strip_index,
 )
 
+if TYPE_CHECKING:
+    from iacguard.parsers.hcl import SourceMap
+
 #: plan format major versions this parser understands
 SUPPORTED_MAJOR_VERSIONS: Final = ("0", "1")
 #: keys of which a plan has at least one
 _PLAN_KEYS: Final = ("planned_values", "resource_changes", "configuration", "prior_state")
+#: attributes holding a policy document, filled in from the source when the plan has
+#: them unknown (``json`` is the rendered ``aws_iam_policy_document``)
+_DOCUMENT_ATTRIBUTES: Final = (
+    "policy",
+    "assume_role_policy",
+    "access_policies",
+    "access_policy",
+    "policy_document",
+    "json",
+)
 #: how deep module-variable references are followed before giving up
 _MAX_REF_DEPTH: Final = 16
 
@@ -52,6 +74,67 @@ def looks_like_plan(data: JSONValue) -> bool:
         and "format_version" in data
         and any(key in data for key in _PLAN_KEYS)
     )
+
+
+def parse_plan(
+    data: JSONValue, path: Path, display: PurePosixPath, source: Path | None = None
+) -> ParsedInput:
+    """Parse decoded plan JSON into its IAM graph.
+
+    :param source: the Terraform root directory the plan was made from, if known: plan
+        elements are then located at their ``.tf`` block, the suppression comments of
+        the source apply, and policies unknown in the plan but known in the source are
+        filled in (see :func:`with_source`). A source that does not parse is noted and
+        the plan is scanned without it.
+    :raises UnsupportedInputError: not a plan, or a plan format this version cannot read.
+    """
+    from iacguard.parsers._terraform_iam import build_graph
+
+    config = read_plan(data, path, display)
+    if source is None:
+        return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config))
+    from iacguard.parsers import display_path, hcl
+
+    try:
+        source_map = hcl.read_source(source, display_path(source))
+    except ParseError as err:
+        note = Diagnostic(
+            DiagnosticLevel.WARNING,
+            "IAM003",
+            f"{display}: its source {display_path(source)} is not used: {err}",
+        )
+        return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config), notes=(note,))
+    config = with_source(config, source_map)
+    addresses = [r.address for r in config.resources]
+    addresses += [o.origin.address for o in config.outputs] + [b.address for b in config.blocks]
+    suppressions = tuple(hcl.bind_suppressions(source_map.comments, addresses))
+    graph = build_graph(config)
+    return ParsedInput(SourceKind.TERRAFORM_PLAN, graph, suppressions, source_map.notes)
+
+
+def with_source(config: TerraformConfig, source: SourceMap) -> TerraformConfig:
+    """*config* (from a plan) with every element located at its ``.tf`` block, and each
+    policy document that is unknown in the plan but known in the source filled in."""
+    known = {r.address: r for r in source.config.resources}
+
+    def locate(origin: Origin) -> Origin:
+        module, rest = split_address(origin.address)
+        location = source.locations.get((module_config_path(module), strip_index(rest)))
+        return replace(origin, location=location) if location is not None else origin
+
+    resources: list[TfResource] = []
+    for resource in config.resources:
+        values = dict(resource.values)
+        from_source = known.get(resource.address)
+        for attribute in _DOCUMENT_ATTRIBUTES:
+            if isinstance(values.get(attribute), Unknown) and from_source is not None:
+                value = from_source.values.get(attribute)
+                if isinstance(value, str):
+                    values[attribute] = value
+        resources.append(replace(resource, origin=locate(resource.origin), values=values))
+    outputs = tuple(replace(o, origin=locate(o.origin)) for o in config.outputs)
+    blocks = tuple(replace(b, origin=locate(b.origin)) for b in config.blocks)
+    return TerraformConfig(tuple(resources), outputs, blocks)
 
 
 def read_plan(data: JSONValue, path: Path, display: PurePosixPath) -> TerraformConfig:
@@ -235,7 +318,13 @@ class _PlanReader:
     ) -> tuple[ResolvedRef, ...]:
         """Every resource instance an expression (or its nested blocks) refers to."""
         found: dict[ResolvedRef, None] = {}
-        for ref in _references(expression):
+        refs = list(_references(expression))
+        # Terraform lists aws_x.r["k"].arn, aws_x.r["k"] and aws_x.r: the bare resource
+        # would stand for every instance, so it is dropped when an indexed form is there
+        indexed = {ref.split("[", 1)[0] for ref in refs if "[" in ref}
+        for ref in refs:
+            if ref in indexed:
+                continue
             for resolved in self._resolve_ref(ref, referrer, module, depth):
                 found[resolved] = None
         return tuple(found)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from iacguard.engine import ScanResult
 
 #: bumped on any incompatible change of the JSON report
-SCHEMA_VERSION: Final = "1.0"
+SCHEMA_VERSION: Final = "1.1"
 
 
 def finding_record(finding: Finding) -> dict[str, object]:
@@ -66,6 +66,7 @@ class JsonReporter:
                 "by_severity": severity_counts(result.findings),
                 "files": len(result.inputs),
                 "rules": len(result.checks),
+                "suppressed": len(result.suppressed),
             },
             "inputs": [str(source.display) for source in result.inputs],
             "findings": [finding_record(f) for f in result.findings],

@@ -81,6 +81,8 @@ def summary_line(result: ScanResult) -> str:
     text = f"{total} finding{'s' if total != 1 else ''}"
     text += f" ({counts})" if counts else ""
     text += f" in {files} file{'s' if files != 1 else ''}, {len(result.checks)} rules checked"
+    if result.suppressed:
+        text += f", {len(result.suppressed)} suppressed"
     errors = sum(d.level is DiagnosticLevel.ERROR for d in result.diagnostics)
     if errors:
         text += f"; scan INCOMPLETE: {errors} error{'s' if errors != 1 else ''} (see stderr)"

@@ -1,0 +1,322 @@
+"""IAM306: privilege-escalation paths in a principal's effective permissions."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import re
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Final
+
+from iacguard.catalog import AccessLevel, ActionInfo
+from iacguard.checks._conditions import known
+from iacguard.checks.trust import allows_assume
+from iacguard.evaluate import Decision, EffectivePermissions, Grant, evaluator_for
+from iacguard.graph import Graph
+from iacguard.hookspecs import hookimpl
+from iacguard.model import Hit, PolicyDocument, Principal, PrincipalKind, Severity, Unknown
+from iacguard.registry import CheckContext, RegisterCheck, check
+
+#: the path category whose passed role must trust the receiving service
+NEW_PASSROLE: Final = "new-passrole"
+#: paths that act on other principals: a grant limited to the caller itself does not count
+PRINCIPAL_ACCESS: Final = "principal-access"
+_PASS_ROLE: Final = "iam:passrole"
+_ASSUME_ROLE: Final = "sts:assumerole"
+#: the role name of a role ARN (after an optional path)
+_ROLE_ARN: Final = re.compile(r"^arn:aws[a-z-]*:iam::[0-9*?]*:role/(?:.*/)?(?P<name>[^/]+)$")
+#: names of reading actions (``backup:ListIndexedRecoveryPointsForSearch`` is labelled
+#: "Permissions management" in the catalog)
+_READ_VERBS: Final = ("get", "list", "describe", "search", "view", "batchget")
+#: access levels from the most to the least significant
+LEVEL_ORDER: Final = (
+    AccessLevel.PERMISSIONS_MANAGEMENT,
+    AccessLevel.WRITE,
+    AccessLevel.TAGGING,
+    AccessLevel.READ,
+    AccessLevel.LIST,
+)
+#: how many paths a message names before summarising the rest
+_SHOWN: Final = 3
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationPath:
+    """One known privilege-escalation path (DataDog/pathfinding.cloud, Apache-2.0)."""
+
+    id: str
+    name: str
+    category: str
+    #: every action the path needs, as written in the data
+    required: tuple[str, ...]
+    #: for new-passrole paths: service principals one of which the passed role must trust
+    passed_role_trusts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PathMatch:
+    """A path a principal can take: each required action with the statements granting it."""
+
+    path: EscalationPath
+    steps: tuple[tuple[str, tuple[Grant, ...]], ...]
+    #: for new-passrole paths limited to configured roles: the roles that can be passed
+    roles: tuple[Principal, ...] = ()
+
+    def explain(self) -> str:
+        """``iam-008 (iam:AttachUserPolicy from policy 'x')``."""
+        parts = [f"{action} from {_sources(grants)}" for action, grants in self.steps]
+        roles = f", passing {', '.join(r.display for r in self.roles)}" if self.roles else ""
+        return f"{self.path.id} ({'; '.join(parts)}{roles})"
+
+
+@dataclass(frozen=True, slots=True)
+class Privilege:
+    """Why a principal is privileged (rules.md: admin, escalation, or permissions
+    management on ``*``); at least one field is non-empty."""
+
+    admin: tuple[Grant, ...] = ()
+    paths: tuple[PathMatch, ...] = ()
+    permissions_management: tuple[Decision, ...] = ()
+
+    def reason(self) -> str:
+        """One phrase saying why, naming the policies."""
+        if self.admin:
+            return f"'*' on '*' from {_sources(self.admin)}"
+        if self.permissions_management:
+            first = self.permissions_management[0]
+            more = " ..." if len(self.permissions_management) > 1 else ""
+            return (
+                f"permissions management on '*': '{first.action}'{more} from "
+                f"{_sources(first.allowed_by)}"
+            )
+        return f"escalation path {self.paths[0].explain()}"
+
+
+def _sources(grants: tuple[Grant, ...]) -> str:
+    """The distinct policies of *grants*, described."""
+    return ", ".join(dict.fromkeys(g.source.describe() for g in grants))
+
+
+@functools.cache
+def escalation_paths() -> tuple[EscalationPath, ...]:
+    """The shipped escalation paths (``iacguard/data/privesc-paths.json``), read once."""
+    import json
+    from importlib import resources
+
+    raw = json.loads((resources.files("iacguard") / "data" / "privesc-paths.json").read_bytes())
+    return tuple(
+        EscalationPath(
+            str(item["id"]),
+            str(item["name"]),
+            str(item["category"]),
+            tuple(str(a) for a in item["required"]),
+            tuple(str(s) for s in item["passed_role_trusts"]),
+        )
+        for item in raw["paths"]
+    )
+
+
+def matching_paths(graph: Graph, perms: EffectivePermissions) -> tuple[PathMatch, ...]:
+    """The escalation paths *perms* contain (computed once per principal). Undetermined
+    ones (an unknown document or value might break them) are left out unless the
+    principal's result is partial: then they are given, and callers must check
+    :attr:`EffectivePermissions.partial`."""
+    found = _MATCHES.get(perms)
+    if found is None:
+        found = tuple(_match_paths(graph, perms))
+        _MATCHES[perms] = found
+    return found
+
+
+#: matching_paths results, kept while the principal's permissions are
+_MATCHES: weakref.WeakKeyDictionary[EffectivePermissions, tuple[PathMatch, ...]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _match_paths(graph: Graph, perms: EffectivePermissions) -> Iterator[PathMatch]:
+    for path in escalation_paths():
+        steps: list[tuple[str, tuple[Grant, ...]]] = []
+        undetermined = False
+        for action in path.required:
+            decision = perms.decide(action)
+            grants = _useful(decision.allowed_by, path, action.lower())
+            if not grants:
+                break
+            undetermined = undetermined or decision.undetermined
+            steps.append((action, grants))
+        else:
+            roles: tuple[Principal, ...] = ()
+            if path.category == NEW_PASSROLE:
+                passable = _passable_roles(graph, path, dict(steps).get("iam:PassRole", ()))
+                if passable is None or passable is False:
+                    continue
+                roles = () if passable is True else passable
+            if not undetermined or perms.partial:
+                yield PathMatch(path, tuple(steps), roles)
+
+
+def _useful(grants: tuple[Grant, ...], path: EscalationPath, action: str) -> tuple[Grant, ...]:
+    """The grants that serve *path*: a grant on the caller itself cannot reach another
+    principal, and assuming one named role is delegation, not escalation."""
+    if path.category != PRINCIPAL_ACCESS:
+        return grants
+    useful = tuple(g for g in grants if not g.self_only)
+    if action == _ASSUME_ROLE:
+        useful = tuple(g for g in useful if g.on_any_resource or _has_wildcard(g))
+    return useful
+
+
+def _has_wildcard(grant: Grant) -> bool:
+    return any("*" in r or "?" in r for r in known(grant.statement.resources))
+
+
+def _passable_roles(
+    graph: Graph, path: EscalationPath, grants: tuple[Grant, ...]
+) -> tuple[Principal, ...] | bool | None:
+    """Which roles the PassRole *grants* can pass to the path's service.
+
+    :returns: True when any role can be passed (a wildcard resource); the configured roles
+        that trust the service; False when none does; None when it cannot be told (an
+        unknown value, or a role that is not in the configuration).
+    """
+    if any(g.on_any_resource or _has_wildcard(g) for g in grants):
+        return True
+    roles: dict[Principal, None] = {}
+    undecided = False
+    for grant in grants:
+        for resource in grant.statement.resources:
+            match = _ROLE_ARN.match(resource) if isinstance(resource, str) else None
+            role = _role_named(graph, match["name"]) if match else None
+            verdict = None if role is None else _trusts_service(graph, role, path)
+            if verdict and role is not None:
+                roles[role] = None
+            undecided = undecided or verdict is None
+    if roles:
+        return tuple(roles)
+    return None if undecided else False
+
+
+def _role_named(graph: Graph, name: str) -> Principal | None:
+    return next((r for r in graph.principals(PrincipalKind.ROLE) if r.name == name), None)
+
+
+def _trusts_service(graph: Graph, role: Principal, path: EscalationPath) -> bool | None:
+    """Whether *role*'s trust policy lets one of the path's services assume it."""
+    wanted = {s.lower() for s in path.passed_role_trusts}
+    trust = graph.trust_policy_of(role)
+    if trust is None or not isinstance(trust.document, PolicyDocument):
+        return None
+    undecided = False
+    for statement in trust.document.statements:
+        services = [r.value for r in statement.principals if r.kind.lower() == "service"]
+        if not services or not allows_assume(statement):
+            continue
+        if not wanted or any(isinstance(v, str) and v.lower() in wanted for v in services):
+            return True
+        undecided = undecided or any(isinstance(v, Unknown) for v in services)
+    return None if undecided else False
+
+
+def privilege(graph: Graph, perms: EffectivePermissions) -> Privilege | None:
+    """Why *perms* make their principal privileged, or None when they do not (or when
+    only an unknown part could)."""
+    admin = perms.admin_grants()
+    if admin:
+        return Privilege(admin=admin)
+    if perms.partial:
+        return None
+    decisions = (d for d in permissions_management_on_any(perms) if not d.undetermined)
+    managed = tuple(itertools.islice(decisions, _SHOWN))
+    paths = tuple(matching_paths(graph, perms))
+    if managed or paths:
+        return Privilege(paths=paths, permissions_management=managed)
+    return None
+
+
+def permissions_management_on_any(perms: EffectivePermissions) -> Iterator[Decision]:
+    """Decisions allowing a "Permissions management" action on ``Resource: "*"``,
+    lazily: a caller that needs only the first stops the expansion there."""
+    seen: set[str] = set()
+    for grant in perms.grants:
+        if not grant.is_allow or not grant.on_any_resource:
+            continue
+        for info in perms.actions_of(grant, manages_permissions):
+            key = info.full_name.lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            decision = perms.decide(info.full_name)
+            if any(g.on_any_resource for g in decision.allowed_by):
+                yield decision
+
+
+def manages_permissions(info: ActionInfo) -> bool:
+    """True for a "Permissions management" action (see :func:`primary_level`)."""
+    return primary_level(info) is AccessLevel.PERMISSIONS_MANAGEMENT
+
+
+def primary_level(info: ActionInfo) -> AccessLevel:
+    """The most significant access level of *info* (Permissions management, Write,
+    Tagging, Read, List). Reads the catalog also labels "Permissions management"
+    (``billing:GetResourcePolicy``) count as what else they are: they change nothing."""
+    reads = info.name.lower().startswith(_READ_VERBS)
+    for level in LEVEL_ORDER:
+        if level in info.access_levels and not (reads and level is LEVEL_ORDER[0]):
+            return level
+    return next(iter(info.access_levels))
+
+
+@check("IAM306", severity=Severity.HIGH, tags={"least-privilege", "escalation"})
+def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
+    """Principal can escalate its own privileges
+
+    A user, group or role whose effective permissions contain every action of a known
+    privilege-escalation path can make itself (or a principal it controls) more
+    powerful: ``iam:AttachUserPolicy`` attaches ``AdministratorAccess`` to itself,
+    ``iam:PassRole`` with ``lambda:CreateFunction`` and ``lambda:InvokeFunction`` runs
+    code as a stronger role. The actions may come from different policies, a user's
+    groups included; an explicit ``Deny`` of one of them breaks the path. For paths that
+    pass a role to a service, a PassRole limited to roles of the configuration counts
+    only when one of them trusts that service. Grants limited to the caller
+    (``${aws:username}``) do not reach other principals. A path that one group grants
+    entirely is reported at the group, not at each member. Administrators are reported
+    by IAM301 instead. Paths: DataDog/pathfinding.cloud (Apache-2.0).
+
+    Bad::
+
+        {"Effect": "Allow", "Action": "iam:AttachUserPolicy", "Resource": "*"}
+
+    Fix: remove one action of each path, scope it to resources that cannot raise
+    privileges, or add an explicit ``Deny``; limit ``iam:PassRole`` to roles that are no
+    stronger than the caller.
+    """
+    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    for principal in ctx.graph.principals():
+        perms = evaluator.permissions(principal)
+        if perms.partial or perms.admin_grants():
+            continue
+        found = [m for m in matching_paths(ctx.graph, perms) if _own(perms, m)]
+        if not found:
+            continue
+        shown = "; ".join(m.explain() for m in found[:_SHOWN])
+        rest = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+        noun = "paths" if len(found) > 1 else "path"
+        message = f"{principal.display} can escalate privileges through {noun} {shown}{rest}"
+        yield Hit(principal.origin, message)
+
+
+def _own(perms: EffectivePermissions, match: PathMatch) -> bool:
+    """False when one group of the user grants every step: that group is reported."""
+    for group in perms.groups:
+        if all(any(g.source.via is group for g in grants) for _, grants in match.steps):
+            return False
+    return True
+
+
+@hookimpl
+def iacguard_register_checks(register: RegisterCheck) -> None:
+    """Register the privilege-escalation check."""
+    register(privilege_escalation)

@@ -1,0 +1,156 @@
+"""IAM203, IAM204, IAM404: MFA for console users, privileged users and privileged roles."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Final
+
+from iacguard.checks._conditions import pointer_from, requires_mfa
+from iacguard.checks.escalation import privilege
+from iacguard.checks.trust import allows_assume
+from iacguard.evaluate import EffectivePermissions, evaluator_for
+from iacguard.graph import Graph
+from iacguard.hookspecs import hookimpl
+from iacguard.model import Hit, PolicyDocument, Principal, PrincipalKind, Severity
+from iacguard.registry import CheckContext, RegisterCheck, check
+
+#: AWS principals that are IAM users or whole accounts (a role session is neither)
+_PEOPLE: Final = re.compile(
+    r"^(?:arn:aws[a-z-]*:iam::\d{12}:(?:root|user/.+)|\d{12})$", re.IGNORECASE
+)
+_TAGS: Final = ("mfa",)
+
+
+def _without_mfa(perms: EffectivePermissions) -> str | None:
+    """Why *perms* enforce no MFA (a phrase naming where it was looked for), or None when
+    MFA is enforced or an unknown part might enforce it."""
+    if perms.mfa_enforcement() != ():
+        return None
+    groups = ", ".join(f"'{g.address}'" for g in perms.groups)
+    scope = f"it or its groups ({groups})" if groups else "it"
+    return f"no policy applying to {scope} denies actions without MFA"
+
+
+def _console(graph: Graph, user: Principal) -> str | None:
+    """The login profile that gives *user* console access, if any."""
+    return next((p.address for p in graph.login_profiles if p.user == user.address), None)
+
+
+@check("IAM203", severity=Severity.HIGH, tags=_TAGS)
+def console_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
+    """Console user without MFA enforcement
+
+    A user with a console password (a login profile) and no MFA enforcement can sign
+    in with a stolen or guessed password alone. AWS cannot require MFA for a user by a
+    setting; a policy does it: a ``Deny`` of every action (``Action: "*"`` or
+    ``NotAction`` listing the few calls needed to set up MFA) when
+    ``aws:MultiFactorAuthPresent`` is false (``BoolIfExists``/``Bool``) or absent
+    (``Null`` true), attached to the user or to one of its groups. When a policy of the
+    user is known only after apply, the rule stays silent.
+
+    Bad::
+
+        resource "aws_iam_user_login_profile" "alice" { user = aws_iam_user.alice.name }
+        # ... and no MFA-enforcement policy on alice or her groups
+
+    Fix: attach the MFA-enforcement policy (AWS documents it as
+    "Allows MFA-authenticated IAM users to manage their own credentials") to a group
+    every console user is in, or move people to IAM Identity Center.
+    """
+    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    for user in ctx.graph.principals(PrincipalKind.USER):
+        profile = _console(ctx.graph, user)
+        if profile is None:
+            continue
+        missing = _without_mfa(evaluator.permissions(user))
+        if missing:
+            message = f"{user.display} can sign in to the console ({profile}) and {missing}"
+            yield Hit(user.origin, message)
+
+
+@check("IAM204", severity=Severity.HIGH, tags=_TAGS)
+def privileged_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
+    """Privileged user without MFA enforcement
+
+    A user whose effective permissions are privileged (administrator access, a
+    privilege-escalation path of IAM306, or a "Permissions management" action on
+    ``Resource: "*"``) and who has no MFA enforcement can take over the account with a
+    leaked password or access key alone. Permissions from the user's groups count, and
+    AWS-managed policies are judged by their content: ``IAMFullAccess`` is privileged,
+    ``ReadOnlyAccess`` is not. MFA enforcement is the same test as IAM203.
+
+    Bad::
+
+        # alice is in group "admins", which has AdministratorAccess attached,
+        # and no policy denies her actions without MFA
+
+    Fix: attach the MFA-enforcement policy to the user's group, or give the access
+    through a role that requires ``aws:MultiFactorAuthPresent`` to be assumed.
+    """
+    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    for user in ctx.graph.principals(PrincipalKind.USER):
+        perms = evaluator.permissions(user)
+        missing = _without_mfa(perms)
+        if missing is None:
+            continue
+        why = privilege(ctx.graph, perms)
+        if why is not None:
+            message = f"{user.display} is privileged ({why.reason()}) and {missing}"
+            yield Hit(user.origin, message)
+
+
+@check("IAM404", severity=Severity.MEDIUM, tags=(*_TAGS, "trust"))
+def privileged_role_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
+    """Privileged role assumable without MFA
+
+    A role with privileged permissions (administrator access, a privilege-escalation
+    path, or a "Permissions management" action on ``*``) that IAM users or a whole
+    account may assume without ``aws:MultiFactorAuthPresent`` true in the trust policy
+    turns any leaked user key into the role's power. Service and federated principals,
+    and other roles, do not fire. ``Bool`` is required: ``BoolIfExists`` lets requests
+    signed with long-term keys (which carry no MFA information) through.
+
+    Bad::
+
+        {"Effect": "Allow", "Action": "sts:AssumeRole",
+         "Principal": {"AWS": "arn:aws:iam::123456789012:user/alice"}}
+
+    Fix: add ``"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}`` to the
+    trust statement, or narrow the role's permissions.
+    """
+    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    for role in ctx.graph.principals(PrincipalKind.ROLE):
+        trust = ctx.graph.trust_policy_of(role)
+        if trust is None or not isinstance(trust.document, PolicyDocument):
+            continue
+        for statement in trust.document.statements:
+            people = [
+                ref.value
+                for ref in statement.principals
+                if ref.kind.upper() == "AWS"
+                and isinstance(ref.value, str)
+                and _PEOPLE.match(ref.value.strip())
+            ]
+            if not people or not allows_assume(statement) or requires_mfa(statement) is not False:
+                continue
+            why = privilege(ctx.graph, evaluator.permissions(role))
+            if why is None:
+                break
+            who = ", ".join(f"'{p}'" for p in people)
+            message = (
+                f"{role.display} is privileged ({why.reason()}) and {who} can assume it "
+                "without aws:MultiFactorAuthPresent true"
+            )
+            yield Hit(role.origin, message, pointer=pointer_from(statement, role.origin))
+
+
+@hookimpl
+def iacguard_register_checks(register: RegisterCheck) -> None:
+    """Register the MFA checks."""
+    for mfa_check in (
+        console_user_without_mfa,
+        privileged_user_without_mfa,
+        privileged_role_without_mfa,
+    ):
+        register(mfa_check)

@@ -1,0 +1,499 @@
+"""Effective permissions of a principal: every identity policy that applies, minus denies."""
+
+from __future__ import annotations
+
+import functools
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Final, TypeAlias, final
+
+from iacguard.catalog import ActionCatalog, ActionInfo, action_pattern_matches
+from iacguard.graph import DocumentSite, Graph
+from iacguard.model import (
+    Edge,
+    EdgeKind,
+    MaybeStr,
+    Policy,
+    PolicyDocument,
+    Principal,
+    PrincipalKind,
+    Statement,
+    Unknown,
+)
+
+__all__ = [
+    "Decision",
+    "EffectivePermissions",
+    "Evaluator",
+    "Grant",
+    "GrantSource",
+    "enforces_mfa",
+    "evaluator_for",
+    "requires_mfa_to_allow",
+]
+
+#: the condition key of MFA enforcement, lower-cased as :attr:`Condition.key_lower` gives it
+_MFA_KEY: Final = "aws:multifactorauthpresent"
+#: pattern matching, memoised: the same few actions are asked of every principal
+_matches: Final = functools.lru_cache(maxsize=1 << 16)(action_pattern_matches)
+#: the policy variable that limits a resource to the caller itself
+_SELF: Final = "${aws:username}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GrantSource:
+    """Where a grant comes from: a policy, bound by an edge, possibly through a group."""
+
+    policy: Policy
+    document: PolicyDocument
+    #: the attachment or inline edge (or the boundary edge) that binds the policy
+    edge: Edge
+    #: the group that brings the policy to a user; None when the principal holds it
+    via: Principal | None = None
+    #: True for a statement of the permission boundary
+    boundary: bool = False
+
+    def describe(self) -> str:
+        """``policy 'deploy' via group 'aws_iam_group.ops'``: how messages name it."""
+        from iacguard.checks._documents import describe
+
+        label = describe(DocumentSite(self.policy, self.document, self.edge.origin))
+        if self.boundary:
+            label = f"permission boundary {label}"
+        return f"{label} via group '{self.via.address}'" if self.via else label
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Grant:
+    """One statement of an applying policy, with its source; conditions are kept."""
+
+    statement: Statement
+    source: GrantSource
+    #: lower-cased resolved patterns of ``Action`` (or of ``NotAction``)
+    patterns: tuple[str, ...]
+    #: the statement uses ``NotAction``: it covers every action its patterns do not
+    not_action: bool
+    #: some ``Action``/``NotAction`` entry is unresolved
+    unresolved: bool
+    #: the patterns without wildcards, for a set look-up before any glob matching
+    exact: frozenset[str] = frozenset()
+    #: the patterns with wildcards
+    globs: tuple[str, ...] = ()
+
+    @property
+    def is_allow(self) -> bool:
+        """True for an Allow statement."""
+        return self.statement.is_allow
+
+    @property
+    def conditional(self) -> bool:
+        """True when the statement applies only when its conditions hold."""
+        return bool(self.statement.conditions)
+
+    @property
+    def on_any_resource(self) -> bool:
+        """True for ``Resource: "*"`` and for ``NotResource`` (everything but a list)."""
+        return self.statement.covers_all_resources or self.statement.uses_not_resource
+
+    @property
+    def self_only(self) -> bool:
+        """True when every resource names the caller (``${aws:username}``): the grant
+        lets a user manage itself, not others."""
+        resources = self.statement.resources
+        return bool(resources) and all(isinstance(r, str) and _SELF in r.lower() for r in resources)
+
+    def covers(self, action: str) -> bool | None:
+        """Whether the statement names *action* (lower-cased ``service:name``).
+
+        :returns: True or False; None when an unresolved entry decides.
+        """
+        hit = action in self.exact or any(_matches(p, action) for p in self.globs)
+        if self.not_action:
+            return False if hit else (None if self.unresolved else True)
+        return True if hit else (None if self.unresolved else False)
+
+    def covers_all(self) -> bool:
+        """True when ``Action`` lists the bare ``*``."""
+        return not self.not_action and "*" in self.patterns
+
+    def resources_cover(self, other: Grant) -> bool | None:
+        """Whether this (deny) statement's resources include every resource of *other*.
+
+        :returns: True, False, or None when an unresolved resource decides.
+        """
+        mine = self.statement
+        theirs = other.statement.resources
+        if mine.uses_not_resource:
+            excluded = mine.not_resources
+            if other.statement.uses_not_resource or "*" in theirs:
+                return False
+            return _all_of(theirs, lambda r: not _any_match(excluded, r))
+        if "*" in mine.resources:
+            return True
+        if other.statement.uses_not_resource or "*" in theirs:
+            return False
+        return _all_of(theirs, lambda r: _any_match(mine.resources, r))
+
+
+#: a filter over catalog actions (a module-level function: it is part of a cache key)
+_Keep: TypeAlias = Callable[[ActionInfo], bool]
+#: a test on one resolved resource: True, False, or None when undecided
+_Test: TypeAlias = Callable[[str], "bool | None"]
+
+
+def _any_match(patterns: Iterable[MaybeStr], resource: str) -> bool | None:
+    """Whether one of the resource globs *patterns* matches *resource*."""
+    from fnmatch import fnmatchcase
+
+    undecided = False
+    for pattern in patterns:
+        if isinstance(pattern, Unknown):
+            undecided = True
+        elif fnmatchcase(resource, pattern.replace("[", "[[]")):
+            return True
+    return None if undecided else False
+
+
+def _all_of(resources: Iterable[MaybeStr], test: _Test) -> bool | None:
+    """True when *test* holds for every resource; None when an unknown decides."""
+    undecided = False
+    for resource in resources:
+        verdict = None if isinstance(resource, Unknown) else test(resource)
+        if verdict is False:
+            return False
+        undecided = undecided or verdict is None
+    return None if undecided else True
+
+
+def enforces_mfa(grant: Grant) -> bool | None:
+    """Whether *grant* is the standard MFA-enforcement statement: a ``Deny`` of every
+    action (``Action: "*"``) or of all but a few (``NotAction``) when
+    ``aws:MultiFactorAuthPresent`` is false (``Bool``/``BoolIfExists``) or absent
+    (``Null`` true).
+
+    :returns: True, False, or None when an unresolved condition value decides.
+    """
+    statement = grant.statement
+    if not statement.is_deny or not (grant.not_action or grant.covers_all()):
+        return False
+    undecided = False
+    for condition in statement.conditions:
+        if condition.key_lower != _MFA_KEY:
+            continue
+        operator = condition.base_operator.lower()
+        wanted = {"bool": "false", "null": "true"}.get(operator)
+        if wanted is None:
+            continue
+        if any(isinstance(v, Unknown) for v in condition.values):
+            undecided = True
+        elif [v.lower() for v in condition.values if isinstance(v, str)] == [wanted]:
+            return True
+    return None if undecided else False
+
+
+def requires_mfa_to_allow(grant: Grant) -> bool:
+    """True when an Allow *grant* holds only with ``Bool aws:MultiFactorAuthPresent true``."""
+    return any(
+        c.key_lower == _MFA_KEY
+        and c.operator.lower() == "bool"
+        and [v.lower() for v in c.values if isinstance(v, str)] == ["true"]
+        for c in grant.statement.conditions
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether a principal may call one action, and which statements say so."""
+
+    #: ``service:Name``, spelt as first asked
+    action: str
+    #: Allow statements that grant it and that no unconditional Deny removes
+    allowed_by: tuple[Grant, ...]
+    #: unconditional Deny statements that remove some grant of it
+    denied_by: tuple[Grant, ...] = ()
+    #: Deny statements that remove it only when their conditions hold (e.g. without MFA)
+    conditional_denies: tuple[Grant, ...] = ()
+    #: an unresolved value, or an unknown document, could change the answer
+    undetermined: bool = False
+
+    @property
+    def allowed(self) -> bool:
+        """True when some statement grants the action and no unconditional Deny removes it."""
+        return bool(self.allowed_by)
+
+    @property
+    def needs_mfa(self) -> bool:
+        """True when the action is allowed only with MFA: every grant requires it, or an
+        MFA-enforcement Deny covers it."""
+        if not self.allowed:
+            return False
+        if all(requires_mfa_to_allow(g) for g in self.allowed_by):
+            return True
+        return any(enforces_mfa(g) for g in self.conditional_denies)
+
+
+@final
+class EffectivePermissions:
+    """The grants that apply to one principal; actions are matched lazily, on demand.
+
+    Statements are kept as patterns and indexed by service, so asking about one action
+    looks only at the statements of its service and the cross-service ones (``*``,
+    ``NotAction``). Decisions are cached per action.
+    """
+
+    def __init__(
+        self,
+        principal: Principal,
+        grants: tuple[Grant, ...],
+        boundary: tuple[Grant, ...] | None,
+        unknowns: tuple[str, ...],
+        groups: tuple[Principal, ...],
+        expand: Callable[[Grant, _Keep | None], tuple[ActionInfo, ...]],
+    ) -> None:
+        #: the principal whose permissions these are
+        self.principal = principal
+        #: every statement of every identity policy that applies, in graph order
+        self.grants = grants
+        #: the statements of the permission boundary; None when there is none
+        self.boundary = boundary
+        #: what could not be read (unknown documents, undefined groups), for messages
+        self.unknowns = unknowns
+        #: for a user, the groups defined in the configuration it belongs to
+        self.groups = groups
+        self._allows = _Index(g for g in grants if g.is_allow)
+        self._denies = _Index(g for g in (*grants, *(boundary or ())) if g.statement.is_deny)
+        self._limits = None if boundary is None else _Index(g for g in boundary if g.is_allow)
+        self._decisions: dict[str, Decision] = {}
+        self._expand = expand
+
+    @property
+    def partial(self) -> bool:
+        """True when an unknown part might add or remove permissions."""
+        return bool(self.unknowns)
+
+    def decide(self, action: str) -> Decision:
+        """Whether the principal may call *action* (``service:Name``, any case).
+
+        An Allow counts when a statement of the action's service names it, no
+        unconditional Deny whose resources include the Allow's resources names it, and the
+        permission boundary (if any) names it too.
+        """
+        key = action.lower()
+        cached = self._decisions.get(key)
+        if cached is None:
+            cached = self._decide(key, action)
+            self._decisions[key] = cached
+        return cached
+
+    def _decide(self, action: str, spelling: str) -> Decision:
+        undetermined = self.partial
+        allows: list[Grant] = []
+        for grant in self._allows.candidates(action):
+            verdict = grant.covers(action)
+            undetermined = undetermined or (verdict is None and grant.not_action)
+            if verdict:
+                allows.append(grant)
+        if allows and self._limits is not None:
+            inside = [g.covers(action) for g in self._limits.candidates(action)]
+            undetermined = undetermined or (None in inside and True not in inside)
+            if True not in inside:
+                allows = []
+        verdicts = [(g, g.covers(action)) for g in self._denies.candidates(action)]
+        denies = [g for g, v in verdicts if v is not False]
+        undetermined = undetermined or any(v is None for _, v in verdicts)
+        hard = [g for g, v in verdicts if v and not g.conditional]
+        kept: list[Grant] = []
+        removers: dict[Grant, None] = {}
+        for grant in allows:
+            covered = [(d, d.resources_cover(grant)) for d in hard]
+            removed = [d for d, v in covered if v]
+            undetermined = undetermined or any(v is None for _, v in covered)
+            if removed:
+                removers.update(dict.fromkeys(removed))
+            else:
+                kept.append(grant)
+        soft = tuple(g for g in denies if g.conditional)
+        return Decision(spelling, tuple(kept), tuple(removers), soft, undetermined)
+
+    def admin_grants(self) -> tuple[Grant, ...]:
+        """The Allow statements of ``*`` on ``*`` when they make the principal an
+        administrator: inside the boundary, and no unconditional Deny takes anything away.
+        """
+        admin = tuple(g for g in self._allows.everything if g.covers_all() and g.on_any_resource)
+        if not admin or any(not g.conditional for g in self._denies.all()):
+            return ()
+        if self._limits is not None and not any(g.covers_all() for g in self._limits.all()):
+            return ()
+        return admin
+
+    def mfa_enforcement(self) -> tuple[Grant, ...] | None:
+        """The statements that enforce MFA on this principal (directly or via a group).
+
+        :returns: the enforcing Deny statements (empty when none); None when an unknown
+            document or an unresolved condition might enforce it.
+        """
+        verdicts = [(g, enforces_mfa(g)) for g in self.grants if g.statement.is_deny]
+        found = tuple(g for g, v in verdicts if v)
+        if found:
+            return found
+        return None if self.partial or any(v is None for _, v in verdicts) else ()
+
+    def actions_of(self, grant: Grant, keep: _Keep | None = None) -> tuple[ActionInfo, ...]:
+        """The catalog actions *grant* names, those *keep* accepts (see
+        :meth:`Evaluator.expand`)."""
+        return self._expand(grant, keep)
+
+
+@final
+class _Index:
+    """Statements by the service their ``Action`` patterns name; ``*``, ``NotAction`` and
+    unresolved statements apply to every service."""
+
+    def __init__(self, grants: Iterable[Grant]) -> None:
+        self.everything: list[Grant] = []
+        self.by_service: dict[str, list[Grant]] = {}
+        self._all: list[Grant] = []
+        for grant in grants:
+            self._all.append(grant)
+            services = {p.partition(":")[0] for p in grant.patterns}
+            if grant.not_action or grant.unresolved or "*" in services:
+                self.everything.append(grant)
+                continue
+            for service in services:
+                self.by_service.setdefault(service, []).append(grant)
+
+    def candidates(self, action: str) -> list[Grant]:
+        """Statements that might name *action* (lower-cased)."""
+        return self.everything + self.by_service.get(action.partition(":")[0], [])
+
+    def all(self) -> list[Grant]:
+        """Every statement, in order."""
+        return self._all
+
+
+@final
+@dataclass(slots=True)
+class Evaluator:
+    """Effective permissions of the principals of one graph, computed once each.
+
+    Policy documents are compiled once per policy, whatever the number of principals
+    holding them.
+    """
+
+    graph: Graph
+    catalog: ActionCatalog
+    _compiled: dict[str, tuple[_Compiled, ...]] = field(default_factory=dict)
+    _results: dict[str, EffectivePermissions] = field(default_factory=dict)
+    _expansions: dict[tuple[tuple[str, ...], bool, _Keep | None], tuple[ActionInfo, ...]] = field(
+        default_factory=dict
+    )
+
+    def permissions(self, principal: Principal) -> EffectivePermissions:
+        """The effective permissions of *principal* (cached)."""
+        result = self._results.get(principal.address)
+        if result is None:
+            result = self._evaluate(principal)
+            self._results[principal.address] = result
+        return result
+
+    def _evaluate(self, principal: Principal) -> EffectivePermissions:
+        grants: list[Grant] = []
+        unknowns: list[str] = []
+        holders: list[tuple[Principal, Principal | None]] = [(principal, None)]
+        groups: tuple[Principal, ...] = ()
+        if principal.kind is PrincipalKind.USER:
+            groups = self.graph.groups_of(principal)
+            holders += [(group, group) for group in groups]
+            for edge in self.graph.edges_from(principal.address, EdgeKind.MEMBER_OF):
+                if self.graph.principal(edge.target) is None:
+                    unknowns.append(f"group {edge.target.partition(':')[2]} (not defined here)")
+        for holder, via in holders:
+            for policy, edge in self.graph.policies_of(holder):
+                grants += self._grants(policy, edge, via, False, unknowns)
+            for edge in self.graph.unresolved_policies_of(holder):
+                unknowns.append(
+                    f"policy {edge.source.partition(':')[2]} attached by {edge.origin.address}"
+                )
+        boundary: list[Grant] | None = None
+        for edge in self.graph.edges_to(principal.address, EdgeKind.BOUNDARY):
+            limit = self.graph.policy(edge.source)
+            if limit is None:
+                unknowns.append(f"permission boundary {edge.source}")
+                continue
+            boundary = self._grants(limit, edge, None, True, unknowns)
+        return EffectivePermissions(
+            principal,
+            tuple(grants),
+            None if boundary is None else tuple(boundary),
+            tuple(dict.fromkeys(unknowns)),
+            groups,
+            self.expand,
+        )
+
+    def expand(self, grant: Grant, keep: _Keep | None = None) -> tuple[ActionInfo, ...]:
+        """The catalog actions *grant* names (for ``NotAction``: every action it does not
+        exclude) that *keep* accepts; cached per distinct pattern list and filter, and
+        the catalog caches per pattern, so ``*`` is expanded into every service once."""
+        key = (grant.patterns, grant.not_action, keep)
+        found = self._expansions.get(key)
+        if found is None:
+            found = _expand(self.catalog, grant.patterns, grant.not_action)
+            found = found if keep is None else tuple(filter(keep, found))
+            self._expansions[key] = found
+        return found
+
+    def _grants(
+        self, policy: Policy, edge: Edge, via: Principal | None, boundary: bool, unknowns: list[str]
+    ) -> list[Grant]:
+        document = policy.document
+        if not isinstance(document, PolicyDocument):
+            unknowns.append(f"policy {policy.id} {document}")
+            return []
+        compiled = self._compiled.get(policy.id)
+        if compiled is None:
+            compiled = tuple(_compile(s) for s in document.statements)
+            self._compiled[policy.id] = compiled
+        if any(isinstance(s.effect, Unknown) for s in document.statements):
+            unknowns.append(f"an effect in policy {policy.id} (known after apply)")
+        source = GrantSource(policy, document, edge, via, boundary)
+        return [Grant(s, source, p, n, u, e, g) for s, p, n, u, e, g in compiled]
+
+
+def _expand(
+    catalog: ActionCatalog, patterns: tuple[str, ...], not_action: bool
+) -> tuple[ActionInfo, ...]:
+    named = {i.full_name: i for p in patterns for i in catalog.expand(p)}
+    if not not_action:
+        return tuple(named.values())
+    return tuple(i for i in catalog.expand("*") if i.full_name not in named)
+
+
+#: a statement, its lower-cased patterns, NotAction and unresolved flags, exact patterns,
+#: wildcard patterns (the fields of :class:`Grant` but its source)
+_Compiled: TypeAlias = tuple[
+    Statement, tuple[str, ...], bool, bool, frozenset[str], tuple[str, ...]
+]
+
+
+def _compile(statement: Statement) -> _Compiled:
+    """A statement's fields for :class:`Grant`."""
+    values = statement.not_actions if statement.uses_not_action else statement.actions
+    patterns = tuple(v.lower() for v in values if isinstance(v, str))
+    globs = tuple(p for p in patterns if "*" in p or "?" in p)
+    exact = frozenset(patterns).difference(globs)
+    return statement, patterns, statement.uses_not_action, len(patterns) < len(values), exact, globs
+
+
+#: one evaluator per graph, shared by the checks and views that ask about it
+_EVALUATORS: weakref.WeakKeyDictionary[Graph, Evaluator] = weakref.WeakKeyDictionary()
+
+
+def evaluator_for(graph: Graph, catalog: ActionCatalog) -> Evaluator:
+    """The evaluator of *graph*, created on first use and shared while the graph lives,
+    so that several checks do not evaluate the same principals again."""
+    evaluator = _EVALUATORS.get(graph)
+    if evaluator is None or evaluator.catalog is not catalog:
+        evaluator = Evaluator(graph, catalog)
+        _EVALUATORS[graph] = evaluator
+    return evaluator

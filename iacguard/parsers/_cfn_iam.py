@@ -1,0 +1,419 @@
+"""Map CloudFormation resources onto the IAM graph, with the nodes, ids and edges the
+Terraform mapper makes, so that every check works unchanged.
+
+Node ids are logical IDs; a document embedded in a larger resource adds ``#Property``
+(``Role#AssumeRolePolicyDocument``, ``Role#Policies[0]``). Findings about properties of
+a principal (``Policies``, ``ManagedPolicyArns``, ``LoginProfile``) are reported at the
+principal, as rules.md says for CloudFormation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
+from typing import Final
+
+from iacguard.graph import (
+    Graph,
+    GraphBuilder,
+    external_id,
+    external_policy_id,
+    unknown_id,
+    unknown_policy_id,
+)
+from iacguard.managed_policies import aws_managed_document, is_aws_managed_arn
+from iacguard.model import (
+    AccessKey,
+    ConfigBlock,
+    EdgeKind,
+    Location,
+    LoginProfile,
+    Origin,
+    Pointer,
+    Policy,
+    PolicyDocument,
+    PolicyKind,
+    Principal,
+    PrincipalKind,
+    RawValue,
+    Reference,
+    SourceKind,
+    Unknown,
+)
+from iacguard.parsers import _cfn_resources as extra
+from iacguard.parsers._cfn_values import SECRET_ATTRIBUTE, Resolver, flag, items, pick, text
+from iacguard.parsers._policy_document import parse_policy
+from iacguard.parsers._source import JSONValue
+
+_PRINCIPAL_TYPES: Final = {
+    "AWS::IAM::User": (PrincipalKind.USER, "UserName"),
+    "AWS::IAM::Group": (PrincipalKind.GROUP, "GroupName"),
+    "AWS::IAM::Role": (PrincipalKind.ROLE, "RoleName"),
+}
+#: standalone inline policies: type -> (property naming the holder, its kind)
+_INLINE_TYPES: Final = {
+    "AWS::IAM::RolePolicy": ("RoleName", PrincipalKind.ROLE),
+    "AWS::IAM::UserPolicy": ("UserName", PrincipalKind.USER),
+    "AWS::IAM::GroupPolicy": ("GroupName", PrincipalKind.GROUP),
+}
+#: ``AWS::IAM::Policy`` / ``ManagedPolicy`` properties listing principals
+_HOLDER_PROPERTIES: Final = (
+    ("Users", PrincipalKind.USER),
+    ("Groups", PrincipalKind.GROUP),
+    ("Roles", PrincipalKind.ROLE),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CfnResource:
+    """One resource of a template, its properties resolved."""
+
+    logical: str
+    type: str
+    properties: Mapping[str, RawValue]
+    #: the resource (its logical ID line), with its ``Condition`` if it has one
+    origin: Origin
+
+
+def build_graph(
+    template: Mapping[str, JSONValue],
+    positions: Mapping[Pointer, tuple[int, int]],
+    display: PurePosixPath,
+) -> Graph:
+    """Map a decoded template (plain data and its position table) onto a new IAM graph."""
+    return _Mapper(template, positions, display).build()
+
+
+class _Mapper:
+    """Builds the graph of one template."""
+
+    def __init__(
+        self,
+        template: Mapping[str, JSONValue],
+        positions: Mapping[Pointer, tuple[int, int]],
+        display: PurePosixPath,
+    ) -> None:
+        self.template = template
+        self.positions = positions
+        self.display = display
+        self.builder = GraphBuilder()
+        raw = template.get("Resources")
+        self.raw: Mapping[str, JSONValue] = raw if isinstance(raw, Mapping) else {}
+        types = {
+            name: str(res.get("Type"))
+            for name, res in self.raw.items()
+            if isinstance(res, Mapping) and isinstance(res.get("Type"), str)
+        }
+        parameters = template.get("Parameters")
+        mappings = template.get("Mappings")
+        self.resolver = Resolver(
+            positions,
+            types,
+            frozenset(parameters) if isinstance(parameters, Mapping) else frozenset(),
+            mappings if isinstance(mappings, Mapping) else {},
+        )
+        self.by_name: dict[tuple[PrincipalKind, str], str] = {}
+        self.policy_by_name: dict[str, str] = {}
+        self.resources: list[CfnResource] = []
+
+    # ------------------------------------------------------------------ helpers
+
+    def location(self, pointer: Pointer) -> Location:
+        line, column = self.positions.get(pointer, (None, None))
+        return Location(self.display, line, column)
+
+    def origin(self, address: str, pointer: Pointer, condition: str | None) -> Origin:
+        return Origin(SourceKind.CLOUDFORMATION, address, self.location(pointer), (), condition)
+
+    def at(self, res: CfnResource, *pointer: str | int) -> Origin:
+        """*res*'s origin pointing at a property, with the condition of that element."""
+        out = ("Resources", res.logical, "Properties", *pointer)
+        condition = self.resolver.condition_at(out)
+        return replace(res.origin.at("Properties", *pointer), condition=condition)
+
+    def document(self, res: CfnResource, *pointer: str | int) -> PolicyDocument | Unknown:
+        """The policy document at property *pointer* of *res*; each statement carries its
+        own line and condition when the template gives them."""
+        value: RawValue = res.properties
+        for part in pointer:
+            if isinstance(value, Mapping) and isinstance(part, str):
+                value = value.get(part)
+            elif isinstance(value, tuple) and isinstance(part, int) and part < len(value):
+                value = value[part]
+            else:
+                value = None
+        origin = self.at(res, *pointer)
+        if isinstance(value, tuple) and all(isinstance(v, Mapping) for v in value):
+            value = _merge_documents(value)  # Fn::If between whole documents
+        if isinstance(value, Mapping):
+            value = _union_branches(value)
+        document = parse_policy(value, origin)
+        if not isinstance(document, PolicyDocument):
+            return document
+        base = ("Resources", res.logical, "Properties", *pointer, "Statement")
+        statements = []
+        for statement in document.statements:
+            out = (*base, statement.index)
+            place = self.resolver.places.get(out) or self.resolver.places.get(base)
+            location = Location(self.display, *place) if place else origin.location
+            condition = self.resolver.condition_at(out) or self._inner_condition(out)
+            new_origin = replace(statement.origin, location=location, condition=condition)
+            statements.append(replace(statement, origin=new_origin))
+        return replace(document, statements=tuple(statements))
+
+    def _inner_condition(self, pointer: Pointer) -> str | None:
+        """For an element holding an ``Fn::If`` value: the conditions it depends on."""
+        names = {name for at, name in self.resolver.branch_points if at[: len(pointer)] == pointer}
+        return " and ".join(sorted(names)) or None
+
+    def principal_targets(self, value: RawValue, kind: PrincipalKind) -> list[str]:
+        """Edge targets for the principals a property names: node ids for principals of
+        the template, else :func:`external_id` / :func:`unknown_id` ids."""
+        targets: dict[str, None] = {}
+        for item in items(value):
+            if isinstance(item, str):
+                name = item.rsplit("/", 1)[-1] if item.startswith("arn:") else item
+                targets[self.by_name.get((kind, name), external_id(kind, name))] = None
+            elif (link := self.resolver.link(item)) is not None and (
+                (principal := self.builder.principals.get(link[0])) is not None
+                and principal.kind is kind
+            ):
+                targets[link[0]] = None
+            elif isinstance(item, Unknown):
+                targets[unknown_id(kind, item.expr)] = None
+        return list(targets)
+
+    def policy_targets(self, value: RawValue, origin: Origin) -> list[str]:
+        """The policy node ids a list of ARNs names (AWS-managed ARNs become nodes); a
+        policy defined outside the template, or unresolvable, is named by the ids
+        :func:`external_policy_id` / :func:`unknown_policy_id` (content unknown)."""
+        targets: dict[str, None] = {}
+        for item in items(value):
+            if isinstance(item, str) and is_aws_managed_arn(item):
+                self._ensure_aws_managed(item, origin)
+                targets[item] = None
+            elif isinstance(item, str) and item.rsplit("/", 1)[-1] in self.policy_by_name:
+                targets[self.policy_by_name[item.rsplit("/", 1)[-1]]] = None
+            elif (link := self.resolver.link(item)) is not None and link[0] in (
+                self.builder.policies
+            ):
+                targets[link[0]] = None
+            elif isinstance(item, str):
+                targets[external_policy_id(item)] = None
+            else:
+                targets[
+                    unknown_policy_id(f"{origin.address}.{'.'.join(map(str, origin.pointer))}")
+                ] = None
+        return list(targets)
+
+    def _ensure_aws_managed(self, arn: str, origin: Origin) -> None:
+        raw = aws_managed_document(arn)
+        document: PolicyDocument | Unknown = (
+            Unknown(f"AWS-managed policy {arn} (not in the shipped policy set)")
+            if raw is None
+            else parse_policy(raw, origin)
+        )
+        name = arn.rsplit("/", 1)[-1]
+        self.builder.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))
+
+    def link(
+        self, sources: list[str], targets: list[str], kind: EdgeKind, origin: Origin, why: str
+    ) -> None:
+        for source in sources:
+            for target in targets:
+                self.builder.link(source, target, kind, origin, why)
+
+    # ------------------------------------------------------------------ passes
+
+    def build(self) -> Graph:
+        for logical, raw in self.raw.items():
+            if isinstance(raw, Mapping) and isinstance(raw.get("Type"), str):
+                self.resources.append(self._resource(logical, raw))
+        for res in self.resources:
+            self._add_node(res)
+        for res in self.resources:
+            extra.add_relations(self, res)
+            # the literal text, intrinsics unresolved: a key in a Fn::Sub is still written
+            literal = self.raw[res.logical].get("Properties")
+            values = literal if isinstance(literal, Mapping) else {}
+            self.builder.config_blocks.append(
+                ConfigBlock("resource", res.type, res.logical, res.origin, values)
+            )
+        extra.resolve_outputs(self)
+        self._add_secret_flows()
+        extra.add_parameters(self)
+        return self.builder.build()
+
+    def _resource(self, logical: str, raw: Mapping[str, JSONValue]) -> CfnResource:
+        condition = raw.get("Condition")
+        cond = condition if isinstance(condition, str) else None
+        pointer = ("Resources", logical)
+        properties = raw.get("Properties", {})
+        resolved = self.resolver.resolve(
+            properties, (*pointer, "Properties"), (*pointer, "Properties"), cond
+        )
+        values = resolved if isinstance(resolved, Mapping) else {}
+        return CfnResource(logical, str(raw["Type"]), values, self.origin(logical, pointer, cond))
+
+    def _add_node(self, res: CfnResource) -> None:
+        props = res.properties
+        if res.type in _PRINCIPAL_TYPES:
+            kind, name_property = _PRINCIPAL_TYPES[res.type]
+            given = text(props.get(name_property)) or Unknown(f"{res.logical}.{name_property}")
+            self.builder.add_principal(Principal(kind, res.logical, given, res.origin))
+            if isinstance(given, str):
+                self.by_name[(kind, given)] = res.logical
+            if kind is PrincipalKind.ROLE:
+                self._add_trust(res, "AssumeRolePolicyDocument")
+            self.add_embedded_policies(res, res.logical)
+        elif res.type == "AWS::IAM::ManagedPolicy":
+            name = text(props.get("ManagedPolicyName"))
+            document = self.document(res, "PolicyDocument")
+            policy = Policy(res.logical, PolicyKind.MANAGED, name, document, res.origin, None)
+            self.builder.add_policy(policy)
+            if isinstance(name, str):
+                self.policy_by_name[name] = res.logical
+        elif res.type == "AWS::IAM::Policy" or res.type in _INLINE_TYPES:
+            name = text(props.get("PolicyName"))
+            document = self.document(res, "PolicyDocument")
+            self.builder.add_policy(
+                Policy(res.logical, PolicyKind.INLINE, name, document, res.origin)
+            )
+        elif res.type in extra.RESOURCE_POLICY_PROPERTIES:
+            extra.add_resource_policy(self, res)
+        elif res.type == "AWS::Serverless::Function":
+            extra.add_serverless_function(self, res)
+
+    def _add_trust(self, res: CfnResource, prop: str, role: str | None = None) -> None:
+        role = role or res.logical
+        trust_id = f"{role}#{prop}"
+        document = self.document(res, prop)
+        self.builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, document, res.origin))
+        self.builder.link(trust_id, role, EdgeKind.TRUSTS, res.origin, "trust policy")
+
+    def add_embedded_policies(self, res: CfnResource, holder: str) -> None:
+        """The ``Policies`` property of a user, group or role: inline policies held by
+        *holder*, each linked with the property as origin."""
+        for index, block in enumerate(items(res.properties.get("Policies"))):
+            if not isinstance(block, Mapping) or block.get("PolicyDocument") is None:
+                continue
+            policy_id = f"{holder}#Policies[{index}]"
+            name = text(block.get("PolicyName"))
+            document = self.document(res, "Policies", index, "PolicyDocument")
+            policy = Policy(policy_id, PolicyKind.INLINE, name, document, res.origin)
+            self.builder.add_policy(policy)
+            origin = self.at(res, "Policies", index)
+            self.builder.link(policy_id, holder, EdgeKind.INLINE, origin, "Policies")
+
+    # ------------------------------------------------------------------ IAM relations
+
+    def add_principal_relations(self, res: CfnResource) -> None:
+        """``Groups``, ``ManagedPolicyArns``, ``PermissionsBoundary`` and ``LoginProfile``
+        of a user, group or role."""
+        props = res.properties
+        kind = _PRINCIPAL_TYPES[res.type][0]
+        if kind is PrincipalKind.USER:
+            groups = self.principal_targets(props.get("Groups"), PrincipalKind.GROUP)
+            origin = self.at(res, "Groups")
+            self.link([res.logical], groups, EdgeKind.MEMBER_OF, origin, "Groups")
+            profile = props.get("LoginProfile")
+            if isinstance(profile, Mapping):
+                reset = flag(profile.get("PasswordResetRequired"), firing=False)
+                origin = self.at(res, "LoginProfile")
+                login = LoginProfile(res.logical, origin, res.logical, reset)
+                self.builder.login_profiles.append(login)
+        origin = self.at(res, "ManagedPolicyArns")
+        policies = self.policy_targets(props.get("ManagedPolicyArns"), origin)
+        self.link(policies, [res.logical], EdgeKind.ATTACHED, origin, "ManagedPolicyArns")
+        if kind is not PrincipalKind.GROUP:
+            origin = self.at(res, "PermissionsBoundary")
+            boundary = self.policy_targets(props.get("PermissionsBoundary"), origin)
+            self.link(boundary, [res.logical], EdgeKind.BOUNDARY, origin, "PermissionsBoundary")
+
+    def add_policy_holders(self, res: CfnResource) -> None:
+        """Principals an ``AWS::IAM::Policy`` (inline) or ``ManagedPolicy`` (attached) is on."""
+        managed = res.type == "AWS::IAM::ManagedPolicy"
+        for prop, kind in _HOLDER_PROPERTIES:
+            targets = self.principal_targets(res.properties.get(prop), kind)
+            if managed:
+                self.link([res.logical], targets, EdgeKind.ATTACHED, self.at(res, prop), res.type)
+            else:
+                self.link([res.logical], targets, EdgeKind.INLINE, res.origin, res.type)
+        if res.type in _INLINE_TYPES:
+            prop, kind = _INLINE_TYPES[res.type]
+            targets = self.principal_targets(res.properties.get(prop), kind)
+            self.link([res.logical], targets, EdgeKind.INLINE, res.origin, res.type)
+
+    def add_access_key(self, res: CfnResource) -> None:
+        status = pick(res.properties.get("Status"), lambda v: v != "Inactive")
+        active: bool | Unknown = (
+            status != "Inactive"
+            if isinstance(status, str) or status is None
+            else Unknown(f"{res.logical}.Status")
+        )
+        users = self.principal_targets(res.properties.get("UserName"), PrincipalKind.USER)
+        user = users[0] if len(users) == 1 else unknown_id(PrincipalKind.USER, res.logical)
+        self.builder.access_keys.append(AccessKey(res.logical, res.origin, user, active, False))
+
+    def _add_secret_flows(self) -> None:
+        """Every ``!GetAtt Key.SecretAccessKey`` outside the key: outputs and properties."""
+        resources = {res.logical: res for res in self.resources}
+        for out, key in self.resolver.secrets:
+            if out[0] == "Outputs":
+                origin = extra.output_origin(self, str(out[1]))
+                encrypted = False
+            elif (res := resources.get(str(out[1]))) is not None and len(out) > 3:
+                condition = self.resolver.condition_at(out)
+                origin = replace(res.origin.at(*out[2:]), condition=condition)
+                encrypted = extra.ENCRYPTED_SINKS.get(res.type) == out[3]
+            else:
+                continue
+            attribute_type, attribute = SECRET_ATTRIBUTE
+            reference = Reference(origin, key, attribute_type, attribute, encrypted)
+            self.builder.references.append(reference)
+
+
+def _union_branches(document: Mapping[str, RawValue]) -> Mapping[str, RawValue]:
+    """*document* with the ``Fn::If`` alternatives of its statements read as a union:
+    principals and conditions merged, and ``Allow`` winning over ``Deny``, so that a
+    finding in either branch is reported."""
+    statements = document.get("Statement")
+    if not isinstance(statements, tuple | Mapping):
+        return document
+    fixed: list[RawValue] = []
+    for statement in items(statements) if isinstance(statements, tuple) else (statements,):
+        if not isinstance(statement, Mapping):
+            fixed.append(statement)
+            continue
+        changed = dict(statement)
+        for key in ("Principal", "NotPrincipal", "Condition"):
+            if isinstance(value := statement.get(key), tuple):
+                changed[key] = _merge_mappings(value)
+        if isinstance(effect := statement.get("Effect"), tuple):
+            changed["Effect"] = pick(effect, lambda v: v == "Allow")
+        fixed.append(changed)
+    return {**document, "Statement": tuple(fixed)}
+
+
+def _merge_mappings(alternatives: tuple[RawValue, ...]) -> RawValue:
+    """``("*", {"Service": "x"})`` as ``{"AWS": ("*",), "Service": ("x",)}``."""
+    merged: dict[str, list[RawValue]] = {}
+    for alternative in alternatives:
+        entries = {"AWS": "*"} if alternative == "*" else alternative
+        if not isinstance(entries, Mapping):
+            return alternatives  # left for the document parser to report
+        for key, value in entries.items():
+            merged.setdefault(key, []).extend(items(value))
+    return {key: tuple(values) for key, values in merged.items()}
+
+
+def _merge_documents(documents: tuple[RawValue, ...]) -> Mapping[str, RawValue]:
+    """One document holding the statements of every ``Fn::If`` branch."""
+    statements: list[RawValue] = []
+    version: RawValue = None
+    for document in documents:
+        if isinstance(document, Mapping):
+            version = version or document.get("Version")
+            statements += items(document.get("Statement"))
+    return {"Version": version, "Statement": tuple(statements)}

@@ -1,0 +1,208 @@
+"""CloudFormation resources besides IAM identities: resource policies, Lambda permissions,
+trails, SAM functions, and the template's parameters and outputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Final
+
+from iacguard.model import (
+    ConfigBlock,
+    EdgeKind,
+    LambdaPermission,
+    Origin,
+    Policy,
+    PolicyKind,
+    Principal,
+    PrincipalKind,
+    Trail,
+    Unknown,
+)
+from iacguard.parsers._cfn_values import flag, pick, text
+from iacguard.parsers._policy_document import parse_policy
+
+if TYPE_CHECKING:
+    from iacguard.parsers._cfn_iam import CfnResource, _Mapper
+
+#: resources holding a resource-based policy: type -> property with the document
+RESOURCE_POLICY_PROPERTIES: Final = {
+    "AWS::S3::BucketPolicy": "PolicyDocument",
+    "AWS::S3::AccessPoint": "Policy",
+    "AWS::SQS::QueuePolicy": "PolicyDocument",
+    "AWS::SNS::TopicPolicy": "PolicyDocument",
+    "AWS::KMS::Key": "KeyPolicy",
+    "AWS::KMS::ReplicaKey": "KeyPolicy",
+    "AWS::ECR::Repository": "RepositoryPolicyText",
+    "AWS::SecretsManager::ResourcePolicy": "ResourcePolicy",
+    "AWS::OpenSearchService::Domain": "AccessPolicies",
+    "AWS::Elasticsearch::Domain": "AccessPolicies",
+    "AWS::EFS::FileSystem": "FileSystemPolicy",
+    "AWS::Backup::BackupVault": "AccessPolicy",
+    "AWS::Logs::ResourcePolicy": "PolicyDocument",
+    "AWS::ApiGateway::RestApi": "Policy",
+    "AWS::Events::EventBusPolicy": "Statement",
+}
+#: receiving properties that keep a value encrypted: type -> property
+ENCRYPTED_SINKS: Final = {"AWS::SecretsManager::Secret": "SecretString"}
+#: the role SAM creates for a function without ``Role``: ``<Function>Role``
+_SAM_ROLE_SUFFIX: Final = "Role"
+_SAM_TRUST: Final = {
+    "Version": "2012-10-17",
+    "Statement": (
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+         "Action": "sts:AssumeRole"},
+    ),
+}  # fmt: skip
+
+
+def add_relations(m: _Mapper, res: CfnResource) -> None:
+    """Second pass: the links of *res* to the nodes of the first pass."""
+    handler = _HANDLERS.get(res.type)
+    if handler is not None:
+        handler(m, res)
+    elif res.type in {"AWS::IAM::User", "AWS::IAM::Group", "AWS::IAM::Role"}:
+        m.add_principal_relations(res)
+    elif res.type in {
+        "AWS::IAM::Policy",
+        "AWS::IAM::ManagedPolicy",
+        "AWS::IAM::RolePolicy",
+        "AWS::IAM::UserPolicy",
+        "AWS::IAM::GroupPolicy",
+    }:
+        m.add_policy_holders(res)
+
+
+def add_resource_policy(m: _Mapper, res: CfnResource) -> None:
+    prop = RESOURCE_POLICY_PROPERTIES[res.type]
+    value = res.properties.get(prop)
+    if value is None or value == "":
+        return
+    if res.type == "AWS::Events::EventBusPolicy":
+        document = parse_policy({"Statement": value}, m.at(res, prop))
+    else:
+        document = m.document(res, prop)
+    policy = Policy(res.logical, PolicyKind.RESOURCE, None, document, res.origin, None, res.type)
+    m.builder.add_policy(policy)
+
+
+def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
+    """A SAM function without ``Role`` gets a role ``<Function>Role`` trusted by Lambda,
+    holding its ``Policies``: AWS-managed policy names or ARNs, and inline documents."""
+    if res.properties.get("Role") is not None:
+        return
+    role = f"{res.logical}{_SAM_ROLE_SUFFIX}"
+    name = Unknown(f"{role}.RoleName")
+    m.builder.add_principal(Principal(PrincipalKind.ROLE, role, name, res.origin))
+    trust_id = f"{role}#AssumeRolePolicyDocument"
+    trust = parse_policy(_SAM_TRUST, res.origin)
+    m.builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, trust, res.origin))
+    m.builder.link(trust_id, role, EdgeKind.TRUSTS, res.origin, "SAM function role")
+    for index, entry in enumerate(_sam_policies(res.properties.get("Policies"))):
+        origin = m.at(res, "Policies", index)
+        if isinstance(entry, str):
+            arn = entry if entry.startswith("arn:") else f"arn:aws:iam::aws:policy/{entry}"
+            for policy_id in m.policy_targets(arn, origin):
+                m.builder.link(policy_id, role, EdgeKind.ATTACHED, origin, "Policies")
+        elif isinstance(entry, Mapping) and "Statement" in entry:
+            policy_id = f"{res.logical}#Policies[{index}]"
+            document = m.document(res, "Policies", index)
+            m.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, None, document, res.origin))
+            m.builder.link(policy_id, role, EdgeKind.INLINE, origin, "Policies")
+        # SAM policy templates ({"S3ReadPolicy": {...}}) are scoped by design: not modelled
+
+
+def _sam_policies(value: object) -> tuple[object, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, tuple):
+        return value
+    return (value,)
+
+
+def _lambda_permission(m: _Mapper, res: CfnResource) -> None:
+    props = res.properties
+    principal = text(pick(props.get("Principal"), lambda v: v == "*"))
+    m.builder.lambda_permissions.append(
+        LambdaPermission(
+            res.logical,
+            res.origin,
+            principal=principal or Unknown(f"{res.logical}.Principal"),
+            action=text(props.get("Action")) or Unknown(f"{res.logical}.Action"),
+            source_arn=text(pick(props.get("SourceArn"), lambda v: v is None)) or None,
+            source_account=text(props.get("SourceAccount")) or None,
+            principal_org_id=text(props.get("PrincipalOrgID")) or None,
+        )
+    )
+
+
+def _trail(m: _Mapper, res: CfnResource) -> None:
+    props = res.properties
+    m.builder.trails.append(
+        Trail(
+            res.logical,
+            res.origin,
+            multi_region=flag(props.get("IsMultiRegionTrail"), firing=False),
+            log_file_validation=flag(props.get("EnableLogFileValidation"), firing=False),
+            logging_enabled=flag(props.get("IsLogging"), firing=False),
+        )
+    )
+
+
+def _instance_profile(m: _Mapper, res: CfnResource) -> None:
+    for role in m.principal_targets(res.properties.get("Roles"), PrincipalKind.ROLE):
+        m.builder.link(role, res.logical, EdgeKind.IN_PROFILE, res.origin, res.type)
+
+
+def _user_to_group(m: _Mapper, res: CfnResource) -> None:
+    groups = m.principal_targets(res.properties.get("GroupName"), PrincipalKind.GROUP)
+    users = m.principal_targets(res.properties.get("Users"), PrincipalKind.USER)
+    m.link(users, groups, EdgeKind.MEMBER_OF, res.origin, res.type)
+
+
+_HANDLERS: Final[Mapping[str, Callable[[_Mapper, CfnResource], None]]] = {
+    "AWS::IAM::AccessKey": lambda m, res: m.add_access_key(res),
+    "AWS::IAM::UserToGroupAddition": _user_to_group,
+    "AWS::IAM::InstanceProfile": _instance_profile,
+    "AWS::Lambda::Permission": _lambda_permission,
+    "AWS::CloudTrail::Trail": _trail,
+}
+
+
+def add_parameters(m: _Mapper) -> None:
+    """Each parameter ``Default`` as a config block ``Parameters.NAME`` (IAM101), the
+    value stored under the parameter's name as a Terraform variable's is."""
+    parameters = m.template.get("Parameters")
+    if not isinstance(parameters, Mapping):
+        return
+    for name, spec in parameters.items():
+        if not isinstance(spec, Mapping) or "Default" not in spec:
+            continue
+        address = f"Parameters.{name}"
+        origin = m.origin(address, ("Parameters", name), None)
+        kind = spec.get("Type")
+        default = spec["Default"]
+        values = {name: str(default) if default is not None else None}
+        block = ConfigBlock(
+            "parameter", kind if isinstance(kind, str) else "", address, origin, values
+        )
+        m.builder.config_blocks.append(block)
+
+
+def resolve_outputs(m: _Mapper) -> None:
+    """Resolve every output's ``Value``, which records the secrets flowing into it."""
+    outputs = m.template.get("Outputs")
+    if not isinstance(outputs, Mapping):
+        return
+    for name, spec in outputs.items():
+        if isinstance(spec, Mapping) and "Value" in spec:
+            condition = spec.get("Condition")
+            cond = condition if isinstance(condition, str) else None
+            pointer = ("Outputs", name, "Value")
+            m.resolver.resolve(spec["Value"], pointer, pointer, cond)
+
+
+def output_origin(m: _Mapper, name: str) -> Origin:
+    """The origin of output *name*: address ``Outputs.NAME``, with its condition."""
+    return m.origin(
+        f"Outputs.{name}", ("Outputs", name), m.resolver.condition_at(("Outputs", name, "Value"))
+    )

@@ -1,0 +1,310 @@
+"""Resolve CloudFormation intrinsic functions into plain values, links and conditions."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+from iacguard.model import MaybeStr, Pointer, RawValue, Unknown
+from iacguard.parsers._source import JSONValue
+
+#: pseudo parameters with one value in the commercial partition
+_PSEUDO: Final = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+#: ``${Name}`` or ``${Name.Attribute}`` in ``Fn::Sub``; ``${!Literal}`` is an escape
+_SUB_VAR: Final = re.compile(r"\$\{([^}]*)\}")
+#: intrinsic functions CloudFormation knows (an ``Fn::`` key outside this list is an error)
+KNOWN_FUNCTIONS: Final = frozenset(
+    {"Fn::And", "Fn::Base64", "Fn::Cidr", "Fn::Contains", "Fn::EachMemberEquals",
+     "Fn::EachMemberIn", "Fn::Equals", "Fn::FindInMap", "Fn::GetAtt", "Fn::GetAZs",
+     "Fn::If", "Fn::ImportValue", "Fn::Join", "Fn::Length", "Fn::Not", "Fn::Or",
+     "Fn::RefAll", "Fn::Select", "Fn::Split", "Fn::Sub", "Fn::ToJsonString",
+     "Fn::Transform", "Fn::ValueOf", "Fn::ValueOfAll", "Fn::Implies"}
+)  # fmt: skip
+#: the secret attribute of an access key (IAM103)
+SECRET_ATTRIBUTE: Final = ("AWS::IAM::AccessKey", "SecretAccessKey")
+
+
+class _NoValue:
+    """``Ref: AWS::NoValue``: the property or list element is removed."""
+
+
+NO_VALUE: Final = _NoValue()
+
+
+def is_function(key: str) -> bool:
+    """True for a key that names an intrinsic function (``Fn::...`` or ``Ref``)."""
+    return key == "Ref" or key.startswith("Fn::")
+
+
+@dataclass(slots=True)
+class Resolver:
+    """Turns template values into :data:`~iacguard.model.RawValue`, recording on the way
+    where each resolved node came from (*places*), which deployment condition it needs
+    (*conditions*), which resources unresolved values point to (*links*) and where an
+    access key's secret flows (*secrets*). Pointers of the output start like the
+    template's (``("Resources", "Role", "Properties", ...)``) but index resolved lists.
+    """
+
+    #: template pointer -> (line, column), 1-based
+    positions: Mapping[Pointer, tuple[int, int]]
+    #: logical ID -> resource type
+    types: Mapping[str, str]
+    parameters: frozenset[str]
+    mappings: Mapping[str, JSONValue]
+    places: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
+    conditions: dict[Pointer, str] = field(default_factory=dict)
+    #: ``id()`` of an Unknown -> (logical ID, attribute or None for Ref); the Unknown
+    #: stays alive in the resolved value, so its id is stable
+    links: dict[int, tuple[str, str | None]] = field(default_factory=dict)
+    #: (output pointer, access key logical ID) of every secret reference
+    secrets: list[tuple[Pointer, str]] = field(default_factory=list)
+    #: (output pointer, condition name) of every ``Fn::If``
+    branch_points: list[tuple[Pointer, str]] = field(default_factory=list)
+
+    def link(self, value: RawValue) -> tuple[str, str | None] | None:
+        """The (logical ID, attribute) an unresolved *value* refers to, if any."""
+        return self.links.get(id(value)) if isinstance(value, Unknown) else None
+
+    def condition_at(self, pointer: Pointer) -> str | None:
+        """The condition of the node at output *pointer* or its nearest recorded ancestor."""
+        for end in range(len(pointer), 0, -1):
+            if (found := self.conditions.get(pointer[:end])) is not None:
+                return found
+        return None
+
+    def resolve(
+        self, value: JSONValue, src: Pointer, out: Pointer, cond: str | None
+    ) -> RawValue | _NoValue:
+        """Resolve *value* found at template pointer *src*, placed at output pointer *out*
+        under deployment condition *cond*."""
+        if src in self.positions:
+            self.places[out] = self.positions[src]
+        if cond is not None:
+            self.conditions[out] = cond
+        if isinstance(value, Mapping):
+            if len(value) == 1 and is_function(key := next(iter(value))):
+                return self._function(key, value[key], (*src, key), out, cond)
+            result: dict[str, RawValue] = {}
+            for key, item in value.items():
+                resolved = self.resolve(item, (*src, key), (*out, key), cond)
+                if not isinstance(resolved, _NoValue):
+                    result[key] = resolved
+            return result
+        if isinstance(value, list):
+            return self._list(value, src, out, cond)
+        if isinstance(value, str | int | float | bool) or value is None:
+            return value
+        return str(value)
+
+    def _list(
+        self, items: list[JSONValue], src: Pointer, out: Pointer, cond: str | None
+    ) -> tuple[RawValue, ...]:
+        """A list; an ``Fn::If`` element contributes the elements of both branches."""
+        result: list[RawValue] = []
+        for index, item in enumerate(items):
+            if isinstance(item, Mapping) and list(item) == ["Fn::If"]:
+                branches = self._branches(
+                    item["Fn::If"], (*src, index, "Fn::If"), (*out, len(result)), cond
+                )
+            else:
+                branches = [(item, (*src, index), cond)]
+            for branch, branch_src, branch_cond in branches:
+                resolved = self.resolve(branch, branch_src, (*out, len(result)), branch_cond)
+                if not isinstance(resolved, _NoValue):
+                    result.append(resolved)
+        return tuple(result)
+
+    def _branches(
+        self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None
+    ) -> list[tuple[JSONValue, Pointer, str | None]]:
+        if not isinstance(args, list) or len(args) != 3 or not isinstance(args[0], str):
+            return [({"Fn::If": args}, src, cond)]  # malformed: resolves to Unknown
+        name = args[0]
+        self.branch_points.append((out, name))
+        return [
+            (args[1], (*src, 1), _and(cond, name)),
+            (args[2], (*src, 2), _and(cond, f"not {name}")),
+        ]
+
+    def _function(
+        self, key: str, args: JSONValue, src: Pointer, out: Pointer, cond: str | None
+    ) -> RawValue | _NoValue:
+        if key == "Ref" and isinstance(args, str):
+            return self._ref(args)
+        if key == "Fn::GetAtt":
+            target = args.split(".", 1) if isinstance(args, str) else args
+            if (
+                isinstance(target, list)
+                and len(target) == 2
+                and all(isinstance(part, str) for part in target)
+            ):
+                return self._getatt(target[0], target[1], out)
+        if key == "Fn::Sub":
+            return self._sub(args, src, out, cond)
+        if key == "Fn::Join" and isinstance(args, list) and len(args) == 2:
+            parts = self.resolve(args[1], (*src, 1), out, cond)
+            if (
+                isinstance(args[0], str)
+                and isinstance(parts, tuple)
+                and all(isinstance(part, str) for part in parts)
+            ):
+                return args[0].join(str(part) for part in parts)
+            return Unknown("Fn::Join")
+        if key == "Fn::If":
+            return self._if(args, src, out, cond)
+        if key == "Fn::Select" and isinstance(args, list) and len(args) == 2:
+            index = self.resolve(args[0], (*src, 0), out, cond)
+            items = self.resolve(args[1], (*src, 1), out, cond)
+            if isinstance(index, int | str) and str(index).isdigit() and isinstance(items, tuple):
+                return items[int(index)] if int(index) < len(items) else Unknown("Fn::Select")
+            return Unknown("Fn::Select")
+        if key == "Fn::FindInMap":
+            return self._find_in_map(args, src, out, cond)
+        if key == "Fn::Base64":
+            return self.resolve(args, src, out, cond)  # the text before encoding
+        if key == "Fn::ToJsonString":
+            inner = self.resolve(args, src, out, cond)
+            return json.dumps(inner) if _is_plain(inner) else Unknown("Fn::ToJsonString")
+        return Unknown(key)
+
+    def _ref(self, name: str) -> RawValue | _NoValue:
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in _PSEUDO:
+            return _PSEUDO[name]
+        unknown = Unknown(f"!Ref {name}")
+        if name in self.types:
+            self.links[id(unknown)] = (name, None)
+        return unknown
+
+    def _getatt(self, logical: str, attribute: str, out: Pointer) -> Unknown:
+        unknown = Unknown(f"!GetAtt {logical}.{attribute}")
+        if logical in self.types:
+            self.links[id(unknown)] = (logical, attribute)
+            if (self.types[logical], attribute) == SECRET_ATTRIBUTE:
+                self.secrets.append((out, logical))
+        return unknown
+
+    def _if(self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None) -> RawValue:
+        """Both branches: one value when the other is ``AWS::NoValue``, else a tuple of
+        the two (lists flattened), which IAM reads as "either" and checks as a union."""
+        branches = self._branches(args, src, out, cond)
+        if len(branches) == 1:
+            return Unknown("Fn::If")
+        values: list[tuple[RawValue, str | None]] = []
+        for branch, branch_src, branch_cond in branches:
+            resolved = self.resolve(branch, branch_src, (*out, len(values)), branch_cond)
+            if isinstance(resolved, tuple):
+                values += [(item, branch_cond) for item in resolved]
+            elif not isinstance(resolved, _NoValue):
+                values.append((resolved, branch_cond))
+        for index, (_, branch_cond) in enumerate(values):
+            if branch_cond is not None:
+                self.conditions[(*out, index)] = branch_cond
+        if len(values) == 1:
+            if values[0][1] is not None:
+                self.conditions[out] = values[0][1]
+            return values[0][0]
+        return tuple(value for value, _ in values)
+
+    def _sub(self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None) -> RawValue:
+        text, variables = (args, {}) if isinstance(args, str) else (None, {})
+        if isinstance(args, list) and len(args) == 2 and isinstance(args[0], str):
+            text = args[0]
+            if isinstance(args[1], Mapping):
+                variables = {
+                    name: self.resolve(item, (*src, 1, name), out, cond)
+                    for name, item in args[1].items()
+                }
+        if text is None:
+            return Unknown("Fn::Sub")
+        parts: list[str] = []
+        known = True
+        position = 0
+        for match in _SUB_VAR.finditer(text):
+            parts.append(text[position : match.start()])
+            position = match.end()
+            name = match.group(1).strip()
+            if name.startswith("!"):
+                parts.append("${" + name[1:] + "}")
+                continue
+            if name in variables:
+                value = variables[name]
+            elif "." in name and (target := name.split(".", 1))[0] in self.types:
+                value = self._getatt(target[0], target[1], out)
+            else:
+                value = self._ref(name)
+            if isinstance(value, str):
+                parts.append(value)
+            else:
+                known = False
+        parts.append(text[position:])
+        return "".join(parts) if known else Unknown(f"!Sub {text}")
+
+    def _find_in_map(
+        self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None
+    ) -> RawValue | _NoValue:
+        if not isinstance(args, list) or len(args) < 3:
+            return Unknown("Fn::FindInMap")
+        keys = [self.resolve(arg, (*src, i), out, cond) for i, arg in enumerate(args[:3])]
+        if not all(isinstance(key, str) for key in keys):
+            return Unknown("Fn::FindInMap")
+        node: JSONValue = self.mappings
+        for key in keys:
+            node = node.get(key) if isinstance(node, Mapping) else None
+        if node is None:
+            return Unknown("Fn::FindInMap")
+        return self.resolve(node, ("Mappings", *(str(k) for k in keys)), out, cond)
+
+
+def _and(cond: str | None, more: str) -> str:
+    return more if cond is None else f"{cond} and {more}"
+
+
+def _is_plain(value: RawValue | _NoValue) -> bool:
+    """True when *value* holds no Unknown anywhere (it can be rendered as JSON)."""
+    if isinstance(value, Unknown | _NoValue):
+        return False
+    if isinstance(value, Mapping):
+        return all(_is_plain(item) for item in value.values())
+    if isinstance(value, tuple | list):
+        return all(_is_plain(item) for item in value)
+    return True
+
+
+def items(value: RawValue) -> tuple[RawValue, ...]:
+    """A list property as a tuple; a single value as a 1-tuple; unset as empty."""
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
+
+
+def pick(value: RawValue, fires: Callable[[RawValue], bool]) -> RawValue:
+    """A scalar property; of the two branches of an ``Fn::If`` the one for which *fires*
+    holds (a finding in either branch is reported)."""
+    if isinstance(value, tuple):
+        return next((v for v in value if fires(v)), value[0] if value else None)
+    return value
+
+
+def text(value: RawValue) -> MaybeStr | None:
+    """A string property: str, Unknown, or None when unset or of another type."""
+    return value if isinstance(value, str | Unknown) else None
+
+
+def flag(value: RawValue, firing: bool) -> bool | Unknown | None:
+    """A boolean property (CloudFormation also accepts "true"/"false" strings); of two
+    ``Fn::If`` branches, *firing* wins when either has it."""
+    value = pick(value, lambda v: _bool(v) is firing)
+    return _bool(value)
+
+
+def _bool(value: RawValue) -> bool | Unknown | None:
+    if isinstance(value, bool | Unknown):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false"}:
+        return value.lower() == "true"
+    return None

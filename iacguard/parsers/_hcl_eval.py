@@ -1,0 +1,464 @@
+"""Partial evaluation of HCL expressions: known values computed, everything else Unknown.
+
+Values are :data:`RawValue`: str, int, float, bool, None, tuples (lists, sets), dicts
+(objects, maps) and :class:`Unknown`. A reference (``var.x``, ``aws_iam_role.r.arn``
+...) is handed to a :class:`Resolver`, which also records the resources it touches. An
+expression that fails (a missing key, a type error, an unsupported function) is Unknown,
+never an error and never ``"*"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Final, Protocol, TypeAlias
+
+from iacguard.model import RawValue, Unknown
+from iacguard.parsers._hcl_functions import FUNCTIONS, EvalError, contains_unknown, to_string
+from iacguard.parsers._hcl_syntax import Node, name_of, subtrees, unescape
+from iacguard.parsers._hcl_template import heredoc_text, template_segments
+
+#: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
+Step: TypeAlias = tuple[str, RawValue]
+_MAX_DEPTH: Final = 64
+
+
+class Resolver(Protocol):
+    """Looks up the root of a reference in its module and scope."""
+
+    def resolve(self, root: str, steps: Sequence[Step], ev: Evaluator) -> tuple[RawValue, int]:
+        """The value of ``root.steps...``, and how many of *steps* it consumed.
+
+        :raises EvalError: the reference cannot be evaluated.
+        """
+
+
+class Evaluator:
+    """Evaluates expression trees of one module scope (plus local bindings)."""
+
+    def __init__(
+        self,
+        resolver: Resolver,
+        base_dir: Path,
+        root_dir: Path,
+        bindings: Mapping[str, RawValue] | None = None,
+        depth: int = 0,
+    ) -> None:
+        self.resolver = resolver
+        #: directory ``file()`` paths are relative to; files outside *root_dir* are not read
+        self.base_dir = base_dir
+        self.root_dir = root_dir
+        self.bindings = dict(bindings or {})
+        self.depth = depth
+
+    def child(self, bindings: Mapping[str, RawValue]) -> Evaluator:
+        """An evaluator with extra local names (``for`` and ``dynamic`` iterators)."""
+        return Evaluator(
+            self.resolver, self.base_dir, self.root_dir, {**self.bindings, **bindings}, self.depth
+        )
+
+    def value(self, node: Node, expr: str = "") -> RawValue:
+        """Evaluate *node*; failures become ``Unknown(expr)``."""
+        try:
+            return self.eval(node)
+        except (EvalError, KeyError, IndexError, TypeError, ValueError, ArithmeticError):
+            return Unknown(expr)
+        except RecursionError:
+            return Unknown(expr)
+
+    # ------------------------------------------------------------------ dispatch
+
+    def eval(self, node: Node) -> RawValue:
+        """Evaluate *node*.
+
+        :raises EvalError: the expression cannot be evaluated statically.
+        """
+        handler = _HANDLERS.get(str(node.data))
+        if handler is None:
+            raise EvalError(f"unsupported expression {node.data}")
+        return handler(self, node)
+
+    def _expr_term(self, node: Node) -> RawValue:
+        inner = list(subtrees(node))
+        inner = [c for c in inner if c.data != "new_line_or_comment"]
+        if len(inner) != 1:
+            raise EvalError("malformed expression")
+        return self.eval(inner[0])
+
+    def _literal(self, node: Node) -> RawValue:
+        return {"true": True, "false": False, "null": None}[name_of(node)]
+
+    def _int(self, node: Node) -> RawValue:
+        return int(name_of(node))
+
+    def _float(self, node: Node) -> RawValue:
+        return float(name_of(node))
+
+    def _string(self, node: Node) -> RawValue:
+        parts: list[RawValue] = []
+        for part in subtrees(node):
+            (child,) = part.children
+            if isinstance(child, str):
+                text = str(child)
+                parts.append(unescape(text) if child.type == "STRING_CHARS" else text[1:])
+            elif child.data == "interpolation":
+                parts.append(self.eval(_expression_child(child)))
+            else:  # template directives (%{if}, %{for}) are not evaluated
+                parts.append(Unknown("template directive"))
+        return _join(parts)
+
+    def _heredoc(self, node: Node) -> RawValue:
+        return self.template(heredoc_text(name_of(node), trim=node.data == "heredoc_template_trim"))
+
+    def template(self, text: str) -> RawValue:
+        """Render template text (a heredoc body, a ``templatefile``)."""
+        return _join([self._segment(kind, body) for kind, body in template_segments(text)])
+
+    def _segment(self, kind: str, body: str) -> RawValue:
+        if kind == "text":
+            return body
+        if kind == "directive":
+            return Unknown("template directive")
+        return self.eval(parse_expression(body))
+
+    def _tuple(self, node: Node) -> RawValue:
+        return tuple(self.eval(c) for c in subtrees(node) if c.data != "new_line_or_comment")
+
+    def _object(self, node: Node) -> RawValue:
+        result: dict[str, RawValue] = {}
+        for elem in subtrees(node):
+            if elem.data != "object_elem":
+                continue
+            trees = list(subtrees(elem))
+            key_node, value_node = trees[0], trees[-1]
+            key = self._object_key(key_node)
+            if isinstance(key, Unknown):
+                return key
+            result[to_string(key)] = self.eval(value_node)
+        return result
+
+    def _object_key(self, key_node: Node) -> RawValue:
+        (inner,) = list(subtrees(key_node))
+        bare = list(subtrees(inner))
+        if inner.data == "keyword" or (len(bare) == 1 and bare[0].data == "identifier"):
+            return name_of(inner)  # a bare name is the key itself, not a reference
+        return self.eval(inner)
+
+    def _conditional(self, node: Node) -> RawValue:
+        condition, yes, no = (c for c in subtrees(node) if c.data != "new_line_or_comment")
+        test = self.eval(condition)
+        if isinstance(test, Unknown):
+            return test
+        if not isinstance(test, bool):
+            raise EvalError("condition is not a bool")
+        return self.eval(yes if test else no)
+
+    def _binary(self, node: Node) -> RawValue:
+        left_node, term = (c for c in subtrees(node) if c.data != "new_line_or_comment")
+        operator_node, right_node = (c for c in subtrees(term) if c.data != "new_line_or_comment")
+        operator = name_of(operator_node)
+        left = self.eval(left_node)
+        if operator in {"&&", "||"} and isinstance(left, bool) and (operator == "&&") != left:
+            return left  # short-circuit
+        right = self.eval(right_node)
+        return binary(operator, left, right)
+
+    def _unary(self, node: Node) -> RawValue:
+        operator, operand_node = node.children[0], list(subtrees(node))[-1]
+        operand = self.eval(operand_node)
+        if isinstance(operand, Unknown):
+            return operand
+        if str(operator) == "!" and isinstance(operand, bool):
+            return not operand
+        if str(operator) == "-" and isinstance(operand, int | float):
+            return -operand
+        raise EvalError("bad operand")
+
+    def _call(self, node: Node) -> RawValue:
+        parts = list(subtrees(node))
+        name = "::".join(name_of(p) for p in parts if p.data == "identifier")
+        arguments = next((p for p in parts if p.data == "arguments"), None)
+        arg_nodes = (
+            [c for c in subtrees(arguments) if c.data != "new_line_or_comment"]
+            if arguments is not None
+            else []
+        )
+        expand = arguments is not None and any(
+            getattr(c, "type", "") == "ELLIPSIS" for c in arguments.children
+        )
+        if name in {"try", "can"}:
+            return self._try(name, arg_nodes)
+        args = [self.eval(a) for a in arg_nodes]
+        if expand and args:
+            last = args.pop()
+            if isinstance(last, Unknown):
+                return last
+            args += list(last) if isinstance(last, tuple) else [last]
+        if name in {"file", "templatefile"}:
+            return self._file(name, args)
+        function = FUNCTIONS.get(name)
+        if function is None:
+            return Unknown(f"{name}(...)")
+        return function(args)
+
+    def _try(self, name: str, arg_nodes: Sequence[Node]) -> RawValue:
+        for arg in arg_nodes:
+            try:
+                value = self.eval(arg)
+            except (EvalError, KeyError, IndexError, TypeError, ValueError, ArithmeticError):
+                if name == "can":
+                    return False
+                continue
+            return True if name == "can" and not isinstance(value, Unknown) else value
+        raise EvalError("no argument of try() could be evaluated")
+
+    def _file(self, name: str, args: list[RawValue]) -> RawValue:
+        if not args or not isinstance(args[0], str) or contains_unknown(args):
+            return Unknown(f"{name}(...)")
+        path = (self.base_dir / args[0]).resolve()
+        if not path.is_relative_to(self.root_dir) or not path.is_file():
+            return Unknown(f"{name}({args[0]})")
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if name == "file":
+            return text
+        variables = args[1] if len(args) > 1 and isinstance(args[1], Mapping) else {}
+        return Evaluator(_NoReferences(), path.parent, self.root_dir, variables).template(text)
+
+    def _for_tuple(self, node: Node) -> RawValue:
+        intro, body, condition = _for_parts(node)
+        result: list[RawValue] = []
+        for scope in self._iterations(intro):
+            if condition is None or _truth(scope.eval(condition)):
+                result.append(scope.eval(body[0]))
+        return tuple(result)
+
+    def _for_object(self, node: Node) -> RawValue:
+        intro, body, condition = _for_parts(node)
+        grouped = any(getattr(c, "type", "") == "ELLIPSIS" for c in node.children)
+        result: dict[str, RawValue] = {}
+        for scope in self._iterations(intro):
+            if condition is not None and not _truth(scope.eval(condition)):
+                continue
+            key = scope.eval(body[0])
+            if isinstance(key, Unknown):
+                return key
+            value = scope.eval(body[1])
+            if grouped:
+                previous = result.get(to_string(key), ())
+                result[to_string(key)] = (*(previous if isinstance(previous, tuple) else ()), value)
+            else:
+                result[to_string(key)] = value
+        return result
+
+    def _iterations(self, intro: Node) -> Iterator[Evaluator]:
+        names = [name_of(c) for c in subtrees(intro) if c.data == "identifier"]
+        collection = self.eval(
+            next(c for c in subtrees(intro) if c.data not in {"identifier", "new_line_or_comment"})
+        )
+        if isinstance(collection, Unknown):
+            raise EvalError("for over an unknown collection")
+        for key, item in iterate(collection):
+            bindings = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
+            yield self.child(bindings)
+
+    # ------------------------------------------------------------------ traversals
+
+    def _traversal(self, node: Node) -> RawValue:
+        base, steps = self._flatten(node)
+        if base.data == "identifier":
+            root = name_of(base)
+            if root in self.bindings:
+                return apply_steps(self.bindings[root], steps)
+            if self.depth > _MAX_DEPTH:
+                raise EvalError("references nested too deeply")
+            value, consumed = self.resolver.resolve(root, steps, self)
+            return apply_steps(value, steps[consumed:])
+        return apply_steps(self.eval(base), steps)
+
+    def _flatten(self, node: Node) -> tuple[Node, list[Step]]:
+        kind = str(node.data)
+        if kind == "expr_term":
+            inner = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
+            return self._flatten(inner[0]) if len(inner) == 1 else (node, [])
+        if kind not in _TRAVERSALS:
+            return node, []
+        children = list(subtrees(node))
+        base, steps = self._flatten(children[0])
+        for step_node in children[1:]:
+            steps += self._steps(step_node)
+        return base, steps
+
+    def _steps(self, node: Node) -> list[Step]:
+        kind = str(node.data)
+        if kind == "get_attr":
+            return [("attr", name_of(next(subtrees(node))))]
+        if kind == "short_index":
+            return [("index", int(str(node.children[-1])))]
+        if kind == "braces_index":
+            inner = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
+            return [("index", self.eval(inner[0]))]
+        if kind in {"attr_splat", "full_splat"}:
+            steps: list[Step] = [("splat", None)]
+            for child in subtrees(node):
+                steps += self._steps(child)
+            return steps
+        raise EvalError(f"unsupported traversal {kind}")
+
+
+class _NoReferences:
+    """A resolver for ``templatefile`` bodies: only the given variables exist."""
+
+    def resolve(self, root: str, steps: Sequence[Step], ev: Evaluator) -> tuple[RawValue, int]:
+        raise EvalError(f"{root} is not defined in a template")
+
+
+_TRAVERSALS: Final = frozenset(
+    {"get_attr_expr_term", "index_expr_term", "attr_splat_expr_term", "full_splat_expr_term"}
+)
+
+
+def _expression_child(node: Node) -> Node:
+    return next(c for c in subtrees(node) if c.data != "new_line_or_comment")
+
+
+def _for_parts(node: Node) -> tuple[Node, list[Node], Node | None]:
+    parts = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
+    intro = parts[0]
+    condition = parts[-1] if parts[-1].data == "for_cond" else None
+    body = parts[1:-1] if condition is not None else parts[1:]
+    cond_expr = _expression_child(condition) if condition is not None else None
+    return intro, body, cond_expr
+
+
+def _truth(value: RawValue) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise EvalError("condition is not a known bool")
+
+
+def _join(parts: list[RawValue]) -> RawValue:
+    unknown = [p for p in parts if isinstance(p, Unknown)]
+    if unknown:
+        return Unknown(", ".join(u.expr for u in unknown if u.expr))
+    return "".join(to_string(p) for p in parts)
+
+
+def iterate(collection: RawValue) -> Iterator[tuple[RawValue, RawValue]]:
+    """``(key, value)`` pairs of a list (index keys) or a map (sorted keys, as Terraform).
+
+    :raises EvalError: *collection* is not a list or a map.
+    """
+    if isinstance(collection, tuple | list):
+        yield from enumerate(collection)
+    elif isinstance(collection, Mapping):
+        for key in sorted(collection):
+            yield key, collection[key]
+    else:
+        raise EvalError("not a collection")
+
+
+def apply_steps(value: RawValue, steps: Sequence[Step]) -> RawValue:
+    """Follow attribute, index and splat steps into a value.
+
+    :raises EvalError: a step does not apply (missing key, index out of range).
+    """
+    for position, (kind, key) in enumerate(steps):
+        if isinstance(value, Unknown):
+            return value
+        if kind == "splat":
+            items = () if value is None else value if isinstance(value, tuple) else (value,)
+            rest = steps[position + 1 :]
+            return tuple(apply_steps(item, rest) for item in items)
+        if isinstance(key, Unknown):
+            return key
+        if isinstance(value, Mapping):
+            if to_string(key) not in value:
+                raise EvalError(f"no key {key!r}")
+            value = value[to_string(key)]
+        elif isinstance(value, tuple) and kind == "index" and isinstance(key, int | float):
+            value = value[int(key)]
+        else:
+            raise EvalError(f"cannot apply {kind} {key!r}")
+    return value
+
+
+def binary(operator: str, left: RawValue, right: RawValue) -> RawValue:
+    """Apply an HCL binary operator; Unknown operands give Unknown.
+
+    :raises EvalError: the operand types do not fit the operator.
+    """
+    if isinstance(left, Unknown) or isinstance(right, Unknown):
+        return left if isinstance(left, Unknown) else right
+    if operator == "==":
+        return left == right
+    if operator == "!=":
+        return left != right
+    if operator in {"&&", "||"}:
+        if isinstance(left, bool) and isinstance(right, bool):
+            return (left and right) if operator == "&&" else (left or right)
+        raise EvalError("logical operator on non-bool")
+    numbers = [_number(left), _number(right)]
+    a, b = numbers
+    results: dict[str, Callable[[], RawValue]] = {
+        "+": lambda: a + b,
+        "-": lambda: a - b,
+        "*": lambda: a * b,
+        "/": lambda: a / b,
+        "%": lambda: a % b,
+        "<": lambda: a < b,
+        ">": lambda: a > b,
+        "<=": lambda: a <= b,
+        ">=": lambda: a >= b,
+    }
+    if operator not in results:
+        raise EvalError(f"unknown operator {operator}")
+    result = results[operator]()
+    return int(result) if isinstance(result, float) and result.is_integer() else result
+
+
+def _number(value: RawValue) -> float | int:
+    if isinstance(value, bool):
+        raise EvalError("bool is not a number")
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        return float(value) if "." in value else int(value)
+    raise EvalError("not a number")
+
+
+def parse_expression(text: str) -> Node:
+    """Parse one expression (an interpolation inside a heredoc or template).
+
+    :raises EvalError: the text is not an expression.
+    """
+    import hcl2
+    from lark.exceptions import LarkError
+
+    try:
+        tree = hcl2.parses_to_tree(f"x = {text.strip().strip('~').strip()}\n")
+    except LarkError as err:
+        raise EvalError("invalid interpolation") from err
+    body = next(subtrees(tree))
+    attribute = next(c for c in subtrees(body) if c.data == "attribute")
+    return list(subtrees(attribute))[-1]
+
+
+_HANDLERS: Final[Mapping[str, Callable[[Evaluator, Node], RawValue]]] = {
+    "expr_term": Evaluator._expr_term,
+    "literal_value": Evaluator._literal,
+    "int_lit": Evaluator._int,
+    "float_lit": Evaluator._float,
+    "string": Evaluator._string,
+    "heredoc_template": Evaluator._heredoc,
+    "heredoc_template_trim": Evaluator._heredoc,
+    "tuple": Evaluator._tuple,
+    "object": Evaluator._object,
+    "conditional": Evaluator._conditional,
+    "binary_op": Evaluator._binary,
+    "unary_op": Evaluator._unary,
+    "function_call": Evaluator._call,
+    "for_tuple_expr": Evaluator._for_tuple,
+    "for_object_expr": Evaluator._for_object,
+    "identifier": Evaluator._traversal,
+    **dict.fromkeys(_TRAVERSALS, Evaluator._traversal),
+}

@@ -1,0 +1,222 @@
+"""The Terraform functions the HCL evaluator computes; any other call is Unknown."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections.abc import Callable, Mapping
+from typing import Final
+
+from iacguard.model import RawValue, Unknown
+
+
+class EvalError(Exception):
+    """An expression cannot be evaluated statically (it is then Unknown)."""
+
+
+def contains_unknown(value: object) -> bool:
+    """True when *value* is or holds an :class:`Unknown` anywhere."""
+    if isinstance(value, Unknown):
+        return True
+    if isinstance(value, Mapping):
+        return any(contains_unknown(v) for v in value.values())
+    if isinstance(value, tuple | list):
+        return any(contains_unknown(v) for v in value)
+    return False
+
+
+def to_string(value: RawValue) -> str:
+    """A known primitive as Terraform converts it to a string.
+
+    :raises EvalError: *value* is null, a collection or Unknown.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return str(int(value)) if value.is_integer() else repr(value)
+    raise EvalError("value is not a string")
+
+
+def to_data(value: object) -> RawValue:
+    """Decoded JSON as a RawValue: lists become tuples."""
+    if isinstance(value, list):
+        return tuple(to_data(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): to_data(v) for k, v in value.items()}
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    raise EvalError("not JSON data")
+
+
+def _known(function: Callable[[list[RawValue]], RawValue]) -> Callable[[list[RawValue]], RawValue]:
+    """Wrap *function*: any Unknown in its arguments makes the result Unknown."""
+
+    def call(args: list[RawValue]) -> RawValue:
+        unknown = next((a for a in args if contains_unknown(a)), None)
+        if unknown is not None:
+            return unknown if isinstance(unknown, Unknown) else Unknown(function.__name__)
+        return function(args)
+
+    call.__name__ = function.__name__
+    return call
+
+
+def _seq(value: RawValue) -> tuple[RawValue, ...]:
+    if isinstance(value, tuple | list):
+        return tuple(value)
+    raise EvalError("not a list")
+
+
+def _map(value: RawValue) -> Mapping[str, RawValue]:
+    if isinstance(value, Mapping):
+        return value
+    raise EvalError("not a map")
+
+
+def _jsonencode(args: list[RawValue]) -> RawValue:
+    return json.dumps(args[0], sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
+def _jsondecode(args: list[RawValue]) -> RawValue:
+    try:
+        return to_data(json.loads(to_string(args[0])))
+    except json.JSONDecodeError as err:
+        raise EvalError("invalid JSON") from err
+
+
+def _format(args: list[RawValue]) -> RawValue:
+    spec, values = to_string(args[0]), list(args[1:])
+    out: list[str] = []
+    index = 0
+    while index < len(spec):
+        char = spec[index]
+        if char == "%" and index + 1 < len(spec):
+            verb = spec[index + 1]
+            index += 2
+            if verb == "%":
+                out.append("%")
+            elif verb == "q":
+                out.append(json.dumps(to_string(values.pop(0))))
+            elif verb in "sdvf":
+                out.append(to_string(values.pop(0)))
+            else:
+                raise EvalError(f"unsupported format verb %{verb}")
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
+def _base64decode(args: list[RawValue]) -> RawValue:
+    try:
+        return base64.b64decode(to_string(args[0]), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError) as err:
+        raise EvalError("invalid base64") from err
+
+
+def _flatten(args: list[RawValue]) -> RawValue:
+    result: list[RawValue] = []
+    for item in _seq(args[0]):
+        result += _flatten([item]) if isinstance(item, tuple) else [item]  # type: ignore[arg-type]
+    return tuple(result)
+
+
+def _merge(args: list[RawValue]) -> RawValue:
+    result: dict[str, RawValue] = {}
+    for arg in args:
+        if arg is not None:
+            result.update(_map(arg))
+    return result
+
+
+def _lookup(args: list[RawValue]) -> RawValue:
+    mapping, key = _map(args[0]), to_string(args[1])
+    if key in mapping:
+        return mapping[key]
+    if len(args) > 2:
+        return args[2]
+    raise EvalError(f"no key {key!r}")
+
+
+def _coalesce(args: list[RawValue]) -> RawValue:
+    for arg in args:
+        if arg not in (None, ""):
+            return arg
+    raise EvalError("no non-null argument")
+
+
+def _replace(args: list[RawValue]) -> RawValue:
+    text, old, new = (to_string(a) for a in args[:3])
+    if len(old) > 1 and old.startswith("/") and old.endswith("/"):
+        raise EvalError("regular-expression replace is not evaluated")
+    return text.replace(old, new)
+
+
+def _distinct(args: list[RawValue]) -> RawValue:
+    return tuple(dict.fromkeys(_seq(args[0])))
+
+
+def _toset(args: list[RawValue]) -> RawValue:
+    items = _seq(args[0])
+    if all(isinstance(i, str) for i in items):
+        return tuple(sorted(dict.fromkeys(items), key=str))
+    return tuple(dict.fromkeys(items))
+
+
+def _element(args: list[RawValue]) -> RawValue:
+    items = _seq(args[0])
+    index = args[1]
+    if not items or not isinstance(index, int):
+        raise EvalError("bad element()")
+    return items[index % len(items)]
+
+
+FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
+    "jsonencode": _known(_jsonencode),
+    "jsondecode": _known(_jsondecode),
+    "base64encode": _known(lambda a: base64.b64encode(to_string(a[0]).encode()).decode()),
+    "base64decode": _known(_base64decode),
+    "format": _known(_format),
+    "join": _known(lambda a: to_string(a[0]).join(to_string(i) for i in _seq(a[1]))),
+    "split": _known(lambda a: tuple(to_string(a[1]).split(to_string(a[0])))),
+    "concat": lambda a: tuple(i for arg in a for i in _seq(arg)),
+    "merge": _merge,
+    "lookup": _lookup,
+    "tolist": lambda a: _seq(a[0]),
+    "toset": _known(_toset),
+    "tomap": lambda a: _map(a[0]),
+    "tostring": _known(lambda a: to_string(a[0])),
+    "flatten": _flatten,
+    "lower": _known(lambda a: to_string(a[0]).lower()),
+    "upper": _known(lambda a: to_string(a[0]).upper()),
+    "trimspace": _known(lambda a: to_string(a[0]).strip()),
+    "chomp": _known(lambda a: to_string(a[0]).rstrip("\r\n")),
+    "trimprefix": _known(lambda a: to_string(a[0]).removeprefix(to_string(a[1]))),
+    "trimsuffix": _known(lambda a: to_string(a[0]).removesuffix(to_string(a[1]))),
+    "replace": _known(_replace),
+    "length": _known(lambda a: len(a[0]) if isinstance(a[0], tuple | Mapping | str) else 0),
+    "coalesce": _coalesce,
+    "coalescelist": lambda a: next((x for x in a if isinstance(x, tuple) and x), ()),
+    "compact": _known(lambda a: tuple(i for i in _seq(a[0]) if i not in (None, ""))),
+    "distinct": _known(_distinct),
+    "element": _known(_element),
+    "keys": _known(lambda a: tuple(sorted(_map(a[0])))),
+    "values": lambda a: tuple(_map(a[0])[k] for k in sorted(_map(a[0]))),
+    "contains": _known(lambda a: a[1] in _seq(a[0])),
+    "zipmap": _known(
+        lambda a: dict(zip((to_string(k) for k in _seq(a[0])), _seq(a[1]), strict=True))
+    ),
+    "range": _known(lambda a: tuple(range(*(int(x) for x in a)))),  # type: ignore[arg-type]
+    "sort": _known(lambda a: tuple(sorted(_seq(a[0]), key=str))),
+    "reverse": lambda a: tuple(reversed(_seq(a[0]))),
+    "startswith": _known(lambda a: to_string(a[0]).startswith(to_string(a[1]))),
+    "endswith": _known(lambda a: to_string(a[0]).endswith(to_string(a[1]))),
+    "tonumber": _known(lambda a: a[0] if isinstance(a[0], int | float) else float(to_string(a[0]))),
+    "tobool": _known(lambda a: a[0] if isinstance(a[0], bool) else to_string(a[0]) == "true"),
+}

@@ -1,0 +1,449 @@
+"""A Terraform HCL configuration, evaluated as far as it can be before apply.
+
+Modules are expanded into instances (local ``source`` only), resources into instances
+(``count``/``for_each`` over known collections), and every value that is needed is
+computed lazily and memoised: variables, locals, module outputs, resource attributes.
+While a value is computed, the resource attributes it reads are recorded, so that each
+attribute of a resource knows the resources it refers to (``TfResource.links``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
+from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
+from iacguard.parsers._hcl_functions import EvalError, to_string
+from iacguard.parsers._hcl_policy_document import render_policy_document
+from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of, parse_text
+from iacguard.parsers._source import read_text
+from iacguard.parsers._terraform import ResolvedRef
+
+#: resource arguments and blocks that are not values of the resource
+_META: Final = frozenset(
+    {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
+)
+#: how deep local modules are followed
+MAX_MODULE_DEPTH: Final = 16
+
+
+def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
+    """Every ``.tf`` file of *directory* as one body (blocks in file order).
+
+    :raises ParseError: a file is not valid HCL.
+    """
+    blocks: list[Block] = []
+    for path in sorted(directory.glob("*.tf")):
+        if path.is_file():
+            blocks += parse_text(read_text(path), display_of(path, root, display)).blocks
+    return Body({}, tuple(blocks))
+
+
+def display_of(path: Path, root: Path, display: PurePosixPath) -> PurePosixPath:
+    """How reports name *path*, a file of the configuration rooted at *root*."""
+    relative = os.path.relpath(path.resolve(), root.resolve())
+    return PurePosixPath(os.path.normpath(display / PurePosixPath(Path(relative).as_posix())))
+
+
+def instance_key(key: RawValue) -> str:
+    """``0`` -> ``[0]``, ``"a"`` -> ``["a"]`` as Terraform writes instance addresses."""
+    return f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
+
+
+@dataclass(slots=True)
+class ModuleInstance:
+    """One instance of a module: the root, or ``module.a["x"]`` called by its parent."""
+
+    #: ``""`` for the root, else ``module.a["x"].`` (ends with a dot)
+    prefix: str
+    directory: Path
+    body: Body
+    #: module call names from the root, e.g. ``("a", "b")``
+    path: tuple[str, ...]
+    parent: ModuleInstance | None = None
+    call: Block | None = None
+    #: ``each``/``count`` of this instance, for evaluating the call's arguments
+    bindings: Mapping[str, RawValue] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Instance:
+    """One resource (or data source) instance."""
+
+    address: str
+    mode: str
+    type: str
+    block: Block
+    module: ModuleInstance
+    #: ``each``/``count`` bindings of this instance
+    bindings: Mapping[str, RawValue]
+    #: the instance key, or None for a resource without count/for_each (or unknown ones)
+    key: RawValue
+
+
+class Configuration:
+    """Evaluates one root module and its local modules (the resolver of references)."""
+
+    def __init__(self, root: Path, display: PurePosixPath, tfvars: Mapping[str, RawValue]) -> None:
+        self.root = root.resolve()
+        self.display = display
+        self.tfvars = tfvars
+        self.memo: dict[tuple[str, ...], tuple[RawValue, tuple[ResolvedRef, ...]]] = {}
+        self.busy: set[tuple[str, ...]] = set()
+        self.collectors: list[dict[ResolvedRef, None]] = []
+        self.modules: list[ModuleInstance] = []
+        self.skipped_modules: list[tuple[Block, str]] = []
+        self._instances: dict[tuple[str, str, str, str], list[Instance]] = {}
+        self._bodies: dict[Path, Body] = {}
+        self.values: dict[str, tuple[dict[str, RawValue], dict[str, tuple[ResolvedRef, ...]]]] = {}
+
+    # ------------------------------------------------------------------ modules
+
+    def load(self) -> ModuleInstance:
+        """Load the root and every local module instance.
+
+        :raises ParseError: a file is not valid HCL.
+        """
+        root = ModuleInstance("", self.root, self._body(self.root), ())
+        self._expand_modules(root)
+        return root
+
+    def _body(self, directory: Path) -> Body:
+        if directory not in self._bodies:
+            self._bodies[directory] = load_module(directory, self.root, self.display)
+        return self._bodies[directory]
+
+    def _expand_modules(self, module: ModuleInstance) -> None:
+        self.modules.append(module)
+        for call in module.body.blocks_of("module"):
+            if not call.labels:
+                continue
+            source = self.evaluator(module).value(_expr(call, "source"))
+            if not isinstance(source, str) or not source.startswith(("./", "../")):
+                self.skipped_modules.append((call, "its source is not a local directory"))
+                continue
+            directory = (module.directory / source).resolve()
+            chain = {m.directory for m in _ancestors(module)}
+            if len(module.path) >= MAX_MODULE_DEPTH or directory in chain:
+                self.skipped_modules.append((call, "it calls itself"))
+                continue
+            if not directory.is_dir():
+                self.skipped_modules.append((call, f"{source} is not a directory"))
+                continue
+            body = self._body(directory)
+            for key, bindings in self._expansion(call.body, self.evaluator(module)):
+                step = f"module.{call.labels[0]}" + ("" if key is None else instance_key(key))
+                child = ModuleInstance(
+                    f"{module.prefix}{step}.",
+                    directory,
+                    body,
+                    (*module.path, call.labels[0]),
+                    module,
+                    call,
+                    bindings,
+                )
+                self._expand_modules(child)
+
+    def _expansion(
+        self, body: Body, ev: Evaluator
+    ) -> Iterator[tuple[RawValue, Mapping[str, RawValue]]]:
+        """``(key, bindings)`` per instance of a block with ``count``/``for_each``."""
+        if "count" in body.attributes:
+            count = ev.value(body.attributes["count"].expression)
+            if isinstance(count, int) and not isinstance(count, bool):
+                for index in range(count):
+                    yield index, {"count": {"index": index}}
+                return
+            yield None, {"count": {"index": Unknown("count.index")}}
+            return
+        if "for_each" in body.attributes:
+            collection = ev.value(body.attributes["for_each"].expression)
+            if isinstance(collection, Mapping | tuple):
+                keyed = (
+                    collection
+                    if isinstance(collection, Mapping)
+                    else {to_string(v): v for v in collection if isinstance(v, str | int | float)}
+                )
+                for key in sorted(keyed):
+                    yield key, {"each": {"key": key, "value": keyed[key]}}
+                return
+            yield None, {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
+            return
+        yield None, {}
+
+    def evaluator(
+        self, module: ModuleInstance, bindings: Mapping[str, RawValue] | None = None
+    ) -> Evaluator:
+        """An evaluator for expressions written in *module* (with ``each``/``count``)."""
+        return Evaluator(_Scope(self, module), module.directory, self.root, bindings)
+
+    # ------------------------------------------------------------------ resources
+
+    def instances(self, module: ModuleInstance, mode: str, rtype: str, name: str) -> list[Instance]:
+        """The instances of one resource block of *module* (empty when not declared)."""
+        key = (module.prefix, mode, rtype, name)
+        if key in self._instances:
+            return self._instances[key]
+        self._instances[key] = []
+        kind = "resource" if mode == "managed" else "data"
+        block = next((b for b in module.body.blocks_of(kind) if b.labels == (rtype, name)), None)
+        found: list[Instance] = []
+        if block is not None:
+            base = f"{module.prefix}{'data.' if mode == 'data' else ''}{rtype}.{name}"
+            for index, bindings in self._expansion(block.body, self.evaluator(module)):
+                address = base if index is None else base + instance_key(index)
+                found.append(Instance(address, mode, rtype, block, module, bindings, index))
+        self._instances[key] = found
+        return found
+
+    def all_instances(self) -> Iterator[Instance]:
+        """Every resource and data instance, module by module, in file order."""
+        for module in self.modules:
+            for block in module.body.blocks:
+                if block.type in {"resource", "data"} and len(block.labels) == 2:
+                    mode = "managed" if block.type == "resource" else "data"
+                    yield from self.instances(module, mode, *block.labels)
+
+    def instance_values(
+        self, inst: Instance
+    ) -> tuple[dict[str, RawValue], dict[str, tuple[ResolvedRef, ...]]]:
+        """The evaluated attributes and nested blocks of *inst*, and their references."""
+        if inst.address in self.values:
+            return self.values[inst.address]
+        self.values[inst.address] = ({}, {})  # a cycle reads an empty (unknown) resource
+        values, links = self.body_values(
+            inst.block.body, self.evaluator(inst.module, inst.bindings), inst.address
+        )
+        if inst.type == "aws_iam_policy_document" and inst.mode == "data":
+            values["json"] = values["minified_json"] = render_policy_document(values)
+        self.values[inst.address] = (values, links)
+        return values, links
+
+    def body_values(
+        self, body: Body, ev: Evaluator, expr: str
+    ) -> tuple[dict[str, RawValue], dict[str, tuple[ResolvedRef, ...]]]:
+        values: dict[str, RawValue] = {}
+        links: dict[str, tuple[ResolvedRef, ...]] = {}
+        for name, attribute in body.attributes.items():
+            if name in _META:
+                continue
+            compute = partial(ev.value, attribute.expression, f"{expr}.{name}")
+            values[name], refs = self.collect(compute)
+            if refs:
+                links[name] = refs
+        nested: dict[str, list[RawValue]] = {}
+        for block in body.blocks:
+            if block.type in _META:
+                continue
+            label = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+            items, refs = self.collect(partial(self._block_items, block, ev, expr))
+            nested.setdefault(label, []).extend(items if isinstance(items, tuple) else (items,))
+            if refs:
+                links[label] = (*links.get(label, ()), *refs)
+        for label, items in nested.items():
+            values[label] = tuple(items)
+        return values, links
+
+    def _block_items(self, block: Block, ev: Evaluator, expr: str) -> RawValue:
+        if block.type != "dynamic":
+            return (self.body_values(block.body, ev, expr)[0],)
+        iterator = block.labels[0] if block.labels else "dynamic"
+        if "iterator" in block.body.attributes:
+            iterator = name_of(block.body.attributes["iterator"].expression)
+        content = next(block.body.blocks_of("content"), None)
+        collection = ev.value(_expr(block, "for_each"), f"{expr}.dynamic")
+        if content is None or isinstance(collection, Unknown):
+            return (Unknown(f"{expr}.dynamic.{iterator}"),)
+        try:
+            pairs = list(iterate(collection))
+        except EvalError:
+            return (Unknown(f"{expr}.dynamic.{iterator}"),)
+        return tuple(
+            self.body_values(content.body, ev.child({iterator: {"key": k, "value": v}}), expr)[0]
+            for k, v in pairs
+        )
+
+    def attribute(self, inst: Instance, name: str) -> RawValue:
+        """The value of ``inst.name`` as another expression reads it (a reference)."""
+        self.record(ResolvedRef(inst.address, inst.type, name))
+        values, _ = self.instance_values(inst)
+        return values.get(name, Unknown(f"{inst.address}.{name}"))
+
+    # ------------------------------------------------------------------ memoised values
+
+    def collect(self, compute: Callable[[], RawValue]) -> tuple[RawValue, tuple[ResolvedRef, ...]]:
+        """Compute a value, returning the references it recorded too."""
+        self.collectors.append({})
+        try:
+            value = compute()
+        finally:
+            refs = tuple(self.collectors.pop())
+        return value, refs
+
+    def record(self, ref: ResolvedRef) -> None:
+        """Note that the value being computed reads *ref*."""
+        if self.collectors:
+            self.collectors[-1][ref] = None
+
+    def memoised(self, key: tuple[str, ...], compute: Callable[[], RawValue]) -> RawValue:
+        """A value computed once; its references are recorded at every use."""
+        if key not in self.memo:
+            if key in self.busy:
+                return Unknown(" ".join(key))
+            self.busy.add(key)
+            try:
+                self.memo[key] = self.collect(compute)
+            finally:
+                self.busy.discard(key)
+        value, refs = self.memo[key]
+        for ref in refs:
+            self.record(ref)
+        return value
+
+    def variable(self, module: ModuleInstance, name: str) -> RawValue:
+        """``var.NAME`` in *module*: the caller's argument, a tfvars value or the default."""
+        return self.memoised((module.prefix, "var", name), lambda: self._variable(module, name))
+
+    def _variable(self, module: ModuleInstance, name: str) -> RawValue:
+        if module.parent is not None and module.call is not None:
+            if name in module.call.body.attributes:
+                ev = self.evaluator(module.parent, module.bindings)
+                return ev.value(module.call.body.attributes[name].expression, f"var.{name}")
+        elif name in self.tfvars:
+            return self.tfvars[name]
+        for block in module.body.blocks_of("variable"):
+            if block.labels == (name,) and "default" in block.body.attributes:
+                return self.evaluator(module).value(
+                    block.body.attributes["default"].expression, f"var.{name}"
+                )
+        return Unknown(f"var.{name}")
+
+    def local(self, module: ModuleInstance, name: str) -> RawValue:
+        """``local.NAME`` in *module*."""
+
+        def compute() -> RawValue:
+            for block in module.body.blocks_of("locals"):
+                if name in block.body.attributes:
+                    expression = block.body.attributes[name].expression
+                    return self.evaluator(module).value(expression, f"local.{name}")
+            return Unknown(f"local.{name}")
+
+        return self.memoised((module.prefix, "local", name), compute)
+
+    def output(self, module: ModuleInstance, name: str) -> RawValue:
+        """The value of output *name* of *module*."""
+
+        def compute() -> RawValue:
+            for block in module.body.blocks_of("output"):
+                if block.labels == (name,) and "value" in block.body.attributes:
+                    expression = block.body.attributes["value"].expression
+                    return self.evaluator(module).value(expression, f"output.{name}")
+            return Unknown(f"{module.prefix}output.{name}")
+
+        return self.memoised((module.prefix, "output", name), compute)
+
+    def children(self, module: ModuleInstance, call: str) -> list[ModuleInstance]:
+        """The instances of module call *call* of *module*."""
+        return [m for m in self.modules if m.parent is module and m.path[-1] == call]
+
+    def origin(self, address: str, block: Block) -> Origin:
+        """Where an element defined by *block* is reported."""
+        return Origin(SourceKind.TERRAFORM_HCL, address, Location(block.file, block.line))
+
+
+def _ancestors(module: ModuleInstance | None) -> Iterator[ModuleInstance]:
+    while module is not None:
+        yield module
+        module = module.parent
+
+
+def _expr(block: Block, name: str) -> Node:
+    attribute = block.body.attributes.get(name)
+    if attribute is None:
+        raise EvalError(f"no {name}")
+    return attribute.expression
+
+
+class _Scope:
+    """Resolves references written in one module instance."""
+
+    def __init__(self, config: Configuration, module: ModuleInstance) -> None:
+        self.config = config
+        self.module = module
+
+    def resolve(self, root: str, steps: Sequence[Step], ev: Evaluator) -> tuple[RawValue, int]:
+        config, module = self.config, self.module
+        first = steps[0][1] if steps and steps[0][0] == "attr" else None
+        if root in {"var", "local"} and isinstance(first, str):
+            lookup = config.variable if root == "var" else config.local
+            return lookup(module, first), 1
+        if root == "path" and first in {"module", "root", "cwd"}:
+            return str(module.directory if first == "module" else config.root), 1
+        if root == "terraform" and first == "workspace":
+            return "default", 1
+        if root == "module" and isinstance(first, str):
+            value, used = self._module(first, steps[1:])
+            return value, used + 1
+        if root == "data" and isinstance(first, str) and len(steps) > 1:
+            name = steps[1][1]
+            if steps[1][0] == "attr" and isinstance(name, str):
+                value, used = self._resource("data", first, name, steps[2:])
+                return value, used + 2
+        if isinstance(first, str) and root not in {"self", "each", "count"}:
+            value, used = self._resource("managed", root, first, steps[1:])
+            return value, used + 1
+        raise EvalError(f"cannot resolve {root}")
+
+    def _resource(
+        self, mode: str, rtype: str, name: str, steps: Sequence[Step]
+    ) -> tuple[RawValue, int]:
+        config = self.config
+        instances = config.instances(self.module, mode, rtype, name)
+        if not instances:
+            raise EvalError(f"{rtype}.{name} is not declared")
+        used = 0
+        if steps and steps[0][0] == "splat":
+            attr = steps[1][1] if len(steps) > 1 and steps[1][0] == "attr" else None
+            if not isinstance(attr, str):
+                return _unknown_all(config, instances), 1
+            name = attr
+            return tuple(config.attribute(i, name) for i in instances), 2
+        if instances[0].key is not None or (steps and steps[0][0] == "index"):
+            key = steps[0][1] if steps and steps[0][0] == "index" else None
+            chosen = [i for i in instances if i.key == key or i.key is None]
+            if key is None or isinstance(key, Unknown) or len(chosen) != 1:
+                return _unknown_all(config, chosen or instances), 1 if key is not None else 0
+            instances, used = chosen, 1
+        inst = instances[0]
+        attribute = steps[used][1] if len(steps) > used and steps[used][0] == "attr" else None
+        if isinstance(attribute, str):
+            return config.attribute(inst, attribute), used + 1
+        config.record(ResolvedRef(inst.address, inst.type, ""))
+        return Unknown(inst.address), used
+
+    def _module(self, call: str, rest: Sequence[Step]) -> tuple[RawValue, int]:
+        children = self.config.children(self.module, call)
+        used = 0
+        if rest and rest[0][0] == "index":
+            suffix = instance_key(rest[0][1]) + "."
+            children = [c for c in children if c.prefix.endswith(suffix)]
+            used = 1
+        output = rest[used][1] if len(rest) > used and rest[used][0] == "attr" else None
+        if len(children) != 1 or not isinstance(output, str):
+            for child in children:  # e.g. values(module.x): depends on every instance
+                for block in child.body.blocks_of("output"):
+                    self.config.output(child, block.labels[0] if block.labels else "")
+            return Unknown(f"module.{call}"), used
+        return self.config.output(children[0], output), used + 1
+
+
+def _unknown_all(config: Configuration, instances: list[Instance]) -> RawValue:
+    for inst in instances:
+        config.record(ResolvedRef(inst.address, inst.type, ""))
+    return Unknown(instances[0].address if instances else "")

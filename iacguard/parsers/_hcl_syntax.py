@@ -1,0 +1,171 @@
+"""HCL files into blocks and attributes with lines, expressions kept as Lark trees.
+
+python-hcl2 8.x is used only for its Lark grammar (``parses_to_tree``): its dict output
+keeps quotes, turns ``jsonencode(...)`` into text and has no line numbers, while the
+raw tree has every token with its position. ``_hcl_eval`` evaluates the expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, TypeAlias
+
+from iacguard.errors import ParseError
+
+if TYPE_CHECKING:
+    from lark import Token, Tree
+
+#: a node of the raw python-hcl2 parse tree
+Node: TypeAlias = "Tree[Token]"
+
+
+@dataclass(frozen=True, slots=True)
+class Attribute:
+    """``name = expression`` inside a body."""
+
+    name: str
+    expression: Node
+    #: 1-based line of the attribute name
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """``type "label" ... { body }``."""
+
+    type: str
+    labels: tuple[str, ...]
+    body: Body
+    #: the file as reports name it
+    file: PurePosixPath
+    #: 1-based line of the block type
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """The attributes (by name, in file order) and nested blocks of a block or a file."""
+
+    attributes: Mapping[str, Attribute]
+    blocks: tuple[Block, ...]
+
+    def blocks_of(self, block_type: str) -> Iterator[Block]:
+        """The nested blocks of one type, in file order."""
+        return (block for block in self.blocks if block.type == block_type)
+
+
+def parse_text(text: str, display: PurePosixPath) -> Body:
+    """Parse the text of one ``.tf`` file.
+
+    :param display: the file as reports name it, stored in every block and errors.
+    :raises ParseError: the text is not valid HCL (with line and column).
+    """
+    import hcl2
+    from lark.exceptions import LarkError, UnexpectedInput
+
+    try:
+        tree = hcl2.parses_to_tree(text)
+    except UnexpectedInput as err:
+        line = err.line if err.line > 0 else max(1, len(text.splitlines()))
+        column = err.column if err.column > 0 else None
+        where = f"{display}:{line}" + (f":{column}" if column else "")
+        raise ParseError(
+            display, f"invalid HCL at {where}: {_describe(err)}", line, column
+        ) from err
+    except (LarkError, RecursionError) as err:
+        raise ParseError(display, f"invalid HCL in {display}: {type(err).__name__}") from err
+    return _body(next(subtrees(tree)), display)
+
+
+def _describe(err: Exception) -> str:
+    token = getattr(err, "token", None)
+    if token is not None and str(token).strip():
+        return f"unexpected {str(token).strip()[:40]!r}"
+    char = getattr(err, "char", None)
+    return f"unexpected character {char!r}" if char else "unexpected end of input"
+
+
+def _body(tree: Node, display: PurePosixPath) -> Body:
+    attributes: dict[str, Attribute] = {}
+    blocks: list[Block] = []
+    for child in subtrees(tree):
+        if child.data == "attribute":
+            trees = list(subtrees(child))
+            name_node, expression = trees[0], trees[-1]
+            attributes[name_of(name_node)] = Attribute(
+                name_of(name_node), expression, line_of(child)
+            )
+        elif child.data == "block":
+            blocks.append(_block(child, display))
+    return Body(attributes, tuple(blocks))
+
+
+def _block(tree: Tree[Token], display: PurePosixPath) -> Block:
+    parts = [c for c in subtrees(tree) if c.data != "new_line_or_comment"]
+    head, body = parts[:-1], parts[-1]
+    labels = tuple(string_literal(p) if p.data == "string" else name_of(p) for p in head[1:])
+    return Block(name_of(head[0]), labels, _body(body, display), display, line_of(tree))
+
+
+def subtrees(node: Tree[Token] | Token) -> Iterator[Tree[Token]]:
+    """The child trees of *node* (tokens skipped)."""
+    from lark import Tree
+
+    if isinstance(node, Tree):
+        yield from (c for c in node.children if isinstance(c, Tree))
+
+
+def name_of(node: Tree[Token] | Token) -> str:
+    """The text of an ``identifier``/``keyword``/``literal_value`` node or a token."""
+    from lark import Token, Tree
+
+    while isinstance(node, Tree):
+        node = node.children[0]
+    return str(node) if isinstance(node, Token) else ""
+
+
+def line_of(node: Tree[Token] | Token) -> int:
+    """The 1-based start line of a node (0 when Lark recorded none)."""
+    from lark import Token
+
+    if isinstance(node, Token):
+        return node.line or 0
+    return getattr(node.meta, "line", 0) if not node.meta.empty else 0
+
+
+def string_literal(node: Tree[Token]) -> str:
+    """A quoted string without interpolations (a block label), unescaped."""
+    return "".join(unescape(name_of(part)) for part in subtrees(node))
+
+
+_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def unescape(text: str) -> str:
+    """Resolve HCL's backslash escapes (``\\n``, ``\\"``, ``\\uNNNN`` ...)."""
+    if "\\" not in text:
+        return text
+    out: list[str] = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char == "\\" and index + 1 < len(text):
+            nxt = text[index + 1]
+            if nxt in _ESCAPES:
+                out.append(_ESCAPES[nxt])
+                index += 2
+                continue
+            width = {"u": 4, "U": 8}.get(nxt, 0)
+            digits = text[index + 2 : index + 2 + width]
+            if width and len(digits) == width:
+                try:
+                    out.append(chr(int(digits, 16)))
+                    index += 2 + width
+                    continue
+                except ValueError:
+                    pass
+        out.append(char)
+        index += 1
+    return "".join(out)

@@ -1,0 +1,109 @@
+"""The ``github`` reporter: GitHub Actions workflow commands, one annotation per finding."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
+
+from iacguard.hookspecs import hookimpl
+from iacguard.model import Diagnostic, DiagnosticLevel, Finding, Location, Severity
+from iacguard.report import RegisterReporter
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanResult
+
+Command: TypeAlias = Literal["error", "warning", "notice"]
+
+#: severity -> workflow command
+COMMANDS: Final[dict[Severity, Command]] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "notice",
+    Severity.INFO: "notice",
+}
+_DIAGNOSTIC_COMMANDS: Final[dict[DiagnosticLevel, Command]] = {
+    DiagnosticLevel.ERROR: "error",
+    DiagnosticLevel.WARNING: "warning",
+    DiagnosticLevel.NOTE: "notice",
+}
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message: ``%``, CR and LF."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a property value: as :func:`escape_data`, plus ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def command(name: Command, message: str, properties: dict[str, str | int]) -> str:
+    """One workflow command line, properties in the given order, all escaped."""
+    props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
+    return f"::{name}{' ' + props if props else ''}::{escape_data(message)}"
+
+
+def _position(location: Location) -> dict[str, str | int]:
+    """``file`` and, when known, ``line``/``col``/``endLine``/``endColumn``.
+
+    An unknown line (plan JSON) is left out: the annotation then belongs to the file.
+    """
+    position: dict[str, str | int] = {"file": location.file.as_posix()}
+    if location.line:
+        position["line"] = location.line
+        if location.column:
+            position["col"] = location.column
+        if location.end_line and location.end_line >= location.line:
+            position["endLine"] = location.end_line
+            if location.column and location.end_column:
+                position["endColumn"] = location.end_column
+    return position
+
+
+def finding_command(finding: Finding, remediation: str = "") -> str:
+    """The annotation of *finding*; *remediation* is appended as a ``Fix:`` line."""
+    title = f"{finding.rule_id} ({finding.severity.label}) {finding.title}"
+    message = f"{finding.message} ({finding.address})"
+    if remediation:
+        message += f"\nFix: {remediation}"
+    properties = _position(finding.location) | {"title": title}
+    return command(COMMANDS[finding.severity], message, properties)
+
+
+def diagnostic_command(diagnostic: Diagnostic) -> str:
+    """The annotation of a scan diagnostic (a parse error, a crashed check)."""
+    properties: dict[str, str | int] = {}
+    if diagnostic.location:
+        properties = _position(diagnostic.location)
+    properties["title"] = f"iacguard {diagnostic.code}"
+    return command(_DIAGNOSTIC_COMMANDS[diagnostic.level], diagnostic.message, properties)
+
+
+class GithubReporter:
+    """Writes one workflow command per finding and per diagnostic, for the Actions log.
+
+    Format (GitHub, "Workflow commands for GitHub Actions"; escaping as in
+    ``@actions/core``'s ``command.ts``)::
+
+        ::error file=main.tf,line=12,title=IAM301 (critical) Policy grants ...::message
+
+    GitHub shows at most 10 error and 10 warning annotations per step and 50 per job;
+    the rest stay in the log.
+    """
+
+    name: Final = "github"
+
+    def render(self, result: ScanResult, stream: TextIO) -> None:
+        """Write the commands, findings first, in report order."""
+        fixes = {check.id: check.remediation for check in result.checks}
+        for finding in result.findings:
+            stream.write(finding_command(finding, fixes.get(finding.rule_id, "")) + "\n")
+        for diagnostic in result.diagnostics:
+            stream.write(diagnostic_command(diagnostic) + "\n")
+
+
+@hookimpl
+def iacguard_register_reporters(register: RegisterReporter) -> None:
+    """Provide the ``github`` format."""
+    register(GithubReporter())

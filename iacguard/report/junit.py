@@ -1,0 +1,123 @@
+"""The ``junit`` reporter: JUnit XML, one test case per rule and resource, for CI test views."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from itertools import groupby
+from typing import TYPE_CHECKING, Final, TextIO
+
+from iacguard.hookspecs import hookimpl
+from iacguard.model import Diagnostic, DiagnosticLevel, Finding
+from iacguard.report import RegisterReporter
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanResult
+    from iacguard.registry import Check
+
+#: characters XML 1.0 forbids even escaped (C0 controls but tab, CR, LF; surrogates; FFFE/F)
+_NOT_XML: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: the test case name of a rule that found nothing
+PASSED_NAME: Final = "(all resources)"
+
+
+def _clean(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _where(finding: Finding) -> str:
+    """``file:line``, or ``file`` when the line is unknown."""
+    location = finding.location
+    return f"{location.file}:{location.line}" if location.line else str(location.file)
+
+
+def _case_key(finding: Finding) -> tuple[str, str, str]:
+    return (finding.rule_id, str(finding.location.file), finding.address)
+
+
+def _failure_case(findings: list[Finding]) -> ET.Element:
+    """The test case of one rule at one resource of one file; its first finding is the
+    failure message, and the body lists every finding there."""
+    first = max(findings, key=lambda f: f.severity)
+    case = ET.Element(
+        "testcase",
+        classname=f"iacguard.{first.rule_id}",
+        name=f"{first.location.file}::{first.address}",
+    )
+    body = "\n".join(
+        f"{f.rule_id} {f.severity.label} at {_where(f)}: {f.message}" for f in findings
+    )
+    ET.SubElement(
+        case,
+        "failure",
+        message=_clean(first.message),
+        type=f"{first.rule_id} {first.severity.label}",
+    ).text = _clean(f"{first.title}\n{body}")
+    return case
+
+
+def _passed_case(check: Check) -> ET.Element:
+    return ET.Element("testcase", classname=f"iacguard.{check.id}", name=PASSED_NAME)
+
+
+def _error_case(diagnostic: Diagnostic) -> ET.Element:
+    """A failed scan step: a parse error is a case of its file, a crash one of its rule."""
+    where = str(diagnostic.location.file) if diagnostic.location else "(scan)"
+    case = ET.Element(
+        "testcase",
+        classname=f"iacguard.{diagnostic.check_id or diagnostic.code}",
+        name=f"{where}::{diagnostic.code}",
+    )
+    ET.SubElement(
+        case, "error", message=_clean(diagnostic.message), type=diagnostic.code
+    ).text = _clean(diagnostic.message)
+    return case
+
+
+def junit_cases(result: ScanResult) -> list[ET.Element]:
+    """Every test case: one per (rule, file, resource) with findings, one passing case per
+    rule that found nothing and did not crash, and one error case per ERROR diagnostic.
+
+    ``classname`` is ``iacguard.<rule ID>`` and ``name`` is ``<file>::<address>``, so
+    the pair is unique in a report.
+    """
+    ordered = sorted(result.findings, key=_case_key)
+    cases = [_failure_case(list(group)) for _, group in groupby(ordered, key=_case_key)]
+    errors = [d for d in result.diagnostics if d.level is DiagnosticLevel.ERROR]
+    failing = {f.rule_id for f in result.findings} | {d.check_id for d in errors}
+    cases += [_passed_case(check) for check in result.checks if check.id not in failing]
+    cases += [_error_case(diagnostic) for diagnostic in errors]
+    return sorted(cases, key=lambda c: (c.get("classname", ""), c.get("name", "")))
+
+
+def _count(cases: Iterable[ET.Element], tag: str) -> int:
+    return sum(case.find(tag) is not None for case in cases)
+
+
+class JunitReporter:
+    """Writes ``<testsuites>`` with one ``<testsuite name="iacguard">``."""
+
+    name: Final = "junit"
+
+    def render(self, result: ScanResult, stream: TextIO) -> None:
+        """Write the XML document, indented, with no timestamp."""
+        cases = junit_cases(result)
+        counts = {
+            "tests": str(len(cases)),
+            "failures": str(_count(cases, "failure")),
+            "errors": str(_count(cases, "error")),
+        }
+        root = ET.Element("testsuites", {"name": "iacguard", **counts})
+        suite = ET.SubElement(root, "testsuite", {"name": "iacguard", "skipped": "0", **counts})
+        suite.extend(cases)
+        ET.indent(root)
+        stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
+        stream.write(ET.tostring(root, encoding="unicode"))
+        stream.write("\n")
+
+
+@hookimpl
+def iacguard_register_reporters(register: RegisterReporter) -> None:
+    """Provide the ``junit`` format."""
+    register(JunitReporter())

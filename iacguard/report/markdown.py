@@ -1,0 +1,106 @@
+"""The ``markdown`` reporter: a pull-request-comment-sized summary (GitHub-flavoured)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final, TextIO
+
+from iacguard.hookspecs import hookimpl
+from iacguard.model import DiagnosticLevel, Finding
+from iacguard.report import RegisterReporter, severity_counts
+
+if TYPE_CHECKING:
+    from iacguard.engine import ScanResult
+
+#: findings listed in the table; the rest are counted ("and 12 more")
+MAX_ROWS: Final = 25
+#: a longer message is cut with an ellipsis, to keep rows (and comments) short
+MAX_MESSAGE: Final = 200
+#: characters with a meaning in inline Markdown or in a table row
+_MARKDOWN_PUNCTUATION: Final = re.compile(r"[\\`*_\[\]~|]")
+#: the step summary and comment heading
+HEADING: Final = "### iacguard"
+
+
+def cell(text: str, limit: int = MAX_MESSAGE) -> str:
+    """*text* made safe for one table cell: one line, cut at *limit* characters, with
+    Markdown punctuation (``*`` in ``allows '*'`` would start emphasis), ``|`` and HTML
+    escaped."""
+    text = " ".join(text.split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def code(text: str) -> str:
+    """*text* as an inline code span that survives backticks and ``|`` in a table cell."""
+    text = " ".join(text.split()).replace("|", "\\|")
+    return f"`` {text} ``" if "`" in text else f"`{text}`"
+
+
+def _where(finding: Finding) -> str:
+    location = finding.location
+    where = f"{location.file}:{location.line}" if location.line else str(location.file)
+    return code(where)
+
+
+def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
+    """The whole Markdown document of *result*; at most *max_rows* findings are listed,
+    most severe first."""
+    counts = severity_counts(result.findings)
+    total = len(result.findings)
+    lines = [HEADING, ""]
+    errors = sum(d.level is DiagnosticLevel.ERROR for d in result.diagnostics)
+    if errors:
+        lines += [
+            f"> [!CAUTION]\n> The scan is **incomplete**: {errors} error"
+            f"{'s' if errors != 1 else ''} (see the job log). Do not read it as clean.",
+            "",
+        ]
+    files = len(result.inputs)
+    verdict = f"**{total} finding{'s' if total != 1 else ''}**" if total else "**No findings**"
+    lines += [
+        f"{verdict} in {files} file{'s' if files != 1 else ''}, "
+        f"{len(result.checks)} rules checked.",
+        "",
+        "| " + " | ".join(counts) + " |",
+        "|" + "---:|" * len(counts),
+        "| " + " | ".join(str(n) for n in counts.values()) + " |",
+    ]
+    if result.suppressed:
+        lines += ["", f"{len(result.suppressed)} suppressed (accepted) findings not shown."]
+    if not total:
+        return "\n".join(lines) + "\n"
+    ordered = sorted(result.findings, key=lambda f: (-f.severity, f.sort_key))
+    lines += [
+        "",
+        "| Severity | Rule | Resource | Where | Finding |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| {f.severity.label} | {f.rule_id} | {code(f.address)} | {_where(f)} "
+        f"| {cell(f.message)} |"
+        for f in ordered[:max_rows]
+    ]
+    if total > max_rows:
+        rest = total - max_rows
+        lines += ["", f"… and {rest} more finding{'s' if rest != 1 else ''} (see the full report)."]
+    lines += ["", "`iacguard explain RULE` shows why a rule matters and how to fix it."]
+    return "\n".join(lines) + "\n"
+
+
+class MarkdownReporter:
+    """Writes a short Markdown summary: counts by severity and the most severe findings."""
+
+    name: Final = "markdown"
+
+    def render(self, result: ScanResult, stream: TextIO) -> None:
+        """Write :func:`summary` of *result*."""
+        stream.write(summary(result))
+
+
+@hookimpl
+def iacguard_register_reporters(register: RegisterReporter) -> None:
+    """Provide the ``markdown`` format."""
+    register(MarkdownReporter())

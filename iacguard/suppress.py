@@ -1,0 +1,174 @@
+"""Suppressions: accepted risks that silence findings, and the baseline file.
+
+Where suppressions come from, and their grammar:
+
+- HCL comments (``parsers/hcl.py``): ``# iacguard:ignore:IAM301 reason`` or
+  ``// iacguard:ignore:IAM301,IAM302:exp:2027-01-31 reason`` on or above a block or
+  attribute;
+- CloudFormation (``parsers/cloudformation.py``): ``Metadata: {iacguard: {ignore:
+  [{id: IAM301, reason: ..., expires: 2027-01-31}]}}`` on a resource;
+- configuration (``config.py``): ``[[suppress]]`` tables with ``rules``, ``address``
+  (a glob where only ``*`` and ``?`` are special), ``reason`` and ``expires``;
+- a baseline file (``--baseline``): every finding recorded by ``--create-baseline``.
+
+A suppression matches a finding when one of its rules is a prefix of the finding's
+rule ID, its address glob matches the finding's address, its pointer (if any) is a
+prefix of the finding's pointer, and its file (baselines only) is the finding's file.
+Suppressions read from an input apply to that input's findings only. An expired
+suppression silences nothing and is reported; so is one that silenced nothing (except
+baseline entries: a finding that went away is good news).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePosixPath
+from typing import Final
+
+from iacguard.errors import ConfigError
+from iacguard.model import (
+    Diagnostic,
+    DiagnosticLevel,
+    Finding,
+    Location,
+    SuppressedFinding,
+    Suppression,
+)
+
+#: bumped on an incompatible change of the baseline file
+BASELINE_VERSION: Final = 1
+
+
+@cache
+def _glob(pattern: str) -> re.Pattern[str]:
+    """Compile an address glob: ``*`` any run, ``?`` one character, all else literal
+    (addresses contain ``[`` and ``"``, which fnmatch would misread)."""
+    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+
+
+def matches(suppression: Suppression, finding: Finding) -> bool:
+    """True when *suppression* covers *finding* (expiry is not considered here)."""
+    return (
+        any(finding.rule_id.startswith(rule) for rule in suppression.rules)
+        and _glob(suppression.address).match(finding.address) is not None
+        and finding.pointer[: len(suppression.pointer)] == suppression.pointer
+        and (suppression.file is None or suppression.file == finding.location.file)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """Findings split by a set of suppressions, with what to tell about them."""
+
+    kept: tuple[Finding, ...]
+    suppressed: tuple[SuppressedFinding, ...]
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def apply(
+    findings: Sequence[Finding], suppressions: Iterable[Suppression], today: datetime.date
+) -> Outcome:
+    """Split *findings* into kept and suppressed.
+
+    :param today: the date expiry is judged against.
+    :returns: the split, plus a WARNING per expired suppression and per unused one.
+    """
+    active: list[Suppression] = []
+    diagnostics: list[Diagnostic] = []
+    for suppression in suppressions:
+        if suppression.expires is not None and suppression.expires < today:
+            message = f"{describe(suppression)} expired on {suppression.expires.isoformat()}"
+            diagnostics.append(_warning(message + "; its findings are reported again", suppression))
+        else:
+            active.append(suppression)
+    used: set[Suppression] = set()
+    kept: list[Finding] = []
+    suppressed: list[SuppressedFinding] = []
+    for finding in findings:
+        match = next((s for s in active if matches(s, finding)), None)
+        if match is None:
+            kept.append(finding)
+        else:
+            used.add(match)
+            suppressed.append(SuppressedFinding(finding, match))
+    for suppression in active:
+        if suppression not in used and suppression.kind != "baseline":
+            diagnostics.append(
+                _warning(f"unused {describe(suppression)}: it matches no finding", suppression)
+            )
+    return Outcome(tuple(kept), tuple(suppressed), tuple(diagnostics))
+
+
+def describe(suppression: Suppression) -> str:
+    """``suppression of IAM301 at 'aws_iam_role.x' (hcl-comment)`` — for messages."""
+    rules = ",".join(suppression.rules)
+    where = f" ({suppression.kind}"
+    if suppression.location is not None:
+        line = f":{suppression.location.line}" if suppression.location.line else ""
+        where += f" in {suppression.location.file}{line}"
+    return f"suppression of {rules} at '{suppression.address}'{where})"
+
+
+def _warning(message: str, suppression: Suppression) -> Diagnostic:
+    return Diagnostic(DiagnosticLevel.WARNING, "IAM005", message, suppression.location)
+
+
+# ---------------------------------------------------------------------- baseline
+
+
+def write_baseline(path: Path, findings: Iterable[Finding]) -> None:
+    """Record *findings* by rule, file and address (no lines, so edits keep matching).
+
+    :raises ConfigError: the file cannot be written.
+    """
+    entries = sorted({(f.rule_id, str(f.location.file), f.address) for f in findings})
+    document = {
+        "version": BASELINE_VERSION,
+        "findings": [{"rule_id": r, "file": file, "resource": a} for r, file, a in entries],
+    }
+    try:
+        path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot write baseline: {err.strerror or err}") from err
+
+
+def read_baseline(path: Path) -> tuple[Suppression, ...]:
+    """The suppressions a baseline file stands for, one per recorded finding.
+
+    :raises ConfigError: the file is missing, not JSON, or not a baseline.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read baseline: {err.strerror or err}") from err
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: baseline is not valid JSON: {err}") from err
+    entries = document.get("findings") if isinstance(document, dict) else None
+    if document.get("version") != BASELINE_VERSION or not isinstance(entries, list):
+        raise ConfigError(f"{path}: not an iacguard baseline (version {BASELINE_VERSION})")
+    location = Location(PurePosixPath(path.as_posix()))
+    result: list[Suppression] = []
+    for entry in entries:
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("rule_id", "file", "resource")
+        ):
+            raise ConfigError(f"{path}: malformed baseline entry {entry!r}")
+        # a literal "*" in a for_each key would be a glob: let it match one character
+        address = entry["resource"].replace("*", "?")
+        result.append(
+            Suppression(
+                (entry["rule_id"],),
+                address,
+                "recorded in the baseline",
+                location=location,
+                kind="baseline",
+                file=PurePosixPath(entry["file"]),
+            )
+        )
+    return tuple(result)

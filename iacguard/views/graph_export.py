@@ -1,0 +1,200 @@
+"""``iacguard graph``: the IAM graph as Graphviz DOT, Mermaid or JSON, for drawing."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final, TextIO
+
+from iacguard.checks._conditions import requires_mfa
+from iacguard.checks.trust import allows_assume
+from iacguard.graph import Graph
+from iacguard.model import EdgeKind, PolicyDocument, PolicyKind, Principal, PrincipalKind
+from iacguard.views.access import AccessInput
+
+#: version of the JSON export's shape
+SCHEMA_VERSION: Final = 1
+#: the name part of a user or role ARN
+_ARN_NAME: Final = re.compile(r":(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)$")
+#: DOT node shapes per node kind
+_SHAPES: Final = {
+    "user": "ellipse",
+    "group": "box3d",
+    "role": "hexagon",
+    "policy": "note",
+    "trusted": "oval",
+    "external": "oval",
+    "unknown": "oval",
+}
+
+
+class GraphFormat(Enum):
+    """The export formats of ``iacguard graph``."""
+
+    DOT = "dot"
+    MERMAID = "mermaid"
+    JSON = "json"
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A drawn node: a principal, a policy, or a principal named in a trust policy."""
+
+    id: str
+    #: user, group, role, policy, trusted (named in a trust policy), external
+    kind: str
+    label: str
+    #: policy kind or resource type, for policies
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A drawn edge; *kind* is the graph's edge kind or ``can-assume``."""
+
+    source: str
+    target: str
+    kind: str
+    label: str = ""
+
+
+def write_graph(inputs: Sequence[AccessInput], stream: TextIO, fmt: GraphFormat) -> None:
+    """Write the IAM graphs of *inputs* to *stream* in *fmt*, sorted and deterministic.
+
+    Nodes: principals, policies (inline, managed, AWS-managed, trust, resource) and the
+    principals trust policies name. Edges: attachments, inline policies, group
+    membership, boundaries, trust policies, and ``can-assume`` from each trusted
+    principal to its role (labelled with the action, and ``MFA`` when required).
+    With several inputs, node ids are prefixed with the input's number.
+    """
+    nodes: dict[str, Node] = {}
+    links: dict[Link, None] = {}
+    for number, item in enumerate(inputs):
+        prefix = f"{number}:" if len(inputs) > 1 else ""
+        for node in _nodes(item.graph):
+            nodes.setdefault(prefix + node.id, _prefixed(node, prefix))
+        for link in _links(item.graph):
+            links[Link(prefix + link.source, prefix + link.target, link.kind, link.label)] = None
+    for link in links:
+        for end in (link.source, link.target):
+            kind, _, rest = end.removeprefix(_input_prefix(end)).partition(":")
+            kind = kind if kind in {"trusted", "external", "unknown"} else "external"
+            nodes.setdefault(end, Node(end, kind, rest or end))
+    ordered = sorted(nodes.values(), key=lambda n: n.id)
+    edges = sorted(links, key=lambda e: (e.source, e.target, e.kind, e.label))
+    {GraphFormat.DOT: _dot, GraphFormat.MERMAID: _mermaid, GraphFormat.JSON: _json}[fmt](
+        ordered, edges, stream
+    )
+
+
+def _input_prefix(node_id: str) -> str:
+    """The ``3:`` input prefix of a node id, or empty."""
+    number, colon, _ = node_id.partition(":")
+    return f"{number}:" if colon and number.isdigit() else ""
+
+
+def _prefixed(node: Node, prefix: str) -> Node:
+    return Node(prefix + node.id, node.kind, node.label, node.detail)
+
+
+def _nodes(graph: Graph) -> Iterator[Node]:
+    for principal in graph.principals():
+        yield Node(principal.address, principal.kind.value, principal.address)
+    for policy in graph.policies():
+        label = policy.name if isinstance(policy.name, str) and policy.name else policy.id
+        detail = policy.resource_type or policy.kind.value
+        if policy.kind is PolicyKind.RESOURCE:
+            label = f"{label} ({policy.origin.address})" if label != policy.id else label
+        yield Node(policy.id, "policy", label, detail)
+
+
+def _links(graph: Graph) -> Iterator[Link]:
+    for edge in graph.edges():
+        if edge.kind is EdgeKind.IN_PROFILE:
+            continue
+        yield Link(edge.source, edge.target, edge.kind.value, edge.reason)
+    for role in graph.principals(PrincipalKind.ROLE):
+        trust = graph.trust_policy_of(role)
+        if trust is None or not isinstance(trust.document, PolicyDocument):
+            continue
+        for statement in trust.document.statements:
+            if not allows_assume(statement):
+                continue
+            mfa = " (MFA)" if requires_mfa(statement) else ""
+            actions = ", ".join(a for a in statement.actions if isinstance(a, str)) or "NotAction"
+            for ref in statement.principals:
+                source = _trusted_node(graph, ref.kind, str(ref.value))
+                yield Link(source, role.address, "can-assume", f"{actions}{mfa}")
+
+
+def _trusted_node(graph: Graph, kind: str, value: str) -> str:
+    """The node of a trusted principal: a configured user or role when the ARN names
+    one, else ``trusted:<kind>:<value>``."""
+    match = _ARN_NAME.search(value) if kind.upper() == "AWS" else None
+    if match:
+        wanted = PrincipalKind(match["kind"])
+        found = _by_name(graph.principals(wanted), match["name"])
+        if found is not None:
+            return found.address
+    return f"trusted:{kind}:{value}"
+
+
+def _by_name(principals: Sequence[Principal], name: str) -> Principal | None:
+    return next((p for p in principals if p.name == name), None)
+
+
+# --------------------------------------------------------------------------- formats
+
+
+def _json(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "nodes": [
+            {"id": n.id, "kind": n.kind, "label": n.label, "detail": n.detail} for n in nodes
+        ],
+        "edges": [
+            {"source": e.source, "target": e.target, "kind": e.kind, "label": e.label}
+            for e in edges
+        ],
+    }
+    json.dump(document, stream, indent=2, sort_keys=True)
+    stream.write("\n")
+
+
+def _dot_text(*lines: str) -> str:
+    """A DOT double-quoted string; *lines* are joined with DOT's ``\\n`` line break."""
+    escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    return '"' + "\\n".join(escaped) + '"'
+
+
+def _dot(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:
+    stream.write('digraph iam {\n  rankdir=LR;\n  node [fontname="Helvetica"];\n')
+    for node in nodes:
+        label = _dot_text(node.label, f"[{node.detail or node.kind}]")
+        shape = _SHAPES.get(node.kind, "oval")
+        stream.write(f"  {_dot_text(node.id)} [label={label}, shape={shape}];\n")
+    for edge in edges:
+        label = edge.kind if not edge.label else f"{edge.kind}: {edge.label}"
+        stream.write(f"  {_dot_text(edge.source)} -> {_dot_text(edge.target)} ")
+        stream.write(f"[label={_dot_text(label)}];\n")
+    stream.write("}\n")
+
+
+def _mermaid_text(text: str) -> str:
+    """Mermaid label text inside double quotes (entity codes for quotes)."""
+    return text.replace('"', "#quot;").replace("\n", " ")
+
+
+def _mermaid(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:
+    ids = {node.id: f"n{index}" for index, node in enumerate(nodes)}
+    stream.write("flowchart LR\n")
+    for node in nodes:
+        label = _mermaid_text(f"{node.label} [{node.detail or node.kind}]")
+        shape = ("([", "])") if node.kind in {"user", "trusted", "external"} else ("[", "]")
+        stream.write(f'  {ids[node.id]}{shape[0]}"{label}"{shape[1]}\n')
+    for edge in edges:
+        label = _mermaid_text(edge.kind if not edge.label else f"{edge.kind}: {edge.label}")
+        stream.write(f'  {ids[edge.source]} -->|"{label}"| {ids[edge.target]}\n')

@@ -1,0 +1,56 @@
+"""Every Terraform fixture scanned as HCL gives the rule IDs and addresses of its plan.
+
+Exceptions are values only known at apply time, listed in ``APPLY_TIME_ONLY`` with the
+reason; there are none today: everything the fixtures leave unknown in the plan
+(``name_prefix`` names, ARNs, deferred data sources) is unknown in HCL as well.
+"""
+
+from __future__ import annotations
+
+import shutil
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from iacguard.engine import ScanOptions, scan
+from iacguard.model import SourceKind
+from iacguard.plugins import collect_checks, get_plugin_manager
+from tests.conftest import TERRAFORM, found
+
+CASES = sorted(p.name for p in TERRAFORM.iterdir() if (p / "plan.json").is_file())
+#: (case, rule, address) -> why the plan and the HCL scan may differ
+APPLY_TIME_ONLY: dict[tuple[str, str, str], str] = {}
+
+
+@cache
+def _hcl_findings(case: str, tmp: Path) -> frozenset[tuple[str, str]]:
+    root = tmp / case
+    shutil.copytree(TERRAFORM / case, root, ignore=shutil.ignore_patterns("*.json", "*.tfstate"))
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    result = scan([root], registry, ScanOptions())
+    assert result.complete, result.diagnostics
+    assert {f.source for f in result.findings} <= {SourceKind.TERRAFORM_HCL}
+    return frozenset((f.rule_id, f.address) for f in result.findings)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hcl_scan_matches_the_plan(case: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    hcl = _hcl_findings(case, tmp_path_factory.mktemp("hcl"))
+    plan = found(case)
+    excused = {(r, a) for (c, r, a) in APPLY_TIME_ONLY if c == case}
+    assert sorted(plan - hcl - excused) == [], "found in the plan only"
+    assert sorted(hcl - plan - excused) == [], "found in the HCL only"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_hcl_findings_carry_file_and_line(
+    case: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    root = tmp_path_factory.mktemp("lines") / case
+    shutil.copytree(TERRAFORM / case, root, ignore=shutil.ignore_patterns("*.json", "*.tfstate"))
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    for finding in scan([root], registry, ScanOptions()).findings:
+        assert finding.location.file.suffix == ".tf"
+        assert finding.location.line is not None
+        assert finding.location.line > 0

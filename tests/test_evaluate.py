@@ -1,0 +1,141 @@
+"""Effective permissions on real plans: groups, AWS-managed content, denies, MFA, unknowns."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from iacguard.catalog import default_catalog
+from iacguard.checks.escalation import privilege
+from iacguard.evaluate import EffectivePermissions, evaluator_for
+from iacguard.graph import Graph
+from iacguard.parsers import discover, parse
+from tests.conftest import TERRAFORM
+
+
+@cache
+def graph_of(case: str) -> Graph:
+    source = next(discover([Path(TERRAFORM / case / "plan.json")]))
+    return parse(source).graph
+
+
+def perms(case: str, address: str) -> EffectivePermissions:
+    graph = graph_of(case)
+    principal = graph.principal(address)
+    assert principal is not None
+    return evaluator_for(graph, default_catalog()).permissions(principal)
+
+
+@pytest.mark.parametrize(
+    ("case", "address", "privileged"),
+    [
+        pytest.param("mfa", "aws_iam_group.readers", False, id="ReadOnlyAccess-not-privileged"),
+        pytest.param("mfa", "aws_iam_user.dave", False, id="ReadOnlyAccess-via-group"),
+        pytest.param("mfa", "aws_iam_group.iam_admins", True, id="IAMFullAccess-privileged"),
+        pytest.param("mfa", "aws_iam_user.erin", True, id="IAMFullAccess-via-group"),
+        pytest.param("mfa", "aws_iam_user.alice", True, id="admin-via-group"),
+        pytest.param("escalation", "aws_iam_role.split_escalation", True, id="escalation"),
+        pytest.param("escalation", "aws_iam_role.split_escalation_denied", False, id="denied"),
+        pytest.param("access_view", "aws_iam_user.eve", False, id="one-bucket"),
+    ],
+)
+def test_privileged(case: str, address: str, privileged: bool) -> None:
+    assert (privilege(graph_of(case), perms(case, address)) is not None) is privileged
+
+
+@pytest.mark.parametrize(
+    ("case", "address", "action", "allowed", "sources"),
+    [
+        pytest.param(
+            "mfa",
+            "aws_iam_user.alice",
+            "iam:CreateUser",
+            True,
+            {"AWS-managed policy 'AdministratorAccess' via group 'aws_iam_group.admins'"},
+            id="admin-from-group",
+        ),
+        pytest.param(
+            "escalation",
+            "aws_iam_role.split_escalation",
+            "LAMBDA:createfunction",
+            True,
+            {"policy 'iacguard-fixture-lambda-deploy'"},
+            id="case-insensitive",
+        ),
+        pytest.param(
+            "escalation",
+            "aws_iam_role.split_escalation_denied",
+            "lambda:CreateFunction",
+            False,
+            set(),
+            id="explicit-deny",
+        ),
+        pytest.param(
+            "escalation",
+            "aws_iam_role.split_escalation_denied",
+            "lambda:InvokeFunction",
+            True,
+            {"policy 'iacguard-fixture-lambda-deploy'"},
+            id="deny-is-per-action",
+        ),
+        pytest.param(
+            "mfa", "aws_iam_user.dave", "s3:PutObject", False, set(), id="readonly-no-write"
+        ),
+    ],
+)
+def test_decide(case: str, address: str, action: str, allowed: bool, sources: set[str]) -> None:
+    decision = perms(case, address).decide(action)
+    assert decision.allowed is allowed
+    assert {g.source.describe() for g in decision.allowed_by} == sources
+    assert not decision.undetermined
+
+
+def test_deny_names_its_policy() -> None:
+    decision = perms("escalation", "aws_iam_role.split_escalation_denied").decide(
+        "lambda:CreateFunction"
+    )
+    assert [g.source.describe() for g in decision.denied_by] == [
+        "policy 'iacguard-fixture-deny-lambda-create'"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("address", "enforced_by"),
+    [
+        pytest.param("aws_iam_user.alice", None, id="none"),
+        pytest.param(
+            "aws_iam_user.bob",
+            "policy 'iacguard-fixture-enforce-mfa' via group 'aws_iam_group.secure_admins'",
+            id="notaction-boolifexists",
+        ),
+        pytest.param(
+            "aws_iam_user.carol",
+            "policy 'iacguard-fixture-enforce-mfa-null' via group 'aws_iam_group.null_mfa'",
+            id="action-star-null",
+        ),
+    ],
+)
+def test_mfa_enforcement(address: str, enforced_by: str | None) -> None:
+    found = perms("mfa", address).mfa_enforcement()
+    assert found is not None
+    assert [g.source.describe() for g in found] == ([enforced_by] if enforced_by else [])
+
+
+def test_conditions_are_kept_grants_need_mfa() -> None:
+    bob = perms("mfa", "aws_iam_user.bob")
+    assert bob.decide("s3:PutObject").needs_mfa
+    assert not bob.decide("iam:EnableMFADevice").needs_mfa  # excluded by NotAction
+    assert bob.admin_grants()  # a conditional Deny does not take admin away
+    assert not perms("mfa", "aws_iam_user.alice").decide("s3:PutObject").needs_mfa
+
+
+def test_unknown_document_makes_the_result_partial() -> None:
+    graph = graph_of("unknowns")
+    results = [evaluator_for(graph, default_catalog()).permissions(p) for p in graph.principals()]
+    partial = [r for r in results if r.partial]
+    assert partial
+    for result in partial:
+        assert result.mfa_enforcement() is None
+        assert privilege(graph, result) is None or result.admin_grants()
