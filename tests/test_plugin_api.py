@@ -194,7 +194,8 @@ def test_plugin_check_that_raises(runner: CliRunner) -> None:
             def iacguard_register_checks(register):
                 register(garbage)
             """,
-            "check GRB001 (garbage) of plugin bad_yields_garbage crashed: TypeError: yielded str, expected Hit [IAM002]",
+            "check GRB001 (garbage) of plugin bad_yields_garbage crashed: "
+            "TypeError: yielded str, expected Hit [IAM002]",
             id="yields-garbage",
         ),
     ],
