@@ -41,7 +41,7 @@ class ExitCode(IntEnum):
 
 app = typer.Typer(
     name="iacguard",
-    help="Catch AWS IAM mistakes in Terraform plans before they are deployed.",
+    help="Catch AWS IAM mistakes in Terraform and CloudFormation before they are deployed.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -70,7 +70,7 @@ def _root(
         ),
     ] = False,
 ) -> None:
-    """Catch AWS IAM mistakes in Terraform plans before they are deployed."""
+    """Catch AWS IAM mistakes in Terraform and CloudFormation before they are deployed."""
 
 
 @app.command()

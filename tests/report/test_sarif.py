@@ -6,13 +6,13 @@ import io
 import json
 from dataclasses import replace
 from functools import cache
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jsonschema
 import pytest
 
-from iacguard.engine import ScanResult
+from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.model import (
     Diagnostic,
     DiagnosticLevel,
@@ -21,6 +21,7 @@ from iacguard.model import (
     SuppressedFinding,
     Suppression,
 )
+from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.report.sarif import (
     FINGERPRINT_KEY,
     LEVELS,
@@ -32,6 +33,28 @@ from tests.conftest import ROOT, TERRAFORM, scan_case
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 CASES = sorted(p.parent.name for p in TERRAFORM.glob("*/plan.json"))
+
+
+#: every other input fixture: CloudFormation templates and Terraform HCL directories
+OTHER_INPUTS = sorted(
+    [
+        *(
+            p
+            for p in (ROOT / "fixtures" / "cloudformation").rglob("*.yaml")
+            if "errors" not in p.parts
+        ),
+        *(
+            p
+            for p in (ROOT / "fixtures" / "cloudformation").rglob("*.json")
+            if "errors" not in p.parts
+        ),
+        *(
+            p
+            for p in (ROOT / "fixtures" / "hcl").iterdir()
+            if p.is_dir() and p.name != "syntax_error"
+        ),
+    ]
+)
 
 
 @cache
@@ -63,6 +86,17 @@ def test_every_fixture_gives_schema_valid_sarif(case: str) -> None:
         assert location["artifactLocation"]["uri"] == str(finding.location.file)
         assert location["artifactLocation"]["uri"].startswith(f"fixtures/terraform/{case}/")
         assert location["region"]["startLine"] == (finding.location.line or 1)
+
+
+@pytest.mark.parametrize("path", OTHER_INPUTS, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_cloudformation_and_hcl_fixtures_give_schema_valid_sarif(path: Path) -> None:
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    result = scan([path], registry, ScanOptions())
+    log = render(result)
+    assert_valid(log)
+    for item in log["runs"][0]["results"]:
+        region = item["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1
 
 
 def test_the_clean_fixture_has_no_rules_and_no_results() -> None:
