@@ -64,12 +64,19 @@ resource "aws_iam_role" "this" {
 """
 
 
+def write_tree(root: Path, count: int) -> int:
+    """Write a root module with *count* policy/role/attachment triples (and a module
+    called with for_each) into *root*; return the number of blocks."""
+    (root / "main.tf").write_text(_HEAD + "".join(_BLOCK.format(i=i) for i in range(count)))
+    (root / "modules" / "team").mkdir(parents=True)
+    (root / "modules" / "team" / "main.tf").write_text(_MODULE)
+    return count * 3 + 4
+
+
 def main(count: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        (root / "main.tf").write_text(_HEAD + "".join(_BLOCK.format(i=i) for i in range(count)))
-        (root / "modules" / "team").mkdir(parents=True)
-        (root / "modules" / "team" / "main.tf").write_text(_MODULE)
+        write_tree(root, count)
         start = time.perf_counter()
         parsed = hcl.parse_directory(root, PurePosixPath("bench"))
         elapsed = time.perf_counter() - start

@@ -22,7 +22,10 @@ TEMPLATES = ("users_groups", "least_privilege", "trust", "credentials", "resourc
 
 
 def _load(case: str) -> dict[str, Any]:
-    return json.loads((ROOT / "fixtures" / "terraform" / case / "plan.json").read_text())
+    plan: dict[str, Any] = json.loads(
+        (ROOT / "fixtures" / "terraform" / case / "plan.json").read_text()
+    )
+    return plan
 
 
 def _rename(value: Any, mapping: dict[str, str], names: dict[str, str]) -> Any:
@@ -58,7 +61,7 @@ def _copy_parts(plan: dict[str, Any], k: int) -> dict[str, Any]:
     }
 
     def fix(resource: dict[str, Any]) -> dict[str, Any]:
-        renamed = _rename(copy.deepcopy(resource), mapping, names)
+        renamed: dict[str, Any] = _rename(copy.deepcopy(resource), mapping, names)
         renamed["address"] = mapping.get(resource["address"], resource["address"])
         renamed["name"] = f"{resource['name']}_c{k}"
         return renamed

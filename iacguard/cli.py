@@ -49,6 +49,27 @@ app = typer.Typer(
 )
 
 
+#: options shared by several commands
+PluginOption = Annotated[
+    list[str] | None, typer.Option("--plugin", help="Also load this plugin module (repeatable).")
+]
+DisablePluginOption = Annotated[
+    list[str] | None, typer.Option("--disable-plugin", help="Do not load this plugin (repeatable).")
+]
+RulesDirOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--rules-dir", help="Also load the YAML rules in this file or directory (repeatable)."
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config", help="Configuration file [.iacguard.toml or pyproject.toml [tool.iacguard]]."
+    ),
+]
+
+
 def _fail(message: str) -> NoReturn:
     """Print one error line on stderr and exit 2."""
     typer.echo(f"iacguard: error: {message}", err=True)
@@ -119,10 +140,7 @@ def check(
         list[str] | None,
         typer.Option(help="AWS account ID your organisation trusts (IAM402; repeatable)."),
     ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(help="Configuration file [.iacguard.toml or pyproject.toml [tool.iacguard]]."),
-    ] = None,
+    config: ConfigOption = None,
     baseline: Annotated[
         Path | None, typer.Option(help="Report only findings not recorded in this baseline file.")
     ] = None,
@@ -132,16 +150,9 @@ def check(
     source: Annotated[
         Path | None, typer.Option(help="Terraform root a plan was made from (file and line).")
     ] = None,
-    plugin: Annotated[
-        list[str] | None, typer.Option(help="Also load this plugin module (repeatable).")
-    ] = None,
-    disable_plugin: Annotated[
-        list[str] | None, typer.Option(help="Do not load this plugin (repeatable).")
-    ] = None,
-    rules_dir: Annotated[
-        list[Path] | None,
-        typer.Option(help="Also load the YAML rules in this directory or file (repeatable)."),
-    ] = None,
+    plugin: PluginOption = None,
+    disable_plugin: DisablePluginOption = None,
+    rules_dir: RulesDirOption = None,
     debug: Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
@@ -246,15 +257,6 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> Non
         )
 
 
-#: options shared by the commands that list rules
-PluginOption = Annotated[
-    list[str] | None, typer.Option("--plugin", help="Also load this plugin module (repeatable).")
-]
-RulesDirOption = Annotated[
-    list[Path] | None, typer.Option("--rules-dir", help="Also load these YAML rules (repeatable).")
-]
-
-
 @app.command()
 def rules(
     plugin: PluginOption = None,
@@ -293,17 +295,10 @@ def explain(
 
 @app.command("plugins")
 def list_plugins(
-    plugin: Annotated[
-        list[str] | None, typer.Option(help="Also load this plugin module (repeatable).")
-    ] = None,
-    disable_plugin: Annotated[
-        list[str] | None, typer.Option(help="Do not load this plugin (repeatable).")
-    ] = None,
-    rules_dir: Annotated[
-        list[Path] | None,
-        typer.Option(help="Also load the YAML rules in this directory or file (repeatable)."),
-    ] = None,
-    config: Annotated[Path | None, typer.Option(help="Configuration file to read.")] = None,
+    plugin: PluginOption = None,
+    disable_plugin: DisablePluginOption = None,
+    rules_dir: RulesDirOption = None,
+    config: ConfigOption = None,
 ) -> None:
     """List the loaded plugins, their versions and the rules each provides."""
     from iacguard.errors import IacguardError
@@ -334,9 +329,7 @@ def list_plugins(
 
 
 @app.command("config")
-def show_config(
-    config: Annotated[Path | None, typer.Option(help="Configuration file to read.")] = None,
-) -> None:
+def show_config(config: ConfigOption = None) -> None:
     """Show the effective configuration and where each value comes from."""
     from iacguard.errors import IacguardError
     from iacguard.suppress import describe

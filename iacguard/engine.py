@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import final
 
 from iacguard import suppress
+from iacguard._collector import collector_paused
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.errors import InputError, ParseError, UnsupportedInputError
 from iacguard.graph import Graph
@@ -83,6 +84,7 @@ class ScanResult:
         return not any(d.level is DiagnosticLevel.ERROR for d in self.diagnostics)
 
 
+@collector_paused()
 def scan(
     paths: Sequence[Path],
     registry: CheckRegistry,

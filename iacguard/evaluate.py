@@ -6,8 +6,9 @@ import functools
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias, final
+from typing import Final, TypeAlias, cast, final
 
+from iacguard._statements import Compiled, StatementIndex, compile_statement
 from iacguard.catalog import ActionCatalog, ActionInfo, action_pattern_matches
 from iacguard.graph import DocumentSite, Graph
 from iacguard.model import (
@@ -80,6 +81,9 @@ class Grant:
     exact: frozenset[str] = frozenset()
     #: the patterns with wildcards
     globs: tuple[str, ...] = ()
+    #: the services the patterns name; None when the statement may name any service
+    #: (``*``, ``NotAction``, an unresolved entry)
+    services: frozenset[str] | None = None
 
     @property
     def is_allow(self) -> bool:
@@ -108,7 +112,12 @@ class Grant:
 
         :returns: True or False; None when an unresolved entry decides.
         """
-        hit = action in self.exact or any(_matches(p, action) for p in self.globs)
+        hit = action in self.exact
+        if not hit:
+            for pattern in self.globs:
+                if _matches(pattern, action):
+                    hit = True
+                    break
         if self.not_action:
             return False if hit else (None if self.unresolved else True)
         return True if hit else (None if self.unresolved else False)
@@ -261,9 +270,13 @@ class EffectivePermissions:
         self.unknowns = unknowns
         #: for a user, the groups defined in the configuration it belongs to
         self.groups = groups
-        self._allows = _Index(g for g in grants if g.is_allow)
-        self._denies = _Index(g for g in (*grants, *(boundary or ())) if g.statement.is_deny)
-        self._limits = None if boundary is None else _Index(g for g in boundary if g.is_allow)
+        self._allows = StatementIndex(g for g in grants if g.is_allow)
+        self._denies = StatementIndex(
+            g for g in (*grants, *(boundary or ())) if g.statement.is_deny
+        )
+        self._limits = (
+            None if boundary is None else StatementIndex(g for g in boundary if g.is_allow)
+        )
         self._decisions: dict[str, Decision] = {}
         self._expand = expand
 
@@ -286,35 +299,51 @@ class EffectivePermissions:
             self._decisions[key] = cached
         return cached
 
+    def allowed_services(self) -> frozenset[str] | None:
+        """The (lower-case) services some Allow statement may name, a cheap pre-test:
+        :meth:`decide` allows no action of another service. None when any service may
+        be named (``*``, ``NotAction``, an unresolved entry)."""
+        return self._allows.services()
+
     def _decide(self, action: str, spelling: str) -> Decision:
         undetermined = self.partial
         allows: list[Grant] = []
         for grant in self._allows.candidates(action):
             verdict = grant.covers(action)
-            undetermined = undetermined or (verdict is None and grant.not_action)
             if verdict:
                 allows.append(grant)
+            elif verdict is None and grant.not_action:
+                undetermined = True
         if allows and self._limits is not None:
             inside = [g.covers(action) for g in self._limits.candidates(action)]
             undetermined = undetermined or (None in inside and True not in inside)
             if True not in inside:
                 allows = []
-        verdicts = [(g, g.covers(action)) for g in self._denies.candidates(action)]
-        denies = [g for g, v in verdicts if v is not False]
-        undetermined = undetermined or any(v is None for _, v in verdicts)
-        hard = [g for g, v in verdicts if v and not g.conditional]
+        hard: list[Grant] = []  # unconditional denies that name the action
+        soft: list[Grant] = []  # conditional ones that name it or might
+        for grant in self._denies.candidates(action):
+            verdict = grant.covers(action)
+            if verdict is False:
+                continue
+            undetermined = undetermined or verdict is None
+            if grant.conditional:
+                soft.append(grant)
+            elif verdict:
+                hard.append(grant)
         kept: list[Grant] = []
         removers: dict[Grant, None] = {}
         for grant in allows:
-            covered = [(d, d.resources_cover(grant)) for d in hard]
-            removed = [d for d, v in covered if v]
-            undetermined = undetermined or any(v is None for _, v in covered)
-            if removed:
-                removers.update(dict.fromkeys(removed))
-            else:
+            removed = False
+            for deny in hard:
+                verdict = deny.resources_cover(grant)
+                if verdict:
+                    removers[deny] = None
+                    removed = True
+                elif verdict is None:
+                    undetermined = True
+            if not removed:
                 kept.append(grant)
-        soft = tuple(g for g in denies if g.conditional)
-        return Decision(spelling, tuple(kept), tuple(removers), soft, undetermined)
+        return Decision(spelling, tuple(kept), tuple(removers), tuple(soft), undetermined)
 
     def admin_grants(self) -> tuple[Grant, ...]:
         """The Allow statements of ``*`` on ``*`` when they make the principal an
@@ -346,33 +375,6 @@ class EffectivePermissions:
 
 
 @final
-class _Index:
-    """Statements by the service their ``Action`` patterns name; ``*``, ``NotAction`` and
-    unresolved statements apply to every service."""
-
-    def __init__(self, grants: Iterable[Grant]) -> None:
-        self.everything: list[Grant] = []
-        self.by_service: dict[str, list[Grant]] = {}
-        self._all: list[Grant] = []
-        for grant in grants:
-            self._all.append(grant)
-            services = {p.partition(":")[0] for p in grant.patterns}
-            if grant.not_action or grant.unresolved or "*" in services:
-                self.everything.append(grant)
-                continue
-            for service in services:
-                self.by_service.setdefault(service, []).append(grant)
-
-    def candidates(self, action: str) -> list[Grant]:
-        """Statements that might name *action* (lower-cased)."""
-        return self.everything + self.by_service.get(action.partition(":")[0], [])
-
-    def all(self) -> list[Grant]:
-        """Every statement, in order."""
-        return self._all
-
-
-@final
 @dataclass(slots=True)
 class Evaluator:
     """Effective permissions of the principals of one graph, computed once each.
@@ -383,7 +385,7 @@ class Evaluator:
 
     graph: Graph
     catalog: ActionCatalog
-    _compiled: dict[str, tuple[_Compiled, ...]] = field(default_factory=dict)
+    _compiled: dict[str, tuple[Compiled, ...]] = field(default_factory=dict)
     _results: dict[str, EffectivePermissions] = field(default_factory=dict)
     _expansions: dict[tuple[tuple[str, ...], bool, _Keep | None], tuple[ActionInfo, ...]] = field(
         default_factory=dict
@@ -452,12 +454,12 @@ class Evaluator:
             return []
         compiled = self._compiled.get(policy.id)
         if compiled is None:
-            compiled = tuple(_compile(s) for s in document.statements)
+            compiled = tuple(compile_statement(s) for s in document.statements)
             self._compiled[policy.id] = compiled
         if any(isinstance(s.effect, Unknown) for s in document.statements):
             unknowns.append(f"an effect in policy {policy.id} (known after apply)")
         source = GrantSource(policy, document, edge, via, boundary)
-        return [Grant(s, source, p, n, u, e, g) for s, p, n, u, e, g in compiled]
+        return [Grant(s, source, p, n, u, e, g, v) for s, p, n, u, e, g, v in compiled]
 
 
 def _expand(
@@ -469,31 +471,19 @@ def _expand(
     return tuple(i for i in catalog.expand("*") if i.full_name not in named)
 
 
-#: a statement, its lower-cased patterns, NotAction and unresolved flags, exact patterns,
-#: wildcard patterns (the fields of :class:`Grant` but its source)
-_Compiled: TypeAlias = tuple[
-    Statement, tuple[str, ...], bool, bool, frozenset[str], tuple[str, ...]
-]
-
-
-def _compile(statement: Statement) -> _Compiled:
-    """A statement's fields for :class:`Grant`."""
-    values = statement.not_actions if statement.uses_not_action else statement.actions
-    patterns = tuple(v.lower() for v in values if isinstance(v, str))
-    globs = tuple(p for p in patterns if "*" in p or "?" in p)
-    exact = frozenset(patterns).difference(globs)
-    return statement, patterns, statement.uses_not_action, len(patterns) < len(values), exact, globs
-
-
 #: one evaluator per graph, shared by the checks and views that ask about it
 _EVALUATORS: weakref.WeakKeyDictionary[Graph, Evaluator] = weakref.WeakKeyDictionary()
 
 
 def evaluator_for(graph: Graph, catalog: ActionCatalog) -> Evaluator:
     """The evaluator of *graph*, created on first use and shared while the graph lives,
-    so that several checks do not evaluate the same principals again."""
+    so that several checks do not evaluate the same principals again.
+
+    The evaluator holds *graph* through a weak proxy: a strong reference from the value
+    of a weak-keyed entry would keep the graph (and everything parsed) alive for ever.
+    """
     evaluator = _EVALUATORS.get(graph)
     if evaluator is None or evaluator.catalog is not catalog:
-        evaluator = Evaluator(graph, catalog)
+        evaluator = Evaluator(cast(Graph, weakref.proxy(graph)), catalog)
         _EVALUATORS[graph] = evaluator
     return evaluator

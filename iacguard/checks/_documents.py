@@ -198,7 +198,7 @@ def attached_to(graph: Graph, site: DocumentSite) -> str:
     targets = dict.fromkeys(
         edge.target
         for edge in graph.edges_from(site.policy.id, EdgeKind.ATTACHED)
-        if edge.origin == site.origin
+        if edge.origin.address == site.origin.address and edge.origin == site.origin
     )
     names = [p.display for t in targets if (p := graph.principal(t)) is not None]
     return f" to {', '.join(names)}" if names else ""

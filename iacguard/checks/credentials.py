@@ -37,6 +37,22 @@ _MIXED: Final = re.compile(r"(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])")
 _BASE64: Final = re.compile(r"[A-Za-z0-9+/]{24,}={0,2}")
 #: how deep base64 and JSON embedded in strings are unwrapped
 _MAX_DEPTH: Final = 3
+#: with a key ID and an escape (JSON may hide anything), a superset of what
+#: :func:`find_credentials` reports on: a 24+ run of the token/base64 alphabet, a JSON
+#: string or a whole string of base64 split by whitespace (strings joined with ``\0``)
+_SUSPECT: Final = re.compile(
+    r"[A-Za-z0-9/+]{24}|\"[A-Za-z0-9+/=\s]{24,}\"|(?<![^\0])[A-Za-z0-9+/=\s]{24,}(?![^\0])"
+)
+#: what every match of :data:`_SUSPECT` contains (a cheaper first test)
+_RUN: Final = re.compile(r"[A-Za-z0-9+/=\s]{24}")
+
+
+def _suspect(text: str) -> bool:
+    """False when :func:`find_credentials` surely finds nothing in *text* (one string, or
+    several joined with ``\\0``), whatever its name and neighbours."""
+    if "AKIA" in text or "ASIA" in text or "\\" in text:
+        return True
+    return _RUN.search(text) is not None and _SUSPECT.search(text) is not None
 
 
 def find_credentials(
@@ -72,7 +88,7 @@ def _embedded(text: str) -> Iterator[tuple[str, str | None]]:
     if text[:1] in {"{", "["}:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             return
         yield from ((s, n) for _, n, s in _strings(data, (), None))
         return
@@ -111,9 +127,28 @@ def _path(pointer: Pointer) -> str:
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in pointer).lstrip(".")
 
 
+def _texts(value: object, out: list[str]) -> None:
+    """Append every string under *value* to *out* (what :func:`_strings` yields, cheaply)."""
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _texts(item, out)
+    elif isinstance(value, tuple | list):
+        for item in value:
+            _texts(item, out)
+
+
 def _block_hits(blocks: list[ConfigBlock]) -> Iterator[Hit]:
     """Findings in the blocks of one address (a parser may give planned and literal values)."""
-    leaves = [leaf for block in blocks for leaf in _strings(block.values, (), None)]
+    texts: list[str] = []
+    for block in blocks:
+        _texts(block.values, texts)
+    if not _suspect("\0".join(texts)):
+        return  # nothing that could be a credential: skip the per-value work
+    leaves = [
+        leaf for block in blocks for leaf in _strings(block.values, (), None) if _suspect(leaf[2])
+    ]
     has_key_id = any(KEY_ID in find_credentials(text, name) for _, name, text in leaves)
     kinds: dict[Pointer, set[str]] = {}
     for pointer, name, text in leaves:
@@ -266,10 +301,12 @@ def several_active_keys(ctx: CheckContext) -> Iterator[Hit]:
 
     References: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
     """
+    active_keys: dict[str, list[str]] = {}
+    for key in ctx.graph.access_keys:
+        if key.active is True:
+            active_keys.setdefault(key.user, []).append(key.address)
     for user in ctx.graph.principals(PrincipalKind.USER):
-        active = [
-            k.address for k in ctx.graph.access_keys if k.user == user.address and k.active is True
-        ]
+        active = active_keys.get(user.address, [])
         if len(active) > 1:
             keys = ", ".join(f"'{a}'" for a in active)
             yield Hit(user.origin, f"{user.display} has {len(active)} active access keys ({keys})")

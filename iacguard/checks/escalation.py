@@ -136,8 +136,19 @@ _MATCHES: weakref.WeakKeyDictionary[EffectivePermissions, tuple[PathMatch, ...]]
 )
 
 
+@functools.cache
+def _path_services() -> tuple[frozenset[str], ...]:
+    """The (lower-case) services of each path's actions, in :func:`escalation_paths` order."""
+    return tuple(
+        frozenset(a.partition(":")[0].lower() for a in path.required) for path in escalation_paths()
+    )
+
+
 def _match_paths(graph: Graph, perms: EffectivePermissions) -> Iterator[PathMatch]:
-    for path in escalation_paths():
+    allowed = perms.allowed_services()
+    for path, services in zip(escalation_paths(), _path_services(), strict=True):
+        if allowed is not None and not services <= allowed:
+            continue  # some action of the path is surely not allowed
         steps: list[tuple[str, tuple[Grant, ...]]] = []
         undetermined = False
         for action in path.required:

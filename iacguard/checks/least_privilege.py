@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from iacguard.checks import _documents as doc
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, PolicyKind, Severity
+from iacguard.model import Hit, PolicyDocument, PolicyKind, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
 
 _TAGS = ("least-privilege",)
@@ -249,23 +249,33 @@ def broad_aws_managed_policy(ctx: CheckContext) -> Iterator[Hit]:
     Fix: attach a customer-managed policy with the actions the principal needs, or a
     narrower AWS-managed job-function policy.
     """
+    # judged once per document: many attachments share a few AWS-managed documents
+    reasons: dict[int, str | None] = {}
     for site in ctx.graph.document_sites(PolicyKind.AWS_MANAGED):
-        document = site.document
-        if doc.grants_admin(document):
-            continue
-        not_action = any(
-            s.is_allow and s.uses_not_action and doc.on_any_resource(s) for s in document.statements
-        )
-        if not_action:
-            reason = "every action but a few, on every resource (Allow with NotAction)"
-        elif doc.grants_iam_wide_write(ctx.catalog, document):
-            reason = "every IAM permissions-management action on every resource"
-        else:
+        key = id(site.document)
+        if key not in reasons:
+            reasons[key] = _broad_reason(ctx, site.document)
+        reason = reasons[key]
+        if reason is None:
             continue
         yield Hit(
             site.origin,
             f"attaches {doc.describe(site)}{doc.attached_to(ctx.graph, site)}: {reason}",
         )
+
+
+def _broad_reason(ctx: CheckContext, document: PolicyDocument) -> str | None:
+    """Why an AWS-managed *document* is broad (IAM309), or None when it is not."""
+    if doc.grants_admin(document):
+        return None
+    not_action = any(
+        s.is_allow and s.uses_not_action and doc.on_any_resource(s) for s in document.statements
+    )
+    if not_action:
+        return "every action but a few, on every resource (Allow with NotAction)"
+    if doc.grants_iam_wide_write(ctx.catalog, document):
+        return "every IAM permissions-management action on every resource"
+    return None
 
 
 @check("IAM310", severity=Severity.MEDIUM, tags=_TAGS)
@@ -283,13 +293,17 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
 
     Fix: correct the action name (the message suggests the closest real one).
     """
+    known: dict[str, str] = {}  # pattern -> hint: suggestions are slow and repeat
     for site in doc.authored_sites(ctx.graph):
         for statement in site.document.statements:
             patterns = doc.literal((*statement.actions, *statement.not_actions))
             bad = [p for p in dict.fromkeys(patterns) if not ctx.catalog.matches_anything(p)]
             if not bad:
                 continue
-            hints = [f"'{p}'" + _hint(ctx, p) for p in bad]
+            for pattern in bad:
+                if pattern not in known:
+                    known[pattern] = _hint(ctx, pattern)
+            hints = [f"'{p}'{known[p]}" for p in bad]
             label = f"{doc.describe(site)} {doc.statement_label(statement)}"
             message = f"{label} names actions that match nothing: {', '.join(hints)}"
             yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))

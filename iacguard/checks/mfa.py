@@ -12,7 +12,7 @@ from iacguard.checks.trust import allows_assume
 from iacguard.evaluate import EffectivePermissions, evaluator_for
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, PolicyDocument, Principal, PrincipalKind, Severity
+from iacguard.model import Hit, PolicyDocument, PrincipalKind, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
 
 #: AWS principals that are IAM users or whole accounts (a role session is neither)
@@ -32,9 +32,12 @@ def _without_mfa(perms: EffectivePermissions) -> str | None:
     return f"no policy applying to {scope} denies actions without MFA"
 
 
-def _console(graph: Graph, user: Principal) -> str | None:
-    """The login profile that gives *user* console access, if any."""
-    return next((p.address for p in graph.login_profiles if p.user == user.address), None)
+def _consoles(graph: Graph) -> dict[str, str]:
+    """User address -> the (first) login profile that gives it console access."""
+    found: dict[str, str] = {}
+    for profile in graph.login_profiles:
+        found.setdefault(profile.user, profile.address)
+    return found
 
 
 @check("IAM203", severity=Severity.HIGH, tags=_TAGS)
@@ -59,8 +62,9 @@ def console_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     every console user is in, or move people to IAM Identity Center.
     """
     evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    consoles = _consoles(ctx.graph)
     for user in ctx.graph.principals(PrincipalKind.USER):
-        profile = _console(ctx.graph, user)
+        profile = consoles.get(user.address)
         if profile is None:
             continue
         missing = _without_mfa(evaluator.permissions(user))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from iacguard.errors import UnsupportedInputError
+from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import Diagnostic, SourceKind, Suppression
 from iacguard.parsers._source import load_json, read_text
@@ -124,9 +124,17 @@ def _terraform_inputs(directories: list[Path], *, explicit: bool) -> Iterator[In
 def parse(source: InputFile) -> ParsedInput:
     """Parse one input into its IAM graph.
 
-    :raises ParseError: the input is not valid for its format.
+    :raises ParseError: the input is not valid for its format, or nested deeper than
+        the parsers follow.
     :raises UnsupportedInputError: the input is in no supported format.
     """
+    try:
+        return _parse(source)
+    except RecursionError as err:
+        raise ParseError(source.path, "input nested too deeply") from err
+
+
+def _parse(source: InputFile) -> ParsedInput:
     if source.path.is_dir():
         from iacguard.parsers import hcl
 
@@ -137,7 +145,10 @@ def parse(source: InputFile) -> ParsedInput:
         from iacguard.parsers import tfplan
 
         if tfplan.looks_like_plan(data):
-            return tfplan.parse_plan(data, source.path, source.display, source.source)
+            del text  # only the decoded plan is needed now; free both as early as possible
+            config = tfplan.read_plan(data, source.path, source.display)
+            del data
+            return tfplan.plan_graph(config, source.display, source.source)
     from iacguard.parsers import cloudformation
 
     if cloudformation.looks_like_template(source.path, text):

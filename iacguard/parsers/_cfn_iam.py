@@ -164,8 +164,7 @@ class _Mapper:
 
     def _inner_condition(self, pointer: Pointer) -> str | None:
         """For an element holding an ``Fn::If`` value: the conditions it depends on."""
-        names = {name for at, name in self.resolver.branch_points if at[: len(pointer)] == pointer}
-        return " and ".join(sorted(names)) or None
+        return " and ".join(sorted(self.resolver.branch_points.get(pointer, ()))) or None
 
     def principal_targets(self, value: RawValue, kind: PrincipalKind) -> list[str]:
         """Edge targets for the principals a property names: node ids for principals of

@@ -61,8 +61,8 @@ class Resolver:
     links: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     #: (output pointer, access key logical ID) of every secret reference
     secrets: list[tuple[Pointer, str]] = field(default_factory=list)
-    #: (output pointer, condition name) of every ``Fn::If``
-    branch_points: list[tuple[Pointer, str]] = field(default_factory=list)
+    #: pointer -> names of the conditions of every ``Fn::If`` at or below it
+    branch_points: dict[Pointer, set[str]] = field(default_factory=dict)
 
     def link(self, value: RawValue) -> tuple[str, str | None] | None:
         """The (logical ID, attribute) an unresolved *value* refers to, if any."""
@@ -123,7 +123,8 @@ class Resolver:
         if not isinstance(args, list) or len(args) != 3 or not isinstance(args[0], str):
             return [({"Fn::If": args}, src, cond)]  # malformed: resolves to Unknown
         name = args[0]
-        self.branch_points.append((out, name))
+        for depth in range(len(out) + 1):  # indexed by every prefix: lookups are O(1)
+            self.branch_points.setdefault(out[:depth], set()).add(name)
         return [
             (args[1], (*src, 1), _and(cond, name)),
             (args[2], (*src, 2), _and(cond, f"not {name}")),
@@ -255,9 +256,16 @@ class Resolver:
         node: JSONValue = self.mappings
         for key in keys:
             node = node.get(key) if isinstance(node, Mapping) else None
-        if node is None:
+        if node is None or not _literal(node):  # a function in Mappings would let it loop
             return Unknown("Fn::FindInMap")
         return self.resolve(node, ("Mappings", *(str(k) for k in keys)), out, cond)
+
+
+def _literal(value: JSONValue) -> bool:
+    """True for a value Mappings may hold: a string, number or list of them."""
+    if isinstance(value, list):
+        return all(_literal(item) for item in value)
+    return not isinstance(value, Mapping)
 
 
 def _and(cond: str | None, more: str) -> str:

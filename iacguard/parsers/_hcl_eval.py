@@ -21,6 +21,8 @@ from iacguard.parsers._hcl_template import heredoc_text, template_segments
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
 Step: TypeAlias = tuple[str, RawValue]
 _MAX_DEPTH: Final = 64
+#: ``for`` iterations one expression may take, nested loops included
+_MAX_ITERATIONS: Final = 100_000
 
 
 class Resolver(Protocol):
@@ -43,6 +45,7 @@ class Evaluator:
         root_dir: Path,
         bindings: Mapping[str, RawValue] | None = None,
         depth: int = 0,
+        budget: list[int] | None = None,
     ) -> None:
         self.resolver = resolver
         #: directory ``file()`` paths are relative to; files outside *root_dir* are not read
@@ -50,11 +53,19 @@ class Evaluator:
         self.root_dir = root_dir
         self.bindings = dict(bindings or {})
         self.depth = depth
+        #: ``for`` iterations left, shared with child evaluators (nested ``for`` loops
+        #: over ``range()`` multiply)
+        self.budget = budget if budget is not None else [_MAX_ITERATIONS]
 
     def child(self, bindings: Mapping[str, RawValue]) -> Evaluator:
         """An evaluator with extra local names (``for`` and ``dynamic`` iterators)."""
         return Evaluator(
-            self.resolver, self.base_dir, self.root_dir, {**self.bindings, **bindings}, self.depth
+            self.resolver,
+            self.base_dir,
+            self.root_dir,
+            {**self.bindings, **bindings},
+            self.depth,
+            self.budget,
         )
 
     def value(self, node: Node, expr: str = "") -> RawValue:
@@ -258,6 +269,9 @@ class Evaluator:
         if isinstance(collection, Unknown):
             raise EvalError("for over an unknown collection")
         for key, item in iterate(collection):
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                raise EvalError("for expressions iterate too often")
             bindings = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
             yield self.child(bindings)
 

@@ -11,6 +11,15 @@ from typing import Final
 
 from iacguard.model import RawValue, Unknown
 
+#: the most elements ``range()`` makes (Terraform's own limit)
+MAX_RANGE: Final = 1024
+#: the largest value a local, variable or output may hold (see :func:`value_size`); a
+#: larger one is Unknown
+MAX_VALUE_SIZE: Final = 1 << 18
+#: the total size of the resource values of one configuration; resources evaluated once
+#: it is spent have every attribute Unknown (instances can repeat a large value 10**4 times)
+MAX_TOTAL_SIZE: Final = 1 << 21
+
 
 class EvalError(Exception):
     """An expression cannot be evaluated statically (it is then Unknown)."""
@@ -25,6 +34,29 @@ def contains_unknown(value: object) -> bool:
     if isinstance(value, tuple | list):
         return any(contains_unknown(v) for v in value)
     return False
+
+
+def value_size(value: RawValue) -> int:
+    """How big *value* is written out in full: elements plus characters / 64.
+
+    Values built from references share parts (``{ a = local.m, b = local.m }``), so
+    each reference can double what a walker or ``jsonencode`` has to go through; shared
+    parts are measured once here (by identity) but counted at every place they appear.
+    """
+    sizes: dict[int, int] = {}
+
+    def size(item: RawValue) -> int:
+        if isinstance(item, str):
+            return 1 + len(item) // 64
+        if not isinstance(item, Mapping | tuple | list):
+            return 1
+        known = sizes.get(id(item))
+        if known is None:
+            children = item.values() if isinstance(item, Mapping) else item
+            known = sizes[id(item)] = 1 + sum(size(child) for child in children)
+        return known
+
+    return size(value)
 
 
 def to_string(value: RawValue) -> str:
@@ -177,6 +209,13 @@ def _element(args: list[RawValue]) -> RawValue:
     return items[index % len(items)]
 
 
+def _range(args: list[RawValue]) -> RawValue:
+    numbers = range(*(int(x) for x in args))  # type: ignore[arg-type]
+    if len(numbers) > MAX_RANGE:
+        raise EvalError(f"range() of more than {MAX_RANGE} elements")
+    return tuple(numbers)
+
+
 FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "jsonencode": _known(_jsonencode),
     "jsondecode": _known(_jsondecode),
@@ -212,7 +251,7 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "zipmap": _known(
         lambda a: dict(zip((to_string(k) for k in _seq(a[0])), _seq(a[1]), strict=True))
     ),
-    "range": _known(lambda a: tuple(range(*(int(x) for x in a)))),  # type: ignore[arg-type]
+    "range": _known(_range),
     "sort": _known(lambda a: tuple(sorted(_seq(a[0]), key=str))),
     "reverse": lambda a: tuple(reversed(_seq(a[0]))),
     "startswith": _known(lambda a: to_string(a[0]).startswith(to_string(a[1]))),

@@ -19,7 +19,13 @@ from typing import Final
 
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
-from iacguard.parsers._hcl_functions import EvalError, to_string
+from iacguard.parsers._hcl_functions import (
+    MAX_TOTAL_SIZE,
+    MAX_VALUE_SIZE,
+    EvalError,
+    to_string,
+    value_size,
+)
 from iacguard.parsers._hcl_policy_document import render_policy_document
 from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of, parse_text
 from iacguard.parsers._source import read_text
@@ -31,6 +37,9 @@ _META: Final = frozenset(
 )
 #: how deep local modules are followed
 MAX_MODULE_DEPTH: Final = 16
+#: instances of one ``count``/``for_each`` block that are expanded; a larger count or
+#: collection is taken as unknown (one instance), as a hostile input could ask for 10**12
+MAX_INSTANCES: Final = 10_000
 
 
 def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
@@ -100,8 +109,12 @@ class Configuration:
         self.modules: list[ModuleInstance] = []
         self.skipped_modules: list[tuple[Block, str]] = []
         self._instances: dict[tuple[str, str, str, str], list[Instance]] = {}
+        #: (id of a module body, block type) -> first block by labels, built on first use
+        self._blocks: dict[tuple[int, str], dict[tuple[str, ...], Block]] = {}
         self._bodies: dict[Path, Body] = {}
         self.values: dict[str, tuple[dict[str, RawValue], dict[str, tuple[ResolvedRef, ...]]]] = {}
+        #: what resource values may still hold (see ``MAX_TOTAL_SIZE``)
+        self.unspent = MAX_TOTAL_SIZE
 
     # ------------------------------------------------------------------ modules
 
@@ -123,6 +136,9 @@ class Configuration:
         self.modules.append(module)
         for call in module.body.blocks_of("module"):
             if not call.labels:
+                continue
+            if "source" not in call.body.attributes:
+                self.skipped_modules.append((call, "it has no source"))
                 continue
             source = self.evaluator(module).value(_expr(call, "source"))
             if not isinstance(source, str) or not source.startswith(("./", "../")):
@@ -156,7 +172,7 @@ class Configuration:
         """``(key, bindings)`` per instance of a block with ``count``/``for_each``."""
         if "count" in body.attributes:
             count = ev.value(body.attributes["count"].expression)
-            if isinstance(count, int) and not isinstance(count, bool):
+            if isinstance(count, int) and not isinstance(count, bool) and count <= MAX_INSTANCES:
                 for index in range(count):
                     yield index, {"count": {"index": index}}
                 return
@@ -164,7 +180,7 @@ class Configuration:
             return
         if "for_each" in body.attributes:
             collection = ev.value(body.attributes["for_each"].expression)
-            if isinstance(collection, Mapping | tuple):
+            if isinstance(collection, Mapping | tuple) and len(collection) <= MAX_INSTANCES:
                 keyed = (
                     collection
                     if isinstance(collection, Mapping)
@@ -185,6 +201,16 @@ class Configuration:
 
     # ------------------------------------------------------------------ resources
 
+    def _block(self, body: Body, kind: str, labels: tuple[str, ...]) -> Block | None:
+        """The first *kind* block of *body* with *labels* (indexed once per body)."""
+        key = (id(body), kind)
+        if key not in self._blocks:
+            index: dict[tuple[str, ...], Block] = {}
+            for block in body.blocks_of(kind):
+                index.setdefault(block.labels, block)
+            self._blocks[key] = index
+        return self._blocks[key].get(labels)
+
     def instances(self, module: ModuleInstance, mode: str, rtype: str, name: str) -> list[Instance]:
         """The instances of one resource block of *module* (empty when not declared)."""
         key = (module.prefix, mode, rtype, name)
@@ -192,7 +218,7 @@ class Configuration:
             return self._instances[key]
         self._instances[key] = []
         kind = "resource" if mode == "managed" else "data"
-        block = next((b for b in module.body.blocks_of(kind) if b.labels == (rtype, name)), None)
+        block = self._block(module.body, kind, (rtype, name))
         found: list[Instance] = []
         if block is not None:
             base = f"{module.prefix}{'data.' if mode == 'data' else ''}{rtype}.{name}"
@@ -217,9 +243,16 @@ class Configuration:
         if inst.address in self.values:
             return self.values[inst.address]
         self.values[inst.address] = ({}, {})  # a cycle reads an empty (unknown) resource
+        if self.unspent <= 0:
+            unknown: dict[str, RawValue] = {
+                n: Unknown(f"{inst.address}.{n}") for n in inst.block.body.attributes
+            }
+            self.values[inst.address] = (unknown, {})
+            return unknown, {}
         values, links = self.body_values(
             inst.block.body, self.evaluator(inst.module, inst.bindings), inst.address
         )
+        self.unspent -= value_size(values)
         if inst.type == "aws_iam_policy_document" and inst.mode == "data":
             values["json"] = values["minified_json"] = render_policy_document(values)
         self.values[inst.address] = (values, links)
@@ -257,8 +290,10 @@ class Configuration:
         if "iterator" in block.body.attributes:
             iterator = name_of(block.body.attributes["iterator"].expression)
         content = next(block.body.blocks_of("content"), None)
+        if content is None or "for_each" not in block.body.attributes:
+            return (Unknown(f"{expr}.dynamic.{iterator}"),)
         collection = ev.value(_expr(block, "for_each"), f"{expr}.dynamic")
-        if content is None or isinstance(collection, Unknown):
+        if isinstance(collection, Unknown):
             return (Unknown(f"{expr}.dynamic.{iterator}"),)
         try:
             pairs = list(iterate(collection))
@@ -298,7 +333,9 @@ class Configuration:
                 return Unknown(" ".join(key))
             self.busy.add(key)
             try:
-                self.memo[key] = self.collect(compute)
+                value, refs = self.collect(compute)
+                too_large = value_size(value) > MAX_VALUE_SIZE
+                self.memo[key] = (Unknown(" ".join(key)) if too_large else value), refs
             finally:
                 self.busy.discard(key)
         value, refs = self.memo[key]

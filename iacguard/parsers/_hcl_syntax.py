@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, TypeAlias
 
 from iacguard.errors import ParseError
+from iacguard.parsers._source import without_surrogates
 
 if TYPE_CHECKING:
     from lark import Token, Tree
@@ -168,4 +169,4 @@ def unescape(text: str) -> str:
                     pass
         out.append(char)
         index += 1
-    return "".join(out)
+    return without_surrogates("".join(out))  # type: ignore[no-any-return]

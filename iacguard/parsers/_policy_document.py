@@ -8,21 +8,27 @@ recorded in ``PolicyDocument.problems``.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import PurePosixPath
 from typing import Final
 
 from iacguard.model import (
     Condition,
     Effect,
+    Location,
     MaybeStr,
     Origin,
     PolicyDocument,
     PrincipalRef,
     RawValue,
+    SourceKind,
     Statement,
     Unknown,
 )
+from iacguard.parsers._source import without_surrogates
 
 #: keys a statement may have, as IAM spells them
 _STATEMENT_KEYS: Final = frozenset(
@@ -43,15 +49,39 @@ def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, str):
-        if not value.strip():
-            return PolicyDocument(origin, problems=("the document is empty",))
-        try:
-            value = json.loads(value)
-        except (json.JSONDecodeError, RecursionError):
-            return PolicyDocument(origin, problems=("the document is not valid JSON",))
+        return _at(_parse_text(value), origin)
     if not isinstance(value, Mapping):
         return PolicyDocument(origin, problems=("the document is not a JSON object",))
     return _document(value, origin)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_text(text: str) -> PolicyDocument:
+    """A policy given as JSON text, at a placeholder origin (see :func:`_at`): parsed once
+    per distinct text, as large configurations repeat the same documents."""
+    origin = Origin(SourceKind.TERRAFORM_PLAN, "", Location(PurePosixPath()))
+    if not text.strip():
+        return PolicyDocument(origin, problems=("the document is empty",))
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # ValueError: also an integer past the digit limit
+        return PolicyDocument(origin, problems=("the document is not valid JSON",))
+    if "\\u" in text:
+        value = without_surrogates(value)
+    if not isinstance(value, Mapping):
+        return PolicyDocument(origin, problems=("the document is not a JSON object",))
+    document = _document(value, origin)
+    # decoded JSON holds no Unknown, so no whole statement or list can be unknown
+    assert isinstance(document, PolicyDocument)
+    return document
+
+
+def _at(document: PolicyDocument, origin: Origin) -> PolicyDocument:
+    """*document* moved to *origin*: each statement at ``origin.at("Statement", index)``."""
+    statements = tuple(
+        replace(s, origin=origin.at("Statement", s.index)) for s in document.statements
+    )
+    return replace(document, origin=origin, statements=statements)
 
 
 def _document(raw: Mapping[str, RawValue], origin: Origin) -> PolicyDocument | Unknown:

@@ -192,7 +192,11 @@ class _Mapper:
         planned: Mapping[str, RawValue] = {}
         if kind == "resource":
             configured = res.literals.keys()
-            planned = {k: v for k, v in res.values.items() if k in configured or not configured}
+            planned = (
+                {k: v for k, v in res.values.items() if k in configured}
+                if configured
+                else res.values
+            )
         for values in (planned, res.literals):
             if values:
                 block = ConfigBlock(kind, res.type, res.address, res.origin, values)

@@ -98,7 +98,8 @@ def terraform_roots(directories: list[Path]) -> list[Path]:
                 text = tf.read_text(encoding="utf-8", errors="replace")
             except OSError:
                 continue
-            called.update((caller / s).resolve() for s in _LOCAL_SOURCE.findall(text))
+            targets = {(caller / s).resolve() for s in _LOCAL_SOURCE.findall(text)}
+            called.update(targets - {caller})  # calling itself makes no module
     return sorted(d for r, d in given.items() if r not in called)
 
 

@@ -88,9 +88,16 @@ def parse_plan(
         the plan is scanned without it.
     :raises UnsupportedInputError: not a plan, or a plan format this version cannot read.
     """
+    return plan_graph(read_plan(data, path, display), display, source)
+
+
+def plan_graph(
+    config: TerraformConfig, display: PurePosixPath, source: Path | None = None
+) -> ParsedInput:
+    """The second half of :func:`parse_plan`: the graph of a plan read by :func:`read_plan`
+    (a caller can free the decoded JSON in between)."""
     from iacguard.parsers._terraform_iam import build_graph
 
-    config = read_plan(data, path, display)
     if source is None:
         return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config))
     from iacguard.parsers import display_path, hcl
@@ -175,6 +182,8 @@ def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
     """
     if unknown is True:
         return Unknown(expr)
+    if not unknown or not isinstance(unknown, dict | list):
+        return _known(value)  # nothing unknown below: no markers, no addresses to build
     if isinstance(value, dict):
         mask = _mapping(unknown)
         keys = list(value) + [k for k in mask if k not in value]
@@ -187,6 +196,24 @@ def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
         ]
         items += [Unknown(f"{expr}[{i}]") for i in range(len(value), len(masks)) if masks[i]]
         return tuple(items)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return None
+
+
+#: what a JSON value that is neither an object nor an array may be
+_SCALARS: Final = (str, int, float, bool, type(None))
+
+
+def _known(value: JSONValue) -> RawValue:
+    """:func:`merge_unknown` of *value* without a mask: lists become tuples."""
+    if isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, dict | list) or not isinstance(item, _SCALARS):
+                return {k: _known(v) for k, v in value.items()}
+        return value  # only scalars: shared with the decoded JSON, not copied
+    if isinstance(value, list):
+        return tuple([_known(item) for item in value])
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return None
@@ -307,7 +334,7 @@ class _PlanReader:
             for key, expression in expressions.items()
             if (refs := self._resolve_expression(expression, address, module))
         }
-        mode = resource.get("mode") if resource.get("mode") in {"managed", "data"} else "managed"
+        mode = resource.get("mode") if resource.get("mode") in ("managed", "data") else "managed"
         literals = _as_mapping(expression_value(expressions, address)) if expressions else {}
         return TfResource(address, str(mode), rtype, self.origin(address), values, links, literals)
 

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard import __version__
+from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Diagnostic, Finding
 from iacguard.report import RegisterReporter, severity_counts
@@ -55,6 +56,7 @@ class JsonReporter:
 
     name: Final = "json"
 
+    @collector_paused()
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the report; see the schema for every field."""
         document = {
@@ -72,7 +74,7 @@ class JsonReporter:
             "findings": [finding_record(f) for f in result.findings],
             "diagnostics": [diagnostic_record(d) for d in result.diagnostics],
         }
-        json.dump(document, stream, indent=2, sort_keys=True)
+        stream.write(json.dumps(document, indent=2, sort_keys=True))
         stream.write("\n")
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final, Literal, NotRequired, TextIO, TypeAlias
 from urllib.parse import quote
 
 from iacguard import __version__
+from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Diagnostic, DiagnosticLevel, Finding, Location, Severity
 from iacguard.report import RegisterReporter
@@ -346,9 +347,10 @@ class SarifReporter:
 
     name: Final = "sarif"
 
+    @collector_paused()
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the log as indented JSON, keys in a fixed order."""
-        json.dump(sarif_log(result), stream, indent=2)
+        stream.write(json.dumps(sarif_log(result), indent=2))
         stream.write("\n")
 
 

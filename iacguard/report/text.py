@@ -51,17 +51,18 @@ class TextReporter:
 
         fixes = {check.id: check.remediation for check in result.checks}
         for file, in_file in groupby(result.findings, key=by_file):
-            stream.write(paint(_BOLD, file) + "\n")
+            stream.write(paint(_BOLD, printable(file)) + "\n")
             ordered = sorted(in_file, key=lambda f: (f.address, -f.severity, f.rule_id))
             for address, at_resource in groupby(ordered, key=lambda f: f.address):
                 findings = list(at_resource)
                 line = findings[0].location.line
-                stream.write(f"  {address}" + (f"  (line {line})" if line else "") + "\n")
+                where = f"  (line {line})" if line else ""
+                stream.write(f"  {printable(address)}{where}\n")
                 for finding in findings:
                     label = paint(
                         _COLOURS[finding.severity], f"{finding.severity.label.upper():<8}"
                     )
-                    stream.write(f"    {label} {finding.rule_id}  {finding.message}\n")
+                    stream.write(f"    {label} {finding.rule_id}  {printable(finding.message)}\n")
                     stream.write(paint(_DIM, f"             {finding.title}") + "\n")
                     if fixes.get(finding.rule_id):
                         stream.write(
@@ -71,6 +72,15 @@ class TextReporter:
         if result.findings:
             stream.write("'iacguard explain RULE' shows why a rule matters and how to fix it.\n")
         stream.write(summary_line(result) + "\n")
+
+
+def printable(text: str) -> str:
+    """*text* with control characters escaped, so that names and messages taken from
+    the input cannot move the cursor or recolour a terminal (ANSI escape injection)."""
+    return "".join(
+        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
+        for char in text
+    )
 
 
 def summary_line(result: ScanResult) -> str:

@@ -160,7 +160,7 @@ def _json(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:
             for e in edges
         ],
     }
-    json.dump(document, stream, indent=2, sort_keys=True)
+    stream.write(json.dumps(document, indent=2, sort_keys=True))
     stream.write("\n")
 
 

@@ -1,0 +1,67 @@
+"""Policy statements compiled for the evaluator, and indexed by the service they name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, TypeAlias, final
+
+from iacguard.model import Statement
+
+if TYPE_CHECKING:
+    from iacguard.evaluate import Grant
+
+#: a statement, its lower-cased patterns, NotAction and unresolved flags, exact patterns,
+#: wildcard patterns, services (the fields of :class:`Grant` but its source)
+Compiled: TypeAlias = tuple[
+    Statement, tuple[str, ...], bool, bool, frozenset[str], tuple[str, ...], frozenset[str] | None
+]
+
+
+def compile_statement(statement: Statement) -> Compiled:
+    """A statement's fields for :class:`Grant`."""
+    values = statement.not_actions if statement.uses_not_action else statement.actions
+    patterns = tuple(v.lower() for v in values if isinstance(v, str))
+    globs = tuple(p for p in patterns if "*" in p or "?" in p)
+    exact = frozenset(patterns).difference(globs)
+    unresolved = len(patterns) < len(values)
+    named = frozenset(p.partition(":")[0] for p in patterns)
+    wide = statement.uses_not_action or unresolved or "*" in named
+    return (
+        statement,
+        patterns,
+        statement.uses_not_action,
+        unresolved,
+        exact,
+        globs,
+        (None if wide else named),
+    )
+
+
+@final
+class StatementIndex:
+    """Statements by the service their ``Action`` patterns name; ``*``, ``NotAction`` and
+    unresolved statements apply to every service."""
+
+    def __init__(self, grants: Iterable[Grant]) -> None:
+        self.everything: list[Grant] = []
+        self.by_service: dict[str, list[Grant]] = {}
+        self._all: list[Grant] = []
+        for grant in grants:
+            self._all.append(grant)
+            if grant.services is None:
+                self.everything.append(grant)
+                continue
+            for service in grant.services:
+                self.by_service.setdefault(service, []).append(grant)
+
+    def candidates(self, action: str) -> list[Grant]:
+        """Statements that might name *action* (lower-cased)."""
+        return self.everything + self.by_service.get(action.partition(":")[0], [])
+
+    def services(self) -> frozenset[str] | None:
+        """The services the statements may name; None when they may name any."""
+        return None if self.everything else frozenset(self.by_service)
+
+    def all(self) -> list[Grant]:
+        """Every statement, in order."""
+        return self._all

@@ -1,0 +1,4 @@
+variable "x" {}
+output "out" {
+  value = var.x
+}

@@ -1,0 +1,2 @@
+x = var.y
+y = local.z

@@ -1,0 +1,4 @@
+variable "x" {}
+resource "aws_iam_user" "u" {
+  name = var.x
+}

@@ -1,0 +1,3 @@
+resource "aws_iam_policy" "p" {
+  policy = <<EOF
+{"Statement": []}
