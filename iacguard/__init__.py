@@ -16,7 +16,6 @@ from iacguard.hookspecs import (
 from iacguard.model import (
     Confidence,
     Effect,
-    Hit,
     Origin,
     PolicyKind,
     PrincipalKind,
@@ -25,6 +24,7 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.registry import Check, CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 __all__ = [
     "PLUGIN_API_VERSION",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import re
 import sys
 import threading
 from collections.abc import Mapping
@@ -11,6 +10,14 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, final
 
+from iacguard.action_glob import (
+    ANY_ACTION,
+    action_pattern_matches,
+    compile_glob,
+    has_glob,
+    matches_every_name,
+    split_pattern,
+)
 from iacguard.errors import IacguardError
 
 __all__ = [
@@ -39,10 +46,7 @@ _SERVICES_FILE: Final = "services.json"
 _METADATA_FILE: Final = "metadata.json"
 
 #: The pattern that, on its own, matches every action of every service.
-_ANY_ACTION: Final = "*"
-_GLOB_CHARS: Final = frozenset("*?")
 _SERVICE_SEPARATOR: Final = ":"
-_GLOB_CACHE_SIZE: Final = 4096
 
 
 class AccessLevel(Enum):
@@ -165,11 +169,11 @@ class ActionCatalog:
             is not of the form ``service:action``.
         :raises CatalogDataError: When the installed catalog data is missing or malformed.
         """
-        parts = _split_pattern(action.lower())
+        parts = split_pattern(action.lower())
         if parts is None:
             return None
         service, name = parts
-        if _has_glob(name):
+        if has_glob(name):
             return None
         actions = self._service_actions(service)
         return None if actions is None else actions.by_key.get(name)
@@ -205,12 +209,12 @@ class ActionCatalog:
             service part), an unknown service, or no match.
         :raises CatalogDataError: When the installed catalog data is missing or malformed.
         """
-        if pattern == _ANY_ACTION:
+        if pattern == ANY_ACTION:
             return True
-        parts = _split_pattern(pattern.lower())
+        parts = split_pattern(pattern.lower())
         if parts is None:
             return False
-        if not _has_glob(parts[1]):
+        if not has_glob(parts[1]):
             return self.lookup(pattern) is not None
         return bool(self.expand(pattern))
 
@@ -226,13 +230,13 @@ class ActionCatalog:
         :param service: Service prefix in any case.
         :returns: True when every action of ``service`` matches ``pattern``.
         """
-        if pattern == _ANY_ACTION:
+        if pattern == ANY_ACTION:
             return True
-        parts = _split_pattern(pattern.lower())
+        parts = split_pattern(pattern.lower())
         if parts is None:
             return False
         pattern_service, glob = parts
-        return pattern_service == service.lower() and _matches_every_name(glob)
+        return pattern_service == service.lower() and matches_every_name(glob)
 
     def services(self) -> tuple[str, ...]:
         """List the known service prefixes.
@@ -264,7 +268,7 @@ class ActionCatalog:
         :param key: The lower-cased pattern.
         :returns: Matching actions sorted by full name.
         """
-        if key == _ANY_ACTION:
+        if key == ANY_ACTION:
             everything = [
                 info
                 for service in sorted(self._service_set())
@@ -272,19 +276,19 @@ class ActionCatalog:
             ]
             everything.sort(key=_full_name)
             return tuple(everything)
-        parts = _split_pattern(key)
+        parts = split_pattern(key)
         if parts is None:
             return ()
         service, glob = parts
         actions = self._service_actions(service)
         if actions is None:
             return ()
-        if not _has_glob(glob):
+        if not has_glob(glob):
             info = actions.by_key.get(glob)
             return () if info is None else (info,)
-        if _matches_every_name(glob):
+        if matches_every_name(glob):
             return actions.ordered
-        regex = _compile_glob(glob)
+        regex = compile_glob(glob)
         return tuple(
             info
             for name, info in zip(actions.keys, actions.ordered, strict=True)
@@ -368,32 +372,6 @@ def default_catalog() -> ActionCatalog:
     return ActionCatalog()
 
 
-def action_pattern_matches(pattern: str, action: str) -> bool:
-    """Match one action name against one IAM action pattern, without the catalog.
-
-    Only ``*`` and ``?`` are special, and only in the action part; every other character
-    (``[``, ``]``, ``.``, ...) is literal, and the comparison is case-insensitive.  ``"*"``
-    alone matches any action.  Like :meth:`ActionCatalog.expand`, a malformed pattern (no
-    colon, an empty part, a wildcard in the service part) matches nothing.
-
-    :param pattern: ``"*"`` or ``"<service>:<action-glob>"``.
-    :param action: A concrete ``"<service>:<action>"``; wildcards in it are literal.
-    :returns: True when ``pattern`` matches ``action``.
-    """
-    if pattern == _ANY_ACTION:
-        return True
-    pattern_parts = _split_pattern(pattern.lower())
-    service, separator, name = action.lower().partition(_SERVICE_SEPARATOR)
-    if pattern_parts is None or not separator:
-        return False
-    pattern_service, glob = pattern_parts
-    if pattern_service != service:
-        return False
-    if not _has_glob(glob):
-        return glob == name
-    return _compile_glob(glob).fullmatch(name) is not None
-
-
 # -- helpers ------------------------------------------------------------------------------------
 
 
@@ -404,67 +382,6 @@ def _full_name(info: ActionInfo) -> str:
     :returns: The action's full name.
     """
     return info.full_name
-
-
-def _has_glob(text: str) -> bool:
-    """Tell whether text contains an IAM wildcard.
-
-    :param text: Any text.
-    :returns: True when it contains ``*`` or ``?``.
-    """
-    return not _GLOB_CHARS.isdisjoint(text)
-
-
-def _split_pattern(pattern: str) -> tuple[str, str] | None:
-    """Split an action pattern into its service and action parts.
-
-    :param pattern: A pattern; it is not case-folded here.
-    :returns: ``(service, action)``, or None when there is no colon, either part is empty, or
-        the service part contains a wildcard.
-    """
-    service, separator, action = pattern.partition(_SERVICE_SEPARATOR)
-    if not separator or not service or not action or _has_glob(service):
-        return None
-    return service, action
-
-
-def _matches_every_name(glob: str) -> bool:
-    """Tell whether an action glob matches every non-empty action name.
-
-    :param glob: The action part of a pattern.
-    :returns: True for globs made only of ``*`` (at least one) and at most one ``?``.
-    """
-    return _GLOB_CHARS.issuperset(glob) and _ANY_ACTION in glob and glob.count("?") <= 1
-
-
-@functools.lru_cache(maxsize=_GLOB_CACHE_SIZE)
-def _compile_glob(glob: str) -> re.Pattern[str]:
-    """Compile an action glob into a regular expression for ``fullmatch``.
-
-    Like :func:`fnmatch.translate`, but only ``*`` and ``?`` are special.  Each literal run
-    between two stars is matched at its leftmost position inside an atomic group, which is
-    always correct for globs and keeps matching linear: patterns come from untrusted files, and
-    a naive ``.*a.*a.*a...b`` backtracks exponentially.
-
-    :param glob: The lower-cased action part of a pattern.
-    :returns: A compiled expression that must be applied with ``fullmatch``.
-    """
-    head, *rest = glob.split("*")
-    parts = [_translate_segment(head)]
-    if rest:
-        *middle, tail = rest
-        parts.extend(f"(?>.*?{_translate_segment(segment)})" for segment in middle if segment)
-        parts.append(f".*{_translate_segment(tail)}")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def _translate_segment(segment: str) -> str:
-    """Translate a star-free glob segment into a regular expression.
-
-    :param segment: Glob text containing no ``*``.
-    :returns: The expression; ``?`` becomes ``.`` and everything else is escaped.
-    """
-    return "".join("." if char == "?" else re.escape(char) for char in segment)
 
 
 def _parse_service(service: str, raw: object) -> _ServiceActions:

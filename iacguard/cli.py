@@ -14,9 +14,9 @@ import typer
 
 from iacguard._version import __version__
 from iacguard.engine import ScanOptions, ScanResult, scan
-from iacguard.model import Diagnostic
 from iacguard.plugins import collect_checks, collect_reporters
 from iacguard.registry import Settings
+from iacguard.results import Diagnostic
 from iacguard.selection import RuleSelection
 
 if TYPE_CHECKING:
@@ -303,8 +303,8 @@ def list_plugins(
     """List the loaded plugins, their versions and the rules each provides."""
     from iacguard.errors import IacguardError
     from iacguard.hookspecs import PLUGIN_API_VERSION
-    from iacguard.model import DiagnosticLevel
     from iacguard.plugins import describe_plugins
+    from iacguard.results import DiagnosticLevel
 
     cli_settings = {
         "config": config,

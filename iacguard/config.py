@@ -45,7 +45,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
 from iacguard.errors import ConfigError
-from iacguard.model import Location, Severity, Suppression
+from iacguard.model import Location, Severity
+from iacguard.results import Suppression
 
 #: keys of the configuration, as written in files; the environment and the CLI use
 #: the same names (``IACGUARD_MIN_SEVERITY``, ``--min-severity``)

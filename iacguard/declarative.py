@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Final, final
 
 from iacguard.errors import ConfigError
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, PolicyKind, PrincipalKind, Severity
+from iacguard.model import PolicyKind, PrincipalKind, Severity
 from iacguard.registry import BUILTIN_PREFIX, RULE_ID_PATTERN, Check, CheckContext, RegisterCheck
+from iacguard.results import Hit
 from iacguard.views import json_view
 
 if TYPE_CHECKING:

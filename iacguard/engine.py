@@ -20,22 +20,17 @@ from iacguard._collector import collector_paused
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.errors import InputError, ParseError, UnsupportedInputError
 from iacguard.graph import Graph
-from iacguard.model import (
+from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
+from iacguard.parsers import InputFile, discover, parse
+from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
+from iacguard.results import (
     Diagnostic,
     DiagnosticLevel,
     Finding,
     Hit,
-    Location,
-    Origin,
-    Pointer,
-    PolicyDocument,
-    Severity,
-    SourceKind,
     SuppressedFinding,
     Suppression,
 )
-from iacguard.parsers import InputFile, discover, parse
-from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
 from iacguard.selection import RuleSelection
 
 logger = logging.getLogger(__name__)

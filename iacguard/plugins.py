@@ -15,9 +15,9 @@ import pluggy
 from iacguard import hookspecs
 from iacguard.errors import IacguardError, PluginLoadError
 from iacguard.hookspecs import RULE_PREFIX_PATTERN, RuleMetadata
-from iacguard.model import Diagnostic, DiagnosticLevel
 from iacguard.registry import Check, CheckRegistry
 from iacguard.report import Reporter
+from iacguard.results import Diagnostic, DiagnosticLevel
 
 #: built-in plugins, registered exactly like third-party ones
 DEFAULT_PLUGINS: Final = (

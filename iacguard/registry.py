@@ -12,7 +12,8 @@ from typing import Final, TypeAlias, final
 from iacguard.catalog import ActionCatalog
 from iacguard.errors import DuplicateCheckError, InvalidCheckError
 from iacguard.graph import Graph
-from iacguard.model import Hit, Severity
+from iacguard.model import Severity
+from iacguard.results import Hit
 
 #: rule IDs: a 2-5 letter prefix and three digits (``IAM301``, ``ACME001``)
 RULE_ID_PATTERN: Final = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")

@@ -31,14 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import Final
 
 from iacguard.errors import ConfigError
-from iacguard.model import (
-    Diagnostic,
-    DiagnosticLevel,
-    Finding,
-    Location,
-    SuppressedFinding,
-    Suppression,
-)
+from iacguard.model import Location
+from iacguard.results import Diagnostic, DiagnosticLevel, Finding, SuppressedFinding, Suppression
 
 #: bumped on an incompatible change of the baseline file
 BASELINE_VERSION: Final = 1

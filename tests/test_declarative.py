@@ -13,9 +13,10 @@ import pytest
 from iacguard.declarative import DeclarativePlugin, load_rules, register_rule_dirs
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ConfigError
-from iacguard.model import Severity, Suppression
+from iacguard.model import Severity
 from iacguard.parsers import InputFile, parse
 from iacguard.plugins import collect_checks, collect_reporters
+from iacguard.results import Suppression
 from iacguard.selection import RuleSelection
 from iacguard.views.json_view import principal_view, resource_targets
 from tests.conftest import ROOT

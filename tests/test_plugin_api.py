@@ -16,8 +16,8 @@ from typer.testing import CliRunner
 from iacguard import RegisterCheck, Severity, hookimpl
 from iacguard.cli import ExitCode, app
 from iacguard.hookspecs import PLUGIN_API_VERSION, RegisterRuleMetadata, RuleMetadata
-from iacguard.model import DiagnosticLevel
 from iacguard.plugins import collect_checks
+from iacguard.results import DiagnosticLevel
 from tests.conftest import ROOT, TERRAFORM
 
 EXAMPLE = ROOT / "plugins" / "iacguard-example"

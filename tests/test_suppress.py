@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from iacguard.cli import ExitCode, app
-from iacguard.model import Confidence, Finding, Location, Severity, SourceKind, Suppression
+from iacguard.model import Confidence, Location, Severity, SourceKind
+from iacguard.results import Finding, Suppression
 from iacguard.suppress import apply, matches, read_baseline
 from tests.conftest import TERRAFORM
 

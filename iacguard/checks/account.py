@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from typing import Final
 
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, MaybeBool, MaybeInt, PasswordPolicy, Severity, Trail
+from iacguard.model import MaybeBool, MaybeInt, PasswordPolicy, Severity, Trail
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 #: CIS AWS Foundations / AWS Security Hub IAM.7 thresholds
 MIN_PASSWORD_LENGTH: Final = 14

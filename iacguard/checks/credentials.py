@@ -11,8 +11,9 @@ from typing import Final
 
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import ConfigBlock, Hit, Pointer, PrincipalKind, Severity, SourceKind
+from iacguard.model import ConfigBlock, Pointer, PrincipalKind, Severity, SourceKind
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 #: what :func:`find_credentials` reports, in message order
 KEY_ID: Final = "AWS access key ID"

@@ -16,8 +16,9 @@ from iacguard.checks.trust import allows_assume
 from iacguard.evaluate import Decision, EffectivePermissions, Grant, evaluator_for
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, PolicyDocument, Principal, PrincipalKind, Severity, Unknown
+from iacguard.model import PolicyDocument, Principal, PrincipalKind, Severity, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 #: the path category whose passed role must trust the receiving service
 NEW_PASSROLE: Final = "new-passrole"

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 
 from iacguard.checks import _documents as doc
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, PolicyDocument, PolicyKind, Severity
+from iacguard.model import PolicyDocument, PolicyKind, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 _TAGS = ("least-privilege",)
 

@@ -12,8 +12,9 @@ from iacguard.checks.trust import allows_assume
 from iacguard.evaluate import EffectivePermissions, evaluator_for
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, PolicyDocument, PrincipalKind, Severity
+from iacguard.model import PolicyDocument, PrincipalKind, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 #: AWS principals that are IAM users or whole accounts (a role session is neither)
 _PEOPLE: Final = re.compile(

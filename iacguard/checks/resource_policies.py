@@ -13,8 +13,9 @@ from iacguard.checks._conditions import (
     pointer_from,
 )
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, LambdaPermission, MaybeStr, PolicyKind, Severity, Unknown
+from iacguard.model import LambdaPermission, MaybeStr, PolicyKind, Severity, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 #: how many actions a message names before abbreviating
 _MAX_ACTIONS: Final = 3

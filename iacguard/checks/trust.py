@@ -19,17 +19,9 @@ from iacguard.checks._conditions import (
     requires_mfa,
 )
 from iacguard.hookspecs import hookimpl
-from iacguard.model import (
-    Hit,
-    Origin,
-    Policy,
-    PolicyDocument,
-    PolicyKind,
-    Severity,
-    Statement,
-    Unknown,
-)
+from iacguard.model import Origin, Policy, PolicyDocument, PolicyKind, Severity, Statement, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 #: the actions that let a principal assume a role (sts:TagSession alone does not)
 ASSUME_ACTIONS: Final = (

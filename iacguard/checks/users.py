@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 from iacguard.graph import Graph, target_kind
 from iacguard.hookspecs import hookimpl
-from iacguard.model import EdgeKind, Hit, Origin, PolicyKind, PrincipalKind, Severity, Unknown
+from iacguard.model import EdgeKind, Origin, PolicyKind, PrincipalKind, Severity, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 
 def _label(target: str, graph: Graph) -> str:

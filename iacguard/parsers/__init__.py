@@ -20,8 +20,9 @@ from typing import Final
 
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
-from iacguard.model import Diagnostic, SourceKind, Suppression
+from iacguard.model import SourceKind
 from iacguard.parsers._source import load_json, read_text
+from iacguard.results import Diagnostic, Suppression
 
 #: directories never searched for inputs
 _SKIPPED_DIRS: Final = frozenset(

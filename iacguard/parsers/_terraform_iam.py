@@ -41,80 +41,13 @@ from iacguard.model import (
 )
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers._terraform import TerraformConfig, TfResource
-
-_PRINCIPAL_TYPES: Final = {
-    "aws_iam_user": PrincipalKind.USER,
-    "aws_iam_group": PrincipalKind.GROUP,
-    "aws_iam_role": PrincipalKind.ROLE,
-}
-#: inline policy resources: type -> (attribute naming the holder, holder kind)
-_INLINE_TYPES: Final = {
-    "aws_iam_role_policy": ("role", PrincipalKind.ROLE),
-    "aws_iam_user_policy": ("user", PrincipalKind.USER),
-    "aws_iam_group_policy": ("group", PrincipalKind.GROUP),
-}
-#: attachment resources: type -> (attribute naming the principal, its kind, attribute
-#: holding the policy ARN or ARNs)
-_ATTACHMENT_TYPES: Final = {
-    "aws_iam_role_policy_attachment": ("role", PrincipalKind.ROLE, "policy_arn"),
-    "aws_iam_user_policy_attachment": ("user", PrincipalKind.USER, "policy_arn"),
-    "aws_iam_group_policy_attachment": ("group", PrincipalKind.GROUP, "policy_arn"),
-    "aws_iam_role_policy_attachments_exclusive": ("role_name", PrincipalKind.ROLE, "policy_arns"),
-    "aws_iam_user_policy_attachments_exclusive": ("user_name", PrincipalKind.USER, "policy_arns"),
-    "aws_iam_group_policy_attachments_exclusive": (
-        "group_name",
-        PrincipalKind.GROUP,
-        "policy_arns",
-    ),
-}
-#: resources holding a resource-based policy: type -> attribute with the document
-RESOURCE_POLICY_ATTRIBUTES: Final = {
-    "aws_s3_bucket_policy": "policy",
-    "aws_s3_bucket": "policy",
-    "aws_s3_access_point": "policy",
-    "aws_sqs_queue_policy": "policy",
-    "aws_sqs_queue": "policy",
-    "aws_sns_topic_policy": "policy",
-    "aws_sns_topic": "policy",
-    "aws_kms_key": "policy",
-    "aws_kms_replica_key": "policy",
-    "aws_ecr_repository_policy": "policy",
-    "aws_ecrpublic_repository_policy": "policy",
-    "aws_secretsmanager_secret_policy": "policy",
-    "aws_secretsmanager_secret": "policy",
-    "aws_opensearch_domain_policy": "access_policies",
-    "aws_opensearch_domain": "access_policies",
-    "aws_elasticsearch_domain_policy": "access_policies",
-    "aws_elasticsearch_domain": "access_policies",
-    "aws_glacier_vault": "access_policy",
-    "aws_efs_file_system_policy": "policy",
-    "aws_backup_vault_policy": "policy",
-    "aws_cloudwatch_log_resource_policy": "policy_document",
-    "aws_api_gateway_rest_api_policy": "policy",
-    "aws_api_gateway_rest_api": "policy",
-    "aws_codeartifact_domain_permissions_policy": "policy_document",
-    "aws_codeartifact_repository_permissions_policy": "policy_document",
-    "aws_glue_resource_policy": "policy",
-    "aws_dynamodb_resource_policy": "policy",
-    "aws_cloudwatch_event_bus_policy": "policy",
-    "aws_media_store_container_policy": "policy",
-    "aws_lambda_layer_version_permission": "",  # synthesised from principal/organization_id
-}
-#: attributes that hold credentials: (resource type, attribute)
-SECRET_ATTRIBUTES: Final = frozenset(
-    {
-        ("aws_iam_access_key", "secret"),
-        ("aws_iam_access_key", "ses_smtp_password_v4"),
-        ("aws_iam_user_login_profile", "password"),
-    }
-)
-#: receiving attributes that store a value encrypted: (resource type, attribute)
-_ENCRYPTED_SINKS: Final = frozenset(
-    {
-        ("aws_secretsmanager_secret_version", "secret_string"),
-        ("aws_secretsmanager_secret_version", "secret_binary"),
-        ("aws_kms_ciphertext", "plaintext"),
-    }
+from iacguard.parsers._terraform_types import (
+    ATTACHMENT_TYPES,
+    ENCRYPTED_SINKS,
+    INLINE_TYPES,
+    PRINCIPAL_TYPES,
+    RESOURCE_POLICY_ATTRIBUTES,
+    SECRET_ATTRIBUTES,
 )
 
 
@@ -206,8 +139,8 @@ class _Mapper:
 
     def _add_node(self, res: TfResource) -> None:
         values = res.values
-        if res.type in _PRINCIPAL_TYPES:
-            kind = _PRINCIPAL_TYPES[res.type]
+        if res.type in PRINCIPAL_TYPES:
+            kind = PRINCIPAL_TYPES[res.type]
             name = _text(values.get("name")) or Unknown(f"{res.address}.name")
             arn = _text(values.get("arn"))
             self.builder.add_principal(Principal(kind, res.address, name, res.origin, arn))
@@ -223,7 +156,7 @@ class _Mapper:
                 self.policy_by_arn[policy_arn] = res.address
             if isinstance(policy_name, str):
                 self.policy_by_name[policy_name] = res.address
-        elif res.type in _INLINE_TYPES:
+        elif res.type in INLINE_TYPES:
             self._add_policy(res, PolicyKind.INLINE, "policy", _text(values.get("name")))
         elif res.type in RESOURCE_POLICY_ATTRIBUTES:
             self._add_resource_policy(res)
@@ -358,7 +291,7 @@ class _Mapper:
             for ref in refs:
                 if (ref.type, ref.attribute) not in SECRET_ATTRIBUTES:
                     continue
-                encrypted = (res.type, attribute) in _ENCRYPTED_SINKS or (
+                encrypted = (res.type, attribute) in ENCRYPTED_SINKS or (
                     res.type == "aws_ssm_parameter"
                     and attribute == "value"
                     and res.values.get("type") == "SecureString"
@@ -389,13 +322,13 @@ def _layer_permission_document(res: TfResource) -> PolicyDocument | Unknown:
 
 
 def _inline(m: _Mapper, res: TfResource) -> None:
-    attribute, kind = _INLINE_TYPES[res.type]
+    attribute, kind = INLINE_TYPES[res.type]
     for target in m.principal_targets(res, attribute, kind):
         m.builder.link(res.address, target, EdgeKind.INLINE, res.origin, res.type)
 
 
 def _attachment(m: _Mapper, res: TfResource) -> None:
-    attribute, kind, arns = _ATTACHMENT_TYPES[res.type]
+    attribute, kind, arns = ATTACHMENT_TYPES[res.type]
     principals = m.principal_targets(res, attribute, kind)
     m.attach(res, m.policy_targets(res, arns), principals, arns)
 
@@ -531,8 +464,8 @@ def _trail(m: _Mapper, res: TfResource) -> None:
 
 
 _RELATION_HANDLERS: Final[Mapping[str, Callable[[_Mapper, TfResource], None]]] = {
-    **dict.fromkeys(_INLINE_TYPES, _inline),
-    **dict.fromkeys(_ATTACHMENT_TYPES, _attachment),
+    **dict.fromkeys(INLINE_TYPES, _inline),
+    **dict.fromkeys(ATTACHMENT_TYPES, _attachment),
     "aws_iam_policy_attachment": _policy_attachment,
     "aws_iam_role": _role_managed_arns,
     "aws_iam_user": _boundary,

@@ -15,10 +15,11 @@ from pathlib import Path, PurePosixPath
 from typing import Final, NoReturn
 
 from iacguard.errors import ParseError, UnsupportedInputError
-from iacguard.model import Location, Pointer, SourceKind, Suppression
+from iacguard.model import Location, Pointer, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._cfn_values import KNOWN_FUNCTIONS
 from iacguard.parsers._source import JSONValue
+from iacguard.results import Suppression
 
 #: suffixes a template may have
 _SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".template"})

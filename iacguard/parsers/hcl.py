@@ -27,7 +27,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeAlias
 
-from iacguard.model import Diagnostic, DiagnosticLevel, Location, RawValue, SourceKind, Suppression
+from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._hcl_module import Configuration, ModuleInstance
 from iacguard.parsers._hcl_syntax import Block
@@ -41,6 +41,7 @@ from iacguard.parsers._terraform import (
     split_address,
     strip_index,
 )
+from iacguard.results import Diagnostic, DiagnosticLevel, Suppression
 
 SUPPRESSION: Final = re.compile(
     r"^\s*(?:#|//)\s*iacguard:ignore:"

@@ -22,15 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from iacguard.errors import ParseError, UnsupportedInputError
-from iacguard.model import (
-    Diagnostic,
-    DiagnosticLevel,
-    Location,
-    Origin,
-    RawValue,
-    SourceKind,
-    Unknown,
-)
+from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers._terraform import (
@@ -45,6 +37,7 @@ from iacguard.parsers._terraform import (
     split_address,
     strip_index,
 )
+from iacguard.results import Diagnostic, DiagnosticLevel
 
 if TYPE_CHECKING:
     from iacguard.parsers.hcl import SourceMap

@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Protocol, TextIO, TypeAlias
 
-from iacguard.model import Finding, Severity
+from iacguard.model import Severity
+from iacguard.results import Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
 
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Diagnostic, DiagnosticLevel, Finding, Location, Severity
+from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter
+from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Final, TextIO
 from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Diagnostic, Finding
 from iacguard.report import RegisterReporter, severity_counts
+from iacguard.results import Diagnostic, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

@@ -9,8 +9,8 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Diagnostic, DiagnosticLevel, Finding
 from iacguard.report import RegisterReporter
+from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

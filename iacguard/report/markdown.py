@@ -6,8 +6,8 @@ import re
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.model import DiagnosticLevel, Finding
 from iacguard.report import RegisterReporter, severity_counts
+from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

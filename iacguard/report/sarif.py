@@ -10,8 +10,9 @@ from urllib.parse import quote
 from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Diagnostic, DiagnosticLevel, Finding, Location, Severity
+from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter
+from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

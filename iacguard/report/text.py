@@ -7,8 +7,9 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.model import DiagnosticLevel, Finding, Severity
+from iacguard.model import Severity
 from iacguard.report import RegisterReporter, severity_counts
+from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult

@@ -25,7 +25,6 @@ from iacguard.graph import GraphBuilder, external_id, unknown_id
 from iacguard.model import (
     AccessKey,
     ConfigBlock,
-    Hit,
     Location,
     Origin,
     Principal,
@@ -36,6 +35,7 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.registry import Check, CheckContext
+from iacguard.results import Hit
 from tests.conftest import TERRAFORM, addresses, scan_case
 
 # AWS's documented example credentials: well known, never valid

@@ -14,7 +14,6 @@ from iacguard.graph import Graph, GraphBuilder
 from iacguard.managed_policies import aws_managed_document
 from iacguard.model import (
     EdgeKind,
-    Hit,
     Location,
     Origin,
     Policy,
@@ -28,6 +27,7 @@ from iacguard.model import (
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.plugins import collect_checks
 from iacguard.registry import Check, CheckContext
+from iacguard.results import Hit
 from tests.conftest import addresses, found, scan_case
 
 RULES = (

@@ -14,7 +14,6 @@ from iacguard.checks.resource_policies import (
 )
 from iacguard.graph import Graph, GraphBuilder
 from iacguard.model import (
-    Hit,
     LambdaPermission,
     Location,
     MaybeStr,
@@ -27,6 +26,7 @@ from iacguard.model import (
 )
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.registry import Check, CheckContext
+from iacguard.results import Hit
 from tests.conftest import addresses
 
 BUCKET_POLICY = "aws_s3_bucket_policy.b"

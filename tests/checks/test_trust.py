@@ -23,7 +23,6 @@ from iacguard.graph import Graph, GraphBuilder
 from iacguard.model import (
     Condition,
     EdgeKind,
-    Hit,
     Location,
     Origin,
     Policy,
@@ -38,6 +37,7 @@ from iacguard.model import (
 )
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.registry import Check, CheckContext, Settings
+from iacguard.results import Hit
 from tests.conftest import addresses
 
 ROLE = "aws_iam_role.r"

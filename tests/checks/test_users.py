@@ -17,7 +17,6 @@ from iacguard.checks.users import (
 from iacguard.graph import GraphBuilder, external_id, unknown_id
 from iacguard.model import (
     EdgeKind,
-    Hit,
     Location,
     LoginProfile,
     Origin,
@@ -29,6 +28,7 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.registry import Check, CheckContext
+from iacguard.results import Hit
 from tests.conftest import addresses, scan_case
 
 USER, GROUP, ROLE = PrincipalKind.USER, PrincipalKind.GROUP, PrincipalKind.ROLE

@@ -10,9 +10,10 @@ from typer.testing import CliRunner
 
 from iacguard.cli import ExitCode, app
 from iacguard.errors import ParseError, UnsupportedInputError
-from iacguard.model import EdgeKind, Finding, PolicyDocument, PolicyKind, Unknown
+from iacguard.model import EdgeKind, PolicyDocument, PolicyKind, Unknown
 from iacguard.parsers import ParsedInput
 from iacguard.parsers.cloudformation import looks_like_template, parse_template
+from iacguard.results import Finding
 from tests.conftest import FIXTURES, run_python_probe, scan_case
 
 CFN = FIXTURES / "cloudformation"

@@ -8,7 +8,9 @@ import shutil
 from pathlib import Path, PurePosixPath
 
 import pytest
+from typer.testing import CliRunner
 
+from iacguard.cli import app
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.parsers import tfplan
 from iacguard.plugins import collect_checks, get_plugin_manager
@@ -177,3 +179,19 @@ def test_broken_source_leaves_the_plan_scan_intact(tmp_path: Path) -> None:
     assert result.findings
     assert all(f.location.file.name == "plan.json" for f in result.findings)
     assert any("is not used" in d.message for d in result.diagnostics)
+
+
+def test_source_option_locates_a_plan_kept_away_from_its_root(tmp_path: Path) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_bytes((TERRAFORM / "admin_paths" / "plan.json").read_bytes())
+    root = TERRAFORM / "admin_paths"
+    result = CliRunner().invoke(
+        app, ["check", str(plan), "--source", str(root), "-f", "json"], catch_exceptions=False
+    )
+    findings = json.loads(result.stdout)["findings"]
+    lines = (root / "main.tf").read_text().splitlines()
+    [admin] = [f for f in findings if f["resource"] == "aws_iam_policy.deploy_everything"]
+    assert admin["file"].endswith("admin_paths/main.tf")
+    assert lines[admin["line"] - 1].startswith('resource "aws_iam_policy" "deploy_everything"')
+    without = CliRunner().invoke(app, ["check", str(plan), "-f", "json"], catch_exceptions=False)
+    assert {f["line"] for f in json.loads(without.stdout)["findings"]} == {None}

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Hit, Severity
+from iacguard.model import Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
+from iacguard.results import Hit
 
 
 @check("TEST001", severity=Severity.LOW)

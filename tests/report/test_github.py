@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 import pytest
 
-from iacguard.model import Diagnostic, DiagnosticLevel, Location, Severity
+from iacguard.model import Location, Severity
 from iacguard.report.github import (
     GithubReporter,
     command,
@@ -17,6 +17,7 @@ from iacguard.report.github import (
     escape_property,
     finding_command,
 )
+from iacguard.results import Diagnostic, DiagnosticLevel
 from tests.conftest import scan_case
 
 

@@ -10,8 +10,9 @@ from pathlib import PurePosixPath
 import pytest
 
 from iacguard.engine import ScanResult
-from iacguard.model import Diagnostic, DiagnosticLevel, Location
+from iacguard.model import Location
 from iacguard.report.junit import PASSED_NAME, JunitReporter
+from iacguard.results import Diagnostic, DiagnosticLevel
 from tests.conftest import TERRAFORM, scan_case
 
 CASES = sorted(p.parent.name for p in TERRAFORM.glob("*/plan.json"))

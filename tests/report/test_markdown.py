@@ -7,8 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from iacguard.model import Diagnostic, DiagnosticLevel, Severity, SuppressedFinding, Suppression
+from iacguard.model import Severity
 from iacguard.report.markdown import MAX_MESSAGE, MAX_ROWS, MarkdownReporter, cell, code, summary
+from iacguard.results import Diagnostic, DiagnosticLevel, SuppressedFinding, Suppression
 from tests.conftest import scan_case
 
 

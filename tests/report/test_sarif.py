@@ -13,14 +13,7 @@ import jsonschema
 import pytest
 
 from iacguard.engine import ScanOptions, ScanResult, scan
-from iacguard.model import (
-    Diagnostic,
-    DiagnosticLevel,
-    Location,
-    Severity,
-    SuppressedFinding,
-    Suppression,
-)
+from iacguard.model import Location, Severity
 from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.report.sarif import (
     FINGERPRINT_KEY,
@@ -29,6 +22,7 @@ from iacguard.report.sarif import (
     SarifReporter,
     fingerprint,
 )
+from iacguard.results import Diagnostic, DiagnosticLevel, SuppressedFinding, Suppression
 from tests.conftest import ROOT, TERRAFORM, scan_case
 
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
