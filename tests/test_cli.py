@@ -264,3 +264,23 @@ def test_format_version_must_be_a_string(runner: CliRunner, tmp_path: Path) -> N
     path = tmp_path / "plan.json"
     path.write_text('{"format_version": 1, "planned_values": {}}')
     _assert_one_line_error(run(runner, "check", path), "must be a string")
+
+
+def test_terraform_root_with_policy_json_is_scanned_as_source(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A ``trust.json`` read with ``file()`` beside ``main.tf`` is not a plan."""
+    (tmp_path / "trust.json").write_text(
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}'
+    )
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_role" "open" {\n'
+        '  name               = "open"\n'
+        '  assume_role_policy = file("${path.module}/trust.json")\n'
+        "}\n"
+    )
+    result = run(runner, "check", tmp_path, "-f", "json")
+    assert result.exit_code == ExitCode.FINDINGS, result.stderr
+    found = {(f["rule_id"], f["resource"]) for f in json.loads(result.stdout)["findings"]}
+    assert ("IAM401", "aws_iam_role.open") in found

@@ -17,8 +17,11 @@ from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
 #: AWS principals that are IAM users or whole accounts (a role session is neither)
+#: IAM users and whole accounts; an account may be CloudFormation's own-account
+#: placeholder ``${AWS::AccountId}`` (the stack's account is still an account)
+_ACCOUNT: Final = r"(?:\d{12}|\$\{AWS::AccountId\})"
 _PEOPLE: Final = re.compile(
-    r"^(?:arn:aws[a-z-]*:iam::\d{12}:(?:root|user/.+)|\d{12})$", re.IGNORECASE
+    rf"^(?:arn:aws[a-z-]*:iam::{_ACCOUNT}:(?:root|user/.+)|{_ACCOUNT})$", re.IGNORECASE
 )
 _TAGS: Final = ("mfa",)
 

@@ -106,11 +106,30 @@ def _directory_inputs(directory: Path) -> Iterator[InputFile]:
             files.append(entry)
         elif entry.suffix == ".tf":
             tf_dirs.add(entry.parent)
-    planned_roots = {f.parent for f in files if f.suffix == ".json" and f.parent in tf_dirs}
+    planned_roots = {f.parent for f in files if f.parent in tf_dirs and _is_plan_file(f)}
     for file in files:
         source = file.parent if file.parent in tf_dirs else None
         yield InputFile(file, display_path(file), explicit=False, source=source)
     yield from _terraform_inputs(sorted(tf_dirs - planned_roots), explicit=False)
+
+
+#: how much of a file is read to tell a plan from other JSON
+_SNIFF_BYTES: Final = 4096
+
+
+def _is_plan_file(path: Path) -> bool:
+    """True when *path* looks like ``terraform show -json`` output (which starts with
+    ``format_version`` and ``terraform_version``), not a policy or data file that a
+    Terraform root reads with ``file()``."""
+    if path.suffix != ".json":
+        return False
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(_SNIFF_BYTES)
+    except OSError:
+        return False
+    text = head.decode("utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8", "ignore")
+    return '"format_version"' in text and '"terraform_version"' in text
 
 
 def _terraform_inputs(directories: list[Path], *, explicit: bool) -> Iterator[InputFile]:

@@ -42,7 +42,16 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.parsers import _cfn_resources as extra
-from iacguard.parsers._cfn_values import SECRET_ATTRIBUTE, Resolver, flag, items, pick, text
+from iacguard.parsers._cfn_values import (
+    SECRET_ATTRIBUTE,
+    Resolver,
+    flag,
+    items,
+    parameter_defaults,
+    pick,
+    sub_document,
+    text,
+)
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers._source import JSONValue
 
@@ -105,13 +114,17 @@ class _Mapper:
             for name, res in self.raw.items()
             if isinstance(res, Mapping) and isinstance(res.get("Type"), str)
         }
-        parameters = template.get("Parameters")
+        raw_parameters = template.get("Parameters")
+        parameters = raw_parameters if isinstance(raw_parameters, Mapping) else {}
         mappings = template.get("Mappings")
         self.resolver = Resolver(
             positions,
             types,
-            frozenset(parameters) if isinstance(parameters, Mapping) else frozenset(),
+            frozenset(parameters),
             mappings if isinstance(mappings, Mapping) else {},
+            defaults=parameter_defaults(parameters),
+            arns=extra.known_arns(self.raw),
+            password_parameters=extra.password_parameters(self.raw, parameters),
         )
         self.by_name: dict[tuple[PrincipalKind, str], str] = {}
         self.policy_by_name: dict[str, str] = {}
@@ -144,6 +157,8 @@ class _Mapper:
             else:
                 value = None
         origin = self.at(res, *pointer)
+        if (sub := self.resolver.sub_text(value)) is not None:
+            value = sub_document(*sub) or value  # JSON text written with Fn::Sub
         if isinstance(value, tuple) and all(isinstance(v, Mapping) for v in value):
             value = _merge_documents(value)  # Fn::If between whole documents
         if isinstance(value, Mapping):
@@ -242,6 +257,7 @@ class _Mapper:
         extra.resolve_outputs(self)
         self._add_secret_flows()
         extra.add_parameters(self)
+        extra.add_globals(self)
         return self.builder.build()
 
     def _resource(self, logical: str, raw: Mapping[str, JSONValue]) -> CfnResource:
@@ -281,7 +297,7 @@ class _Mapper:
             )
         elif res.type in extra.RESOURCE_POLICY_PROPERTIES:
             extra.add_resource_policy(self, res)
-        elif res.type == "AWS::Serverless::Function":
+        elif res.type in extra.SAM_SERVICES:
             extra.add_serverless_function(self, res)
 
     def _add_trust(self, res: CfnResource, prop: str, role: str | None = None) -> None:
@@ -356,7 +372,8 @@ class _Mapper:
         self.builder.access_keys.append(AccessKey(res.logical, res.origin, user, active, False))
 
     def _add_secret_flows(self) -> None:
-        """Every ``!GetAtt Key.SecretAccessKey`` outside the key: outputs and properties."""
+        """Every ``!GetAtt Key.SecretAccessKey`` outside the key (outputs and properties),
+        and every output of a parameter that is a user's console password."""
         resources = {res.logical: res for res in self.resources}
         for out, key in self.resolver.secrets:
             if out[0] == "Outputs":
@@ -371,6 +388,11 @@ class _Mapper:
             attribute_type, attribute = SECRET_ATTRIBUTE
             reference = Reference(origin, key, attribute_type, attribute, encrypted)
             self.builder.references.append(reference)
+        for out, user in self.resolver.passwords:  # the parameter a console password is
+            if out[0] == "Outputs":
+                origin = extra.output_origin(self, str(out[1]))
+                reference = Reference(origin, user, "AWS::IAM::User", "password", False)
+                self.builder.references.append(reference)
 
 
 def _union_branches(document: Mapping[str, RawValue]) -> Mapping[str, RawValue]:

@@ -18,11 +18,12 @@ from iacguard.model import (
     Trail,
     Unknown,
 )
-from iacguard.parsers._cfn_values import flag, pick, text
+from iacguard.parsers._cfn_values import flag, items, pick, text
 from iacguard.parsers._policy_document import parse_policy
 
 if TYPE_CHECKING:
     from iacguard.parsers._cfn_iam import CfnResource, _Mapper
+    from iacguard.parsers._source import JSONValue
 
 #: resources holding a resource-based policy: type -> property with the document
 RESOURCE_POLICY_PROPERTIES: Final = {
@@ -46,13 +47,11 @@ RESOURCE_POLICY_PROPERTIES: Final = {
 ENCRYPTED_SINKS: Final = {"AWS::SecretsManager::Secret": "SecretString"}
 #: the role SAM creates for a function without ``Role``: ``<Function>Role``
 _SAM_ROLE_SUFFIX: Final = "Role"
-_SAM_TRUST: Final = {
-    "Version": "2012-10-17",
-    "Statement": (
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-         "Action": "sts:AssumeRole"},
-    ),
-}  # fmt: skip
+#: SAM resources that get a role from their ``Policies``: type -> the service trusted
+SAM_SERVICES: Final = {
+    "AWS::Serverless::Function": "lambda.amazonaws.com",
+    "AWS::Serverless::StateMachine": "states.amazonaws.com",
+}
 
 
 def add_relations(m: _Mapper, res: CfnResource) -> None:
@@ -86,37 +85,45 @@ def add_resource_policy(m: _Mapper, res: CfnResource) -> None:
 
 
 def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
-    """A SAM function without ``Role`` gets a role ``<Function>Role`` trusted by Lambda,
-    holding its ``Policies``: AWS-managed policy names or ARNs, and inline documents."""
+    """A SAM function or state machine without ``Role`` gets a role ``<Logical>Role``
+    trusted by its service, holding its ``Policies``: AWS-managed policy names, policy
+    ARNs (``!Ref`` of a template policy included), and inline documents (one document
+    alone, or in the list)."""
     if res.properties.get("Role") is not None:
         return
     role = f"{res.logical}{_SAM_ROLE_SUFFIX}"
     name = Unknown(f"{role}.RoleName")
     m.builder.add_principal(Principal(PrincipalKind.ROLE, role, name, res.origin))
     trust_id = f"{role}#AssumeRolePolicyDocument"
-    trust = parse_policy(_SAM_TRUST, res.origin)
-    m.builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, trust, res.origin))
-    m.builder.link(trust_id, role, EdgeKind.TRUSTS, res.origin, "SAM function role")
-    for index, entry in enumerate(_sam_policies(res.properties.get("Policies"))):
+    statement = {"Effect": "Allow", "Principal": {"Service": SAM_SERVICES[res.type]}}
+    trust = {"Statement": ({**statement, "Action": "sts:AssumeRole"},)}
+    m.builder.add_policy(
+        Policy(trust_id, PolicyKind.TRUST, None, parse_policy(trust, res.origin), res.origin)
+    )
+    m.builder.link(trust_id, role, EdgeKind.TRUSTS, res.origin, "SAM role")
+    value = res.properties.get("Policies")
+    if isinstance(value, Mapping) and "Statement" in value:
+        _sam_inline(m, res, role, f"{res.logical}#Policies", ("Policies",))
+        return
+    for index, entry in enumerate(items(value)):
         origin = m.at(res, "Policies", index)
-        if isinstance(entry, str):
-            arn = entry if entry.startswith("arn:") else f"arn:aws:iam::aws:policy/{entry}"
+        if isinstance(entry, str | Unknown):
+            arn = entry
+            if isinstance(entry, str) and not entry.startswith("arn:"):
+                arn = f"arn:aws:iam::aws:policy/{entry}"
             for policy_id in m.policy_targets(arn, origin):
                 m.builder.link(policy_id, role, EdgeKind.ATTACHED, origin, "Policies")
         elif isinstance(entry, Mapping) and "Statement" in entry:
-            policy_id = f"{res.logical}#Policies[{index}]"
-            document = m.document(res, "Policies", index)
-            m.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, None, document, res.origin))
-            m.builder.link(policy_id, role, EdgeKind.INLINE, origin, "Policies")
+            _sam_inline(m, res, role, f"{res.logical}#Policies[{index}]", ("Policies", index))
         # SAM policy templates ({"S3ReadPolicy": {...}}) are scoped by design: not modelled
 
 
-def _sam_policies(value: object) -> tuple[object, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, tuple):
-        return value
-    return (value,)
+def _sam_inline(
+    m: _Mapper, res: CfnResource, role: str, policy_id: str, pointer: tuple[str | int, ...]
+) -> None:
+    document = m.document(res, *pointer)
+    m.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, None, document, res.origin))
+    m.builder.link(policy_id, role, EdgeKind.INLINE, m.at(res, *pointer), "Policies")
 
 
 def _lambda_permission(m: _Mapper, res: CfnResource) -> None:
@@ -206,3 +213,50 @@ def output_origin(m: _Mapper, name: str) -> Origin:
     return m.origin(
         f"Outputs.{name}", ("Outputs", name), m.resolver.condition_at(("Outputs", name, "Value"))
     )
+
+
+def known_arns(resources: Mapping[str, JSONValue]) -> dict[str, str]:
+    """ARNs that ``Ref``/``Fn::GetAtt .Arn`` return and the template determines: an
+    ``AWS::IAM::OIDCProvider`` with a literal ``Url`` (a GitHub trust names its issuer)."""
+    arns: dict[str, str] = {}
+    for logical, raw in resources.items():
+        if not isinstance(raw, Mapping) or raw.get("Type") != "AWS::IAM::OIDCProvider":
+            continue
+        props = raw.get("Properties")
+        url = props.get("Url") if isinstance(props, Mapping) else None
+        if isinstance(url, str) and url.strip():
+            issuer = url.strip().removeprefix("https://").rstrip("/")
+            arns[logical] = f"arn:aws:iam::${{AWS::AccountId}}:oidc-provider/{issuer}"
+    return arns
+
+
+def password_parameters(
+    resources: Mapping[str, JSONValue], parameters: Mapping[str, JSONValue]
+) -> dict[str, str]:
+    """Parameter -> user, for each user whose ``LoginProfile.Password`` is ``Ref`` of a
+    parameter: a reference to that parameter elsewhere exposes the console password."""
+    found: dict[str, str] = {}
+    for logical, raw in resources.items():
+        if not isinstance(raw, Mapping) or raw.get("Type") != "AWS::IAM::User":
+            continue
+        props = raw.get("Properties")
+        profile = props.get("LoginProfile") if isinstance(props, Mapping) else None
+        password = profile.get("Password") if isinstance(profile, Mapping) else None
+        name = password.get("Ref") if isinstance(password, Mapping) else None
+        if isinstance(name, str) and name in parameters:
+            found[name] = logical
+    return found
+
+
+def add_globals(m: _Mapper) -> None:
+    """Each section of SAM ``Globals`` (``Function``, ``Api`` ...) as a config block
+    ``Globals.SECTION``: its values (environment variables ...) reach every resource of
+    that kind, so a key written there is reported once, there (IAM101)."""
+    sections = m.template.get("Globals")
+    if not isinstance(sections, Mapping):
+        return
+    for section, values in sections.items():
+        if isinstance(values, Mapping):
+            address = f"Globals.{section}"
+            origin = m.origin(address, ("Globals", section), None)
+            m.builder.config_blocks.append(ConfigBlock("globals", section, address, origin, values))

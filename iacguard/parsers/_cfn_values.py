@@ -13,6 +13,14 @@ from iacguard.parsers._source import JSONValue
 
 #: pseudo parameters with one value in the commercial partition
 _PSEUDO: Final = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+#: pseudo parameters of the deploying stack: one fixed value per stack, unknown here, kept
+#: as their ``${...}`` text so that ARNs built from them stay readable: a principal
+#: ``arn:aws:iam::${AWS::AccountId}:root`` is the stack's own account (not a foreign
+#: one), a role ARN still names its role, a condition on ``aws:SourceAccount`` still
+#: narrows to one account
+_STACK_PSEUDO: Final = frozenset(
+    {"AWS::AccountId", "AWS::Region", "AWS::StackName", "AWS::StackId"}
+)
 #: ``${Name}`` or ``${Name.Attribute}`` in ``Fn::Sub``; ``${!Literal}`` is an escape
 _SUB_VAR: Final = re.compile(r"\$\{([^}]*)\}")
 #: intrinsic functions CloudFormation knows (an ``Fn::`` key outside this list is an error)
@@ -63,10 +71,25 @@ class Resolver:
     secrets: list[tuple[Pointer, str]] = field(default_factory=list)
     #: pointer -> names of the conditions of every ``Fn::If`` at or below it
     branch_points: dict[Pointer, set[str]] = field(default_factory=dict)
+    #: parameter -> the value its ``Default`` gives (a list for list types)
+    defaults: Mapping[str, RawValue] = field(default_factory=dict)
+    #: logical ID -> the ARN ``Ref``/``Fn::GetAtt .Arn`` of that resource returns
+    arns: Mapping[str, str] = field(default_factory=dict)
+    #: ``id()`` of the Unknown of an ``Fn::Sub`` -> its text with each unresolved
+    #: ``${...}`` replaced by a token, and token -> the Unknown it stands for
+    sub_texts: dict[int, tuple[str, dict[str, Unknown]]] = field(default_factory=dict)
+    #: parameter -> logical ID of the user whose ``LoginProfile.Password`` it is
+    password_parameters: Mapping[str, str] = field(default_factory=dict)
+    #: (output pointer, user logical ID) of every reference to a console password
+    passwords: list[tuple[Pointer, str]] = field(default_factory=list)
 
     def link(self, value: RawValue) -> tuple[str, str | None] | None:
         """The (logical ID, attribute) an unresolved *value* refers to, if any."""
         return self.links.get(id(value)) if isinstance(value, Unknown) else None
+
+    def sub_text(self, value: RawValue) -> tuple[str, dict[str, Unknown]] | None:
+        """For the Unknown of an ``Fn::Sub``: its text with tokens, and what they stand for."""
+        return self.sub_texts.get(id(value)) if isinstance(value, Unknown) else None
 
     def condition_at(self, pointer: Pointer) -> str | None:
         """The condition of the node at output *pointer* or its nearest recorded ancestor."""
@@ -134,7 +157,7 @@ class Resolver:
         self, key: str, args: JSONValue, src: Pointer, out: Pointer, cond: str | None
     ) -> RawValue | _NoValue:
         if key == "Ref" and isinstance(args, str):
-            return self._ref(args)
+            return self._ref(args, out)
         if key == "Fn::GetAtt":
             target = args.split(".", 1) if isinstance(args, str) else args
             if (
@@ -162,6 +185,11 @@ class Resolver:
             if isinstance(index, int | str) and str(index).isdigit() and isinstance(items, tuple):
                 return items[int(index)] if int(index) < len(items) else Unknown("Fn::Select")
             return Unknown("Fn::Select")
+        if key == "Fn::Split" and isinstance(args, list) and len(args) == 2:
+            source = self.resolve(args[1], (*src, 1), out, cond)
+            if isinstance(args[0], str) and args[0] and isinstance(source, str):
+                return tuple(source.split(args[0]))
+            return Unknown("Fn::Split")
         if key == "Fn::FindInMap":
             return self._find_in_map(args, src, out, cond)
         if key == "Fn::Base64":
@@ -171,17 +199,27 @@ class Resolver:
             return json.dumps(inner) if _is_plain(inner) else Unknown("Fn::ToJsonString")
         return Unknown(key)
 
-    def _ref(self, name: str) -> RawValue | _NoValue:
+    def _ref(self, name: str, out: Pointer) -> RawValue | _NoValue:
         if name == "AWS::NoValue":
             return NO_VALUE
         if name in _PSEUDO:
             return _PSEUDO[name]
+        if name in _STACK_PSEUDO:
+            return "${" + name + "}"
+        if name in self.password_parameters:
+            self.passwords.append((out, self.password_parameters[name]))
+        if name in self.defaults:
+            return self.defaults[name]
+        if name in self.arns:
+            return self.arns[name]
         unknown = Unknown(f"!Ref {name}")
         if name in self.types:
             self.links[id(unknown)] = (name, None)
         return unknown
 
-    def _getatt(self, logical: str, attribute: str, out: Pointer) -> Unknown:
+    def _getatt(self, logical: str, attribute: str, out: Pointer) -> RawValue:
+        if attribute == "Arn" and logical in self.arns:
+            return self.arns[logical]
         unknown = Unknown(f"!GetAtt {logical}.{attribute}")
         if logical in self.types:
             self.links[id(unknown)] = (logical, attribute)
@@ -223,7 +261,7 @@ class Resolver:
         if text is None:
             return Unknown("Fn::Sub")
         parts: list[str] = []
-        known = True
+        tokens: dict[str, Unknown] = {}
         position = 0
         for match in _SUB_VAR.finditer(text):
             parts.append(text[position : match.start()])
@@ -237,13 +275,19 @@ class Resolver:
             elif "." in name and (target := name.split(".", 1))[0] in self.types:
                 value = self._getatt(target[0], target[1], out)
             else:
-                value = self._ref(name)
+                value = self._ref(name, out)
             if isinstance(value, str):
                 parts.append(value)
             else:
-                known = False
+                token = f"@@iacguard-sub-{len(tokens)}@@"
+                tokens[token] = value if isinstance(value, Unknown) else Unknown(f"${{{name}}}")
+                parts.append(token)
         parts.append(text[position:])
-        return "".join(parts) if known else Unknown(f"!Sub {text}")
+        if not tokens:
+            return "".join(parts)
+        unknown = Unknown(f"!Sub {text}")
+        self.sub_texts[id(unknown)] = ("".join(parts), tokens)
+        return unknown
 
     def _find_in_map(
         self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None
@@ -316,3 +360,52 @@ def _bool(value: RawValue) -> bool | Unknown | None:
     if isinstance(value, str) and value.lower() in {"true", "false"}:
         return value.lower() == "true"
     return None
+
+
+def sub_document(text: str, tokens: Mapping[str, Unknown]) -> RawValue:
+    """A JSON document written with ``Fn::Sub`` whose variables did not all resolve:
+    the JSON with every string holding an unresolved variable made Unknown (a key gets
+    its ``${...}`` text back). None when the text is not JSON once the tokens are in."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+
+    def restore(key: str) -> str:
+        for token, unknown in tokens.items():
+            key = key.replace(token, unknown.expr)
+        return key
+
+    def walk(node: object) -> RawValue:
+        if isinstance(node, dict):
+            return {restore(str(k)): walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return tuple(walk(item) for item in node)
+        if isinstance(node, str) and "@@iacguard-sub-" in node:
+            return tokens.get(node) or Unknown(f"!Sub {restore(node)}")
+        return node if isinstance(node, str | int | float | bool) or node is None else None
+
+    return walk(value)
+
+
+def parameter_defaults(parameters: Mapping[str, JSONValue]) -> dict[str, RawValue]:
+    """The value ``Ref`` gives for each parameter that has a ``Default``, as the template
+    deploys without overrides (Terraform variables are read with their defaults too).
+    ``NoEcho`` parameters (secrets) and SSM parameter types (the default names a
+    parameter, not a value) stay unresolved; list types give a tuple."""
+    defaults: dict[str, RawValue] = {}
+    for name, spec in parameters.items():
+        if not isinstance(spec, Mapping) or spec.get("Default") is None:
+            continue
+        kind = str(spec.get("Type", "String"))
+        if str(spec.get("NoEcho", "")).lower() == "true" or kind.startswith("AWS::SSM::"):
+            continue
+        default = spec["Default"]
+        if isinstance(default, Mapping | list):
+            continue
+        value = str(default).lower() if isinstance(default, bool) else str(default)
+        if kind == "CommaDelimitedList" or kind.startswith("List<"):
+            defaults[name] = tuple(part.strip() for part in value.split(","))
+        else:
+            defaults[name] = value
+    return defaults

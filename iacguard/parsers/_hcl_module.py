@@ -285,7 +285,7 @@ class Configuration:
 
     def _block_items(self, block: Block, ev: Evaluator, expr: str) -> RawValue:
         if block.type != "dynamic":
-            return (self.body_values(block.body, ev, expr)[0],)
+            return (self._nested_values(block.body, ev, expr),)
         iterator = block.labels[0] if block.labels else "dynamic"
         if "iterator" in block.body.attributes:
             iterator = name_of(block.body.attributes["iterator"].expression)
@@ -300,9 +300,17 @@ class Configuration:
         except EvalError:
             return (Unknown(f"{expr}.dynamic.{iterator}"),)
         return tuple(
-            self.body_values(content.body, ev.child({iterator: {"key": k, "value": v}}), expr)[0]
+            self._nested_values(content.body, ev.child({iterator: {"key": k, "value": v}}), expr)
             for k, v in pairs
         )
+
+    def _nested_values(self, body: Body, ev: Evaluator, expr: str) -> dict[str, RawValue]:
+        """The values of a nested block; its references count for the enclosing block."""
+        values, links = self.body_values(body, ev, expr)
+        for refs in links.values():
+            for ref in refs:
+                self.record(ref)
+        return values
 
     def attribute(self, inst: Instance, name: str) -> RawValue:
         """The value of ``inst.name`` as another expression reads it (a reference)."""

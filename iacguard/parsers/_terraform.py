@@ -8,11 +8,12 @@ instances with their values and, per attribute, the resources its expression ref
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.model import Origin, RawValue
+from iacguard.parsers._terraform_types import SECRET_ATTRIBUTES, WHOLE_OBJECT_SECRETS
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,31 @@ class ResolvedRef:
     type: str
     #: first attribute after the resource, e.g. ``name``; ``""`` for the whole resource
     attribute: str
+
+
+def secret_refs(
+    refs: Iterable[ResolvedRef], encrypted: Callable[[str], bool]
+) -> Iterator[ResolvedRef]:
+    """The references among *refs* that read a generated secret in plain text.
+
+    A secret attribute (``aws_iam_access_key.k.secret``) is one; so is the whole object
+    of a resource that carries one (``aws_iam_access_key.k``), read as that attribute,
+    unless *encrypted* says a PGP key encrypts its secrets. A plan lists the resource
+    next to each of its attributes read, so the whole object counts only when no
+    attribute of the same instance is referenced.
+    """
+    refs = tuple(refs)
+    read = {ref.address for ref in refs if ref.attribute}
+    for ref in refs:
+        if (ref.type, ref.attribute) in SECRET_ATTRIBUTES:
+            yield ref
+        elif (
+            ref.attribute == ""
+            and ref.type in WHOLE_OBJECT_SECRETS
+            and ref.address not in read
+            and not encrypted(ref.address)
+        ):
+            yield ResolvedRef(ref.address, ref.type, WHOLE_OBJECT_SECRETS[ref.type])
 
 
 @dataclass(frozen=True, slots=True)

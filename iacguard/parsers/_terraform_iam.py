@@ -40,14 +40,13 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.parsers._policy_document import parse_policy
-from iacguard.parsers._terraform import TerraformConfig, TfResource
+from iacguard.parsers._terraform import TerraformConfig, TfResource, secret_refs
 from iacguard.parsers._terraform_types import (
     ATTACHMENT_TYPES,
     ENCRYPTED_SINKS,
     INLINE_TYPES,
     PRINCIPAL_TYPES,
     RESOURCE_POLICY_ATTRIBUTES,
-    SECRET_ATTRIBUTES,
 )
 
 
@@ -90,6 +89,9 @@ class _Mapper:
         self.policy_by_arn: dict[str, str] = {}
         self.policy_by_name: dict[str, str] = {}
         self.types = {r.address: r.type for r in config.resources}
+        self.pgp = {
+            r.address for r in config.resources if r.values.get("pgp_key") not in {None, ""}
+        }
 
     def build(self) -> Graph:
         for resource in self.config.resources:
@@ -105,11 +107,10 @@ class _Mapper:
                 ConfigBlock(block.kind, block.type, block.address, block.origin, block.values)
             )
         for output in self.config.outputs:
-            for ref in output.refs:
-                if (ref.type, ref.attribute) in SECRET_ATTRIBUTES:
-                    self.builder.references.append(
-                        Reference(output.origin, ref.address, ref.type, ref.attribute)
-                    )
+            for ref in secret_refs(output.refs, self.pgp.__contains__):
+                self.builder.references.append(
+                    Reference(output.origin, ref.address, ref.type, ref.attribute)
+                )
         return self.builder.build()
 
     def _add_config_blocks(self, res: TfResource) -> None:
@@ -288,9 +289,7 @@ class _Mapper:
 
     def _add_secret_flows(self, res: TfResource) -> None:
         for attribute, refs in res.links.items():
-            for ref in refs:
-                if (ref.type, ref.attribute) not in SECRET_ATTRIBUTES:
-                    continue
+            for ref in secret_refs(refs, self.pgp.__contains__):
                 encrypted = (res.type, attribute) in ENCRYPTED_SINKS or (
                     res.type == "aws_ssm_parameter"
                     and attribute == "value"

@@ -43,8 +43,12 @@ RESOURCE_POLICY_ATTRIBUTES: Final = {
     "aws_sns_topic_policy": "policy",
     "aws_sns_topic": "policy",
     "aws_kms_key": "policy",
+    "aws_kms_key_policy": "policy",
+    "aws_kms_external_key": "policy",
     "aws_kms_replica_key": "policy",
+    "aws_kms_replica_external_key": "policy",
     "aws_ecr_repository_policy": "policy",
+    "aws_ecr_registry_policy": "policy",
     "aws_ecrpublic_repository_policy": "policy",
     "aws_secretsmanager_secret_policy": "policy",
     "aws_secretsmanager_secret": "policy",
@@ -53,6 +57,28 @@ RESOURCE_POLICY_ATTRIBUTES: Final = {
     "aws_elasticsearch_domain_policy": "access_policies",
     "aws_elasticsearch_domain": "access_policies",
     "aws_glacier_vault": "access_policy",
+    "aws_glacier_vault_lock": "policy",
+    "aws_s3control_bucket_policy": "policy",
+    "aws_s3control_access_point_policy": "policy",
+    "aws_s3control_object_lambda_access_point_policy": "policy",
+    "aws_s3tables_table_bucket_policy": "resource_policy",
+    "aws_s3tables_table_policy": "resource_policy",
+    "aws_ses_identity_policy": "policy",
+    "aws_sesv2_email_identity_policy": "policy",
+    "aws_kinesis_resource_policy": "policy",
+    "aws_msk_cluster_policy": "policy",
+    "aws_redshift_resource_policy": "policy",
+    "aws_redshiftserverless_resource_policy": "policy",
+    "aws_cloudwatch_log_destination_policy": "access_policy",
+    "aws_cloudsearch_domain_service_access_policy": "access_policy",
+    "aws_codebuild_resource_policy": "policy",
+    "aws_schemas_registry_policy": "policy",
+    "aws_oam_sink_policy": "policy",
+    "aws_networkfirewall_resource_policy": "policy",
+    "aws_xray_resource_policy": "policy_document",
+    "aws_vpclattice_resource_policy": "policy",
+    "aws_sagemaker_model_package_group_policy": "resource_policy",
+    "aws_acmpca_policy": "policy",
     "aws_efs_file_system_policy": "policy",
     "aws_backup_vault_policy": "policy",
     "aws_cloudwatch_log_resource_policy": "policy_document",
@@ -74,6 +100,12 @@ SECRET_ATTRIBUTES: Final = frozenset(
         ("aws_iam_user_login_profile", "password"),
     }
 )
+#: the plain-text secret a whole resource object carries (``value = aws_iam_access_key.k``)
+#: unless a ``pgp_key`` encrypts it: resource type -> attribute
+WHOLE_OBJECT_SECRETS: Final = {
+    "aws_iam_access_key": "secret",
+    "aws_iam_user_login_profile": "password",
+}
 #: receiving attributes that store a value encrypted: (resource type, attribute)
 ENCRYPTED_SINKS: Final = frozenset(
     {

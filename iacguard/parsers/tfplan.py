@@ -367,7 +367,7 @@ class _PlanReader:
         attribute = attribute.split("[", 1)[0]
         candidates = self.by_config.get((module, config_address), [])
         if index is not None:
-            candidates = [c for c in candidates if self.instances[c][3] == index.strip('"')]
+            candidates = [c for c in candidates if self.instances[c][3] == index]
         elif len(candidates) > 1 and referrer in self.instances:
             same = [c for c in candidates if self.instances[c][3] == self.instances[referrer][3]]
             candidates = same or candidates

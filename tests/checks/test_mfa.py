@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from iacguard.engine import ScanOptions, scan
+from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import addresses, scan_case
 
 
@@ -66,3 +70,42 @@ def test_iam404_points_at_the_trust_statement() -> None:
         if f.rule_id == "IAM404" and f.address == "aws_iam_role.admin_for_user"
     ]
     assert finding.pointer == ("assume_role_policy", "Statement", 0)
+
+
+_OWN_ACCOUNT_TEMPLATE = """
+AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  AdminRole:
+    Type: AWS::IAM::Role
+    Properties:
+      ManagedPolicyArns:
+        - !Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              AWS: !Sub arn:aws:iam::${AWS::AccountId}:root
+            Action: sts:AssumeRole
+%s
+"""
+_MFA_CONDITION = """            Condition:
+              Bool:
+                aws:MultiFactorAuthPresent: "true"
+"""
+
+
+@pytest.mark.parametrize(
+    ("condition", "fires"),
+    [pytest.param("", True, id="no-mfa"), pytest.param(_MFA_CONDITION, False, id="mfa")],
+)
+def test_iam404_trust_to_the_stacks_own_account(
+    tmp_path: Path, condition: str, fires: bool
+) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(_OWN_ACCOUNT_TEMPLATE % condition)
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    result = scan([template], registry, ScanOptions())
+    assert {(f.rule_id, f.address) for f in result.findings if f.rule_id == "IAM404"} == (
+        {("IAM404", "AdminRole")} if fires else set()
+    )

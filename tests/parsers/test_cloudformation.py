@@ -173,11 +173,28 @@ def test_resource_condition_is_named_in_the_finding() -> None:
     assert "InAuditAccount" in finding.message
 
 
+_GITHUB_ARN = "arn:aws:iam::${AWS::AccountId}:oidc-provider/token.actions.githubusercontent.com"
+
+
 @pytest.mark.parametrize(
     ("value", "expected"),
     [
         pytest.param("!Sub arn:${AWS::Partition}:s3:::b/*", "arn:aws:s3:::b/*", id="sub-partition"),
-        pytest.param("!Sub arn:aws:iam::${AWS::AccountId}:root", Unknown, id="sub-account"),
+        pytest.param(
+            "!Sub arn:aws:iam::${AWS::AccountId}:root",
+            "arn:aws:iam::${AWS::AccountId}:root",
+            id="sub-own-account",
+        ),
+        pytest.param("!Ref AWS::Region", "${AWS::Region}", id="ref-region"),
+        pytest.param("!Select [1, !Split [',', 'a,b,c']]", "b", id="select-split"),
+        pytest.param("!Select [0, !Split [',', !Ref Bucket]]", Unknown, id="split-unknown"),
+        pytest.param("!Sub 'arn:aws:s3:::${Name}/*'", "arn:aws:s3:::logs/*", id="param-default"),
+        pytest.param("!Select [1, !Ref Names]", "b", id="list-param-default"),
+        pytest.param("!Ref Secret", Unknown, id="no-echo-param"),
+        pytest.param("!Ref Ssm", Unknown, id="ssm-param"),
+        pytest.param("!Ref Required", Unknown, id="param-without-default"),
+        pytest.param("!GetAtt Github.Arn", _GITHUB_ARN, id="oidc-provider-arn"),
+        pytest.param("!Ref Github", _GITHUB_ARN, id="oidc-provider-ref"),
         pytest.param('!Join ["", [a, !Ref "AWS::URLSuffix"]]', "aamazonaws.com", id="join"),
         pytest.param("!Join [':', [a, !Ref Bucket]]", Unknown, id="join-unknown"),
         pytest.param("!Sub '${!Literal}-x'", "${Literal}-x", id="sub-escape"),
@@ -189,8 +206,15 @@ def test_resource_condition_is_named_in_the_finding() -> None:
 )
 def test_intrinsics_resolve_or_stay_unknown(tmp_path: Path, value: str, expected: object) -> None:
     text = (
+        "Parameters:\n  Name: {Type: String, Default: logs}\n"
+        "  Names: {Type: CommaDelimitedList, Default: 'a, b'}\n"
+        "  Secret: {Type: String, NoEcho: true, Default: s3cr3t}\n"
+        "  Ssm: {Type: 'AWS::SSM::Parameter::Value<String>', Default: /a/b}\n"
+        "  Required: {Type: String}\n"
         "Mappings:\n  Accounts:\n    prod:\n      Id: '111122223333'\n"
         "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n"
+        "  Github:\n    Type: AWS::IAM::OIDCProvider\n"
+        "    Properties: {Url: 'https://token.actions.githubusercontent.com'}\n"
         "  Policy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n"
         "      Bucket: !Ref Bucket\n      PolicyDocument:\n        Statement:\n"
         "          - Effect: Allow\n            Principal: {AWS: '111122223333'}\n"
@@ -326,3 +350,70 @@ def test_cli_detects_templates_and_skips_other_yaml(runner: CliRunner, tmp_path:
     assert "skipped" in result.stderr
     single = runner.invoke(app, ["check", str(tmp_path / "stack.yaml")], catch_exceptions=False)
     assert single.exit_code == ExitCode.FINDINGS
+
+
+_SUB_POLICY = (
+    "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n"
+    "  Policy:\n    Type: AWS::SNS::TopicPolicy\n    Properties:\n"
+    "      Topics: [!Ref Topic]\n      PolicyDocument: !Sub '{0}'\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("document", "resource", "valid"),
+    [
+        pytest.param(
+            '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish",'
+            ' "Resource": "${Topic}"}]}',
+            Unknown,
+            True,
+            id="unknown-string",
+        ),
+        pytest.param(
+            '{"Statement": [{"Effect": "Allow", "Principal": "*", "Action": "sns:Publish",'
+            ' "Resource": "arn:${AWS::Partition}:sns:${AWS::Region}:x:t"}]}',
+            "arn:aws:sns:${AWS::Region}:x:t",
+            True,
+            id="known",
+        ),
+        pytest.param('{"Statement": ${Topic}}', None, False, id="not-json-stays-unknown"),
+    ],
+)
+def test_policy_written_with_sub(
+    tmp_path: Path, document: str, resource: object, valid: bool
+) -> None:
+    policy = _parse(tmp_path, _SUB_POLICY.replace("{0}", document)).graph.policy("Policy")
+    assert policy is not None
+    if not valid:  # unresolved outside a string: unknown, never reported as malformed
+        assert isinstance(policy.document, Unknown)
+        return
+    assert isinstance(policy.document, PolicyDocument)
+    assert not policy.document.problems
+    [statement] = policy.document.statements
+    assert statement.principals[0].value == "*"
+    [value] = statement.resources
+    assert isinstance(value, Unknown) if resource is Unknown else value == resource
+
+
+def test_console_password_parameter_in_outputs_is_reported_not_printed(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    secret = "Fixture-Passw0rd-not-real"
+    text = (
+        f"Parameters:\n  Pw:\n    Type: String\n    NoEcho: true\n    Default: {secret}\n"
+        "Resources:\n  U:\n    Type: AWS::IAM::User\n    Properties:\n"
+        "      LoginProfile: {Password: !Ref Pw, PasswordResetRequired: true}\n"
+        "Outputs:\n  Shown:\n    Value: !Sub 'password: ${Pw}'\n"
+        "  Name:\n    Value: !Ref U\n"
+    )
+    path = tmp_path / "template.yaml"
+    path.write_text(text)
+    result = runner.invoke(app, ["check", str(path), "-f", "json"], catch_exceptions=False)
+    assert secret not in result.output + result.stderr
+    [reference] = _parse(tmp_path, text).graph.references
+    assert (reference.origin.address, reference.target, reference.attribute) == (
+        "Outputs.Shown",
+        "U",
+        "password",
+    )
+    assert reference.origin.location.line == 12
