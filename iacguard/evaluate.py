@@ -101,11 +101,16 @@ class Grant:
         return self.statement.covers_all_resources or self.statement.uses_not_resource
 
     @property
-    def self_only(self) -> bool:
-        """True when every resource names the caller (``${aws:username}``): the grant
-        lets a user manage itself, not others."""
+    def self_only(self) -> bool | None:
+        """Whether every resource names the caller (``${aws:username}``): the grant then
+        lets a user manage itself, not others.
+
+        :returns: True, False, or None when an unresolved resource decides.
+        """
         resources = self.statement.resources
-        return bool(resources) and all(isinstance(r, str) and _SELF in r.lower() for r in resources)
+        if not resources or any(isinstance(r, str) and _SELF not in r.lower() for r in resources):
+            return False
+        return None if any(isinstance(r, Unknown) for r in resources) else True
 
     def covers(self, action: str) -> bool | None:
         """Whether the statement names *action* (lower-cased ``service:name``).
@@ -137,11 +142,12 @@ class Grant:
             excluded = mine.not_resources
             if other.statement.uses_not_resource or "*" in theirs:
                 return False
-            return _all_of(theirs, lambda r: not _any_match(excluded, r))
+            return _all_of(theirs, lambda r: _not(_any_match(excluded, r)))
         if "*" in mine.resources:
             return True
         if other.statement.uses_not_resource or "*" in theirs:
-            return False
+            # only a "*" covers them, and an unresolved resource might be one
+            return None if any(isinstance(r, Unknown) for r in mine.resources) else False
         return _all_of(theirs, lambda r: _any_match(mine.resources, r))
 
 
@@ -164,6 +170,10 @@ def _any_match(patterns: Iterable[MaybeStr], resource: str) -> bool | None:
     return None if undecided else False
 
 
+def _not(verdict: bool | None) -> bool | None:
+    return verdict if verdict is None else not verdict
+
+
 def _all_of(resources: Iterable[MaybeStr], test: _Test) -> bool | None:
     """True when *test* holds for every resource; None when an unknown decides."""
     undecided = False
@@ -181,23 +191,21 @@ def enforces_mfa(grant: Grant) -> bool | None:
     ``aws:MultiFactorAuthPresent`` is false (``Bool``/``BoolIfExists``) or absent
     (``Null`` true).
 
-    :returns: True, False, or None when an unresolved condition value decides.
+    :returns: True, False, or None when an unresolved value decides: a condition value,
+        a condition block whose keys are unknown, or an unknown ``Action`` entry (which
+        might be ``*``).
     """
-    statement = grant.statement
-    if not statement.is_deny or not (grant.not_action or grant.covers_all()):
+    every_action = grant.not_action or grant.covers_all()
+    if not grant.statement.is_deny or not (every_action or grant.unresolved):
         return False
     undecided = False
-    for condition in statement.conditions:
-        if condition.key_lower != _MFA_KEY:
-            continue
-        operator = condition.base_operator.lower()
-        wanted = {"bool": "false", "null": "true"}.get(operator)
-        if wanted is None:
-            continue
-        if any(isinstance(v, Unknown) for v in condition.values):
-            undecided = True
-        elif [v.lower() for v in condition.values if isinstance(v, str)] == [wanted]:
-            return True
+    for condition in grant.statement.conditions:
+        wanted = {"bool": "false", "null": "true"}.get(condition.base_operator.lower())
+        if not condition.key or (condition.key_lower == _MFA_KEY and wanted is not None):
+            if any(isinstance(v, Unknown) for v in condition.values):
+                undecided = True  # a value, or a block whose keys are unknown
+            elif condition.key and [str(v).lower() for v in condition.values] == [wanted]:
+                return True if every_action else None  # an unknown action might be "*"
     return None if undecided else False
 
 

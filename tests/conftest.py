@@ -66,6 +66,21 @@ def scan_case(case: str, fmt: str = "terraform") -> ScanResult:
     return scan([path], registry, ScanOptions())
 
 
+def found_plan_alone(case: str, tmp_path: Path, rule: str | None = None) -> set[tuple[str, str]]:
+    """``{(rule_id, address)}`` of a case's plan copied away from its ``.tf`` source: no
+    document is filled in from the source, so what is unknown in the plan stays unknown."""
+    registry, problems = collect_checks(get_plugin_manager(load_entrypoints=False))
+    assert not problems
+    plan = tmp_path / f"{case}-alone" / "plan.json"
+    plan.parent.mkdir()
+    plan.write_bytes((TERRAFORM / case / "plan.json").read_bytes())
+    return {
+        (f.rule_id, f.address)
+        for f in scan([plan], registry, ScanOptions()).findings
+        if rule is None or f.rule_id == rule
+    }
+
+
 def found(case: str, rule: str | None = None) -> set[tuple[str, str]]:
     """``{(rule_id, address)}`` of a case's findings, optionally of one rule."""
     return {

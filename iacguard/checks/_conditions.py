@@ -97,6 +97,12 @@ def conditions_narrow(conditions: Iterable[Condition], keys: Iterable[str]) -> b
     return None if undecided else False
 
 
+def unresolved_block(conditions: Iterable[Condition]) -> bool:
+    """True when a condition block's keys are unresolved (an unknown ``Condition`` or
+    operator value): it might test any key, so it might be the one a rule looks for."""
+    return any(not c.key and any(isinstance(v, Unknown) for v in c.values) for c in conditions)
+
+
 def has_restricting_condition(statement: Statement) -> bool | None:
     """Whether *statement* carries a restricting condition (rules.md common terms).
 
@@ -149,7 +155,7 @@ def requires_mfa(statement: Statement) -> bool | None:
 
     :returns: True, False, or None when an unresolved value decides.
     """
-    undecided = False
+    undecided = unresolved_block(statement.conditions)
     for condition in statement.conditions_on("aws:MultiFactorAuthPresent"):
         if condition.operator.lower() != "bool":
             continue

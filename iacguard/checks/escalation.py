@@ -154,10 +154,10 @@ def _match_paths(graph: Graph, perms: EffectivePermissions) -> Iterator[PathMatc
         undetermined = False
         for action in path.required:
             decision = perms.decide(action)
-            grants = _useful(decision.allowed_by, path, action.lower())
+            grants, unsure = _useful(decision.allowed_by, path, action.lower())
             if not grants:
                 break
-            undetermined = undetermined or decision.undetermined
+            undetermined = undetermined or decision.undetermined or unsure
             steps.append((action, grants))
         else:
             roles: tuple[Principal, ...] = ()
@@ -170,15 +170,32 @@ def _match_paths(graph: Graph, perms: EffectivePermissions) -> Iterator[PathMatc
                 yield PathMatch(path, tuple(steps), roles)
 
 
-def _useful(grants: tuple[Grant, ...], path: EscalationPath, action: str) -> tuple[Grant, ...]:
+def _useful(
+    grants: tuple[Grant, ...], path: EscalationPath, action: str
+) -> tuple[tuple[Grant, ...], bool]:
     """The grants that serve *path*: a grant on the caller itself cannot reach another
-    principal, and assuming one named role is delegation, not escalation."""
+    principal, and assuming one named role is delegation, not escalation.
+
+    :returns: the grants, and True when only grants whose unknown resources decide it
+        serve the path (an unknown resource might be the caller, or one named role).
+    """
     if path.category != PRINCIPAL_ACCESS:
-        return grants
-    useful = tuple(g for g in grants if not g.self_only)
-    if action == _ASSUME_ROLE:
-        useful = tuple(g for g in useful if g.on_any_resource or _has_wildcard(g))
-    return useful
+        return grants, False
+    verdicts = [(grant, _reaches_others(grant, action)) for grant in grants]
+    sure = tuple(grant for grant, verdict in verdicts if verdict)
+    unsure = tuple(grant for grant, verdict in verdicts if verdict is None)
+    return (sure, False) if sure else (unsure, bool(unsure))
+
+
+def _reaches_others(grant: Grant, action: str) -> bool | None:
+    """Whether *grant* reaches a principal other than the caller (for ``sts:AssumeRole``:
+    more than the roles it names); None when an unresolved resource decides."""
+    if action != _ASSUME_ROLE:
+        self_only = grant.self_only
+        return None if self_only is None else not self_only
+    if grant.on_any_resource or _has_wildcard(grant):
+        return True
+    return None if any(isinstance(r, Unknown) for r in grant.statement.resources) else False
 
 
 def _has_wildcard(grant: Grant) -> bool:

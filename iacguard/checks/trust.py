@@ -17,6 +17,7 @@ from iacguard.checks._conditions import (
     matches_any_repository,
     pointer_from,
     requires_mfa,
+    unresolved_block,
 )
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Origin, Policy, PolicyDocument, PolicyKind, Severity, Statement, Unknown
@@ -211,7 +212,7 @@ def _web_identity_problem(statement: Statement, provider: str) -> str | None:
         return f"trusts OIDC provider '{provider}' without a ':sub' or ':aud' condition"
     subs = [cond for cond in statement.conditions_on(f"{provider}:sub") if is_positive(cond)]
     verdicts = [github_sub_scoped(cond) for cond in subs]
-    if True in verdicts or None in verdicts:
+    if True in verdicts or None in verdicts or unresolved_block(statement.conditions):
         return None
     broad = [v for cond in subs for v in known(cond.values) if matches_any_repository(v)]
     if not broad:

@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Final, Protocol, TypeAlias
 
 from iacguard.model import RawValue, Unknown
-from iacguard.parsers._hcl_functions import FUNCTIONS, EvalError, contains_unknown, to_string
+from iacguard.parsers._hcl_functions import (
+    FUNCTIONS,
+    EvalError,
+    plain,
+    to_string,
+)
 from iacguard.parsers._hcl_syntax import Node, name_of, subtrees, unescape
-from iacguard.parsers._hcl_template import heredoc_text, template_segments
+from iacguard.parsers._hcl_template import heredoc_text, partial_json, template_segments
 
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
 Step: TypeAlias = tuple[str, RawValue]
@@ -107,6 +112,7 @@ class Evaluator:
 
     def _string(self, node: Node) -> RawValue:
         parts: list[RawValue] = []
+        directives = False
         for part in subtrees(node):
             (child,) = part.children
             if isinstance(child, str):
@@ -116,14 +122,18 @@ class Evaluator:
                 parts.append(self.eval(_expression_child(child)))
             else:  # template directives (%{if}, %{for}) are not evaluated
                 parts.append(Unknown("template directive"))
-        return _join(parts)
+                directives = True
+        return _join(parts, as_json=not directives)
 
     def _heredoc(self, node: Node) -> RawValue:
         return self.template(heredoc_text(name_of(node), trim=node.data == "heredoc_template_trim"))
 
     def template(self, text: str) -> RawValue:
-        """Render template text (a heredoc body, a ``templatefile``)."""
-        return _join([self._segment(kind, body) for kind, body in template_segments(text)])
+        """Render template text (a heredoc body, a ``templatefile``); JSON text with
+        unknown interpolations is :class:`PartialJSON` (see :func:`partial_json`)."""
+        segments = list(template_segments(text))
+        parts = [self._segment(kind, body) for kind, body in segments]
+        return _join(parts, as_json=all(kind != "directive" for kind, _ in segments))
 
     def _segment(self, kind: str, body: str) -> RawValue:
         if kind == "text":
@@ -144,7 +154,7 @@ class Evaluator:
             key_node, value_node = trees[0], trees[-1]
             key = self._object_key(key_node)
             if isinstance(key, Unknown):
-                return key
+                return plain(key)
             result[to_string(key)] = self.eval(value_node)
         return result
 
@@ -159,7 +169,7 @@ class Evaluator:
         condition, yes, no = (c for c in subtrees(node) if c.data != "new_line_or_comment")
         test = self.eval(condition)
         if isinstance(test, Unknown):
-            return test
+            return plain(test)
         if not isinstance(test, bool):
             raise EvalError("condition is not a bool")
         return self.eval(yes if test else no)
@@ -178,7 +188,7 @@ class Evaluator:
         operator, operand_node = node.children[0], list(subtrees(node))[-1]
         operand = self.eval(operand_node)
         if isinstance(operand, Unknown):
-            return operand
+            return plain(operand)
         if str(operator) == "!" and isinstance(operand, bool):
             return not operand
         if str(operator) == "-" and isinstance(operand, int | float):
@@ -203,7 +213,7 @@ class Evaluator:
         if expand and args:
             last = args.pop()
             if isinstance(last, Unknown):
-                return last
+                return plain(last)
             args += list(last) if isinstance(last, tuple) else [last]
         if name in {"file", "templatefile"}:
             return self._file(name, args)
@@ -224,8 +234,8 @@ class Evaluator:
         raise EvalError("no argument of try() could be evaluated")
 
     def _file(self, name: str, args: list[RawValue]) -> RawValue:
-        if not args or not isinstance(args[0], str) or contains_unknown(args):
-            return Unknown(f"{name}(...)")
+        if not args or not isinstance(args[0], str) or any(isinstance(a, Unknown) for a in args):
+            return Unknown(f"{name}(...)")  # unknown variables inside the map are rendered
         path = (self.base_dir / args[0]).resolve()
         if not path.is_relative_to(self.root_dir) or not path.is_file():
             return Unknown(f"{name}({args[0]})")
@@ -252,7 +262,7 @@ class Evaluator:
                 continue
             key = scope.eval(body[0])
             if isinstance(key, Unknown):
-                return key
+                return plain(key)
             value = scope.eval(body[1])
             if grouped:
                 previous = result.get(to_string(key), ())
@@ -350,10 +360,14 @@ def _truth(value: RawValue) -> bool:
     raise EvalError("condition is not a known bool")
 
 
-def _join(parts: list[RawValue]) -> RawValue:
+def _join(parts: list[RawValue], *, as_json: bool = False) -> RawValue:
+    """The text of template *parts*; Unknown when one is, unless *as_json* and the text
+    is a JSON object with unknown strings (then :class:`PartialJSON`)."""
     unknown = [p for p in parts if isinstance(p, Unknown)]
     if unknown:
-        return Unknown(", ".join(u.expr for u in unknown if u.expr))
+        expr = ", ".join(u.expr for u in unknown if u.expr)
+        document = partial_json(parts, expr) if as_json else None
+        return Unknown(expr) if document is None else document
     return "".join(to_string(p) for p in parts)
 
 
@@ -378,13 +392,13 @@ def apply_steps(value: RawValue, steps: Sequence[Step]) -> RawValue:
     """
     for position, (kind, key) in enumerate(steps):
         if isinstance(value, Unknown):
-            return value
+            return plain(value)
         if kind == "splat":
             items = () if value is None else value if isinstance(value, tuple) else (value,)
             rest = steps[position + 1 :]
             return tuple(apply_steps(item, rest) for item in items)
         if isinstance(key, Unknown):
-            return key
+            return plain(key)
         if isinstance(value, Mapping):
             if to_string(key) not in value:
                 raise EvalError(f"no key {key!r}")
@@ -401,8 +415,10 @@ def binary(operator: str, left: RawValue, right: RawValue) -> RawValue:
 
     :raises EvalError: the operand types do not fit the operator.
     """
-    if isinstance(left, Unknown) or isinstance(right, Unknown):
-        return left if isinstance(left, Unknown) else right
+    if isinstance(left, Unknown):
+        return plain(left)
+    if isinstance(right, Unknown):
+        return plain(right)
     if operator == "==":
         return left == right
     if operator == "!=":

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Final
 
 from iacguard.model import RawValue, Unknown
+from iacguard.parsers._policy_document import PartialJSON
 
 #: the most elements ``range()`` makes (Terraform's own limit)
 MAX_RANGE: Final = 1024
@@ -36,6 +37,23 @@ def contains_unknown(value: object) -> bool:
     return False
 
 
+def first_unknown(value: object) -> Unknown | None:
+    """The first :class:`Unknown` in *value* (itself, or a leaf), or None."""
+    if isinstance(value, Unknown):
+        return value
+    if isinstance(value, Mapping):
+        value = tuple(value.values())
+    if isinstance(value, tuple | list):
+        return next((u for item in value if (u := first_unknown(item)) is not None), None)
+    return None
+
+
+def plain(value: Unknown) -> Unknown:
+    """*value* as a plain :class:`Unknown`: the result of a computation on a
+    :class:`PartialJSON` is no longer the JSON it carries."""
+    return value if type(value) is Unknown else Unknown(value.expr)
+
+
 def value_size(value: RawValue) -> int:
     """How big *value* is written out in full: elements plus characters / 64.
 
@@ -48,6 +66,8 @@ def value_size(value: RawValue) -> int:
     def size(item: RawValue) -> int:
         if isinstance(item, str):
             return 1 + len(item) // 64
+        if isinstance(item, PartialJSON):
+            return 1 + size(item.data)
         if not isinstance(item, Mapping | tuple | list):
             return 1
         known = sizes.get(id(item))
@@ -92,7 +112,7 @@ def _known(function: Callable[[list[RawValue]], RawValue]) -> Callable[[list[Raw
     def call(args: list[RawValue]) -> RawValue:
         unknown = next((a for a in args if contains_unknown(a)), None)
         if unknown is not None:
-            return unknown if isinstance(unknown, Unknown) else Unknown(function.__name__)
+            return plain(unknown) if isinstance(unknown, Unknown) else Unknown(function.__name__)
         return function(args)
 
     call.__name__ = function.__name__
@@ -112,10 +132,22 @@ def _map(value: RawValue) -> Mapping[str, RawValue]:
 
 
 def _jsonencode(args: list[RawValue]) -> RawValue:
-    return json.dumps(args[0], sort_keys=True, separators=(",", ":"), allow_nan=False)
+    """The JSON text of a value; of an object with unknown parts, :class:`PartialJSON`
+    (a policy document written with ``jsonencode`` keeps its known statements)."""
+    value = args[0]
+    unknown = first_unknown(value)
+    if unknown is None:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    if isinstance(value, Mapping):
+        return PartialJSON(unknown.expr, value)
+    return plain(unknown)
 
 
 def _jsondecode(args: list[RawValue]) -> RawValue:
+    if isinstance(args[0], PartialJSON):
+        return args[0].data  # decoding what jsonencode encoded
+    if isinstance(args[0], Unknown):
+        return plain(args[0])
     try:
         return to_data(json.loads(to_string(args[0])))
     except json.JSONDecodeError as err:
@@ -217,8 +249,8 @@ def _range(args: list[RawValue]) -> RawValue:
 
 
 FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
-    "jsonencode": _known(_jsonencode),
-    "jsondecode": _known(_jsondecode),
+    "jsonencode": _jsonencode,
+    "jsondecode": _jsondecode,
     "base64encode": _known(lambda a: base64.b64encode(to_string(a[0]).encode()).decode()),
     "base64decode": _known(_base64decode),
     "format": _known(_format),

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Final
 
-from iacguard.parsers._hcl_functions import EvalError
+from iacguard.model import RawValue, Unknown
+from iacguard.parsers._hcl_functions import EvalError, plain, to_string
+from iacguard.parsers._policy_document import PartialJSON
+
+#: stands for the unknown interpolation *i* while the JSON around it is parsed
+_TOKEN: Final = "@@iacguard-hcl-{}@@"
 
 
 def heredoc_text(token: str, *, trim: bool) -> str:
@@ -59,3 +66,49 @@ def _closing_brace(text: str, index: int) -> int:
             depth -= 1
         index += 1
     raise EvalError("unterminated interpolation")
+
+
+def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
+    """Template text that is a JSON object with unknown ``${...}`` interpolations, read
+    as far as it is known: every string holding an unknown interpolation is Unknown, and
+    an object with such a key is Unknown as a whole (the approach of CloudFormation's
+    ``Fn::Sub`` documents).
+
+    :param parts: the rendered segments; Unknown where an interpolation is unknown.
+        Callers pass no text with template directives: ``%{if}`` or ``%{for}`` may add or
+        remove any of the text around them.
+    :returns: None when the text is not a JSON object once the unknown parts are replaced
+        by placeholders (e.g. an unknown list interpolated outside a string).
+    """
+    tokens: dict[str, Unknown] = {}
+    texts: list[str] = []
+    try:
+        for part in parts:
+            if isinstance(part, Unknown):
+                token = _TOKEN.format(len(tokens))
+                tokens[token] = plain(part)
+                texts.append(token)
+            else:
+                texts.append(to_string(part))
+    except EvalError:
+        return None
+    text = "".join(texts)
+    if not text.lstrip().startswith("{"):
+        return None
+    try:
+        data = _with_unknowns(json.loads(text), tokens, expr)
+    except (ValueError, RecursionError):
+        return None
+    return PartialJSON(expr, data) if isinstance(data, Mapping) else None
+
+
+def _with_unknowns(node: object, tokens: Mapping[str, Unknown], expr: str) -> RawValue:
+    if isinstance(node, dict):
+        if any("@@iacguard-hcl-" in str(key) for key in node):
+            return Unknown(expr)
+        return {str(k): _with_unknowns(v, tokens, expr) for k, v in node.items()}
+    if isinstance(node, list):
+        return tuple(_with_unknowns(item, tokens, expr) for item in node)
+    if isinstance(node, str) and "@@iacguard-hcl-" in node:
+        return tokens.get(node) or Unknown(expr)
+    return node if isinstance(node, str | int | float | bool) or node is None else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Final
 
@@ -37,15 +37,31 @@ _STATEMENT_KEYS: Final = frozenset(
 )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class PartialJSON(Unknown):
+    """JSON text that is only partly known, e.g. ``jsonencode({Resource = aws_x.y.arn})``.
+
+    As text it is :class:`Unknown`, and every reader of strings sees it so; a reader of
+    policy documents (:func:`parse_policy`) reads :attr:`data` instead, the structure the
+    text encodes, whose unresolved parts are Unknown. A rule that does not need an unknown
+    part can then still fire (rules.md: Unknown is never ``*`` and never safe).
+    """
+
+    #: the encoded JSON object, with Unknown where the text is unknown
+    data: Mapping[str, RawValue] = field(default_factory=dict, compare=False, repr=False)
+
+
 def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
     """Read a policy given as JSON text or as already-decoded data.
 
-    :param value: a JSON string, a mapping (RawValue or plain JSON), or :class:`Unknown`;
-        anything else is a malformed document.
+    :param value: a JSON string, a mapping (RawValue or plain JSON), :class:`PartialJSON`
+        (read as its data), or :class:`Unknown`; anything else is a malformed document.
     :param origin: where the document is; statements get ``("Statement", i)`` pointers.
     :returns: Unknown when the document (or any whole statement) is only known after
         apply; otherwise a document, possibly with problems.
     """
+    if isinstance(value, PartialJSON):
+        return _document(value.data, origin)
     if isinstance(value, Unknown):
         return value
     if isinstance(value, str):

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Final
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
+from iacguard.parsers._policy_document import PartialJSON
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers._terraform import (
     ResolvedRef,
@@ -114,7 +115,8 @@ def plan_graph(
 
 def with_source(config: TerraformConfig, source: SourceMap) -> TerraformConfig:
     """*config* (from a plan) with every element located at its ``.tf`` block, and each
-    policy document that is unknown in the plan but known in the source filled in."""
+    policy document that is unknown in the plan but known, or partly known
+    (:class:`PartialJSON`), in the source filled in."""
     known = {r.address: r for r in source.config.resources}
 
     def locate(origin: Origin) -> Origin:
@@ -129,7 +131,7 @@ def with_source(config: TerraformConfig, source: SourceMap) -> TerraformConfig:
         for attribute in _DOCUMENT_ATTRIBUTES:
             if isinstance(values.get(attribute), Unknown) and from_source is not None:
                 value = from_source.values.get(attribute)
-                if isinstance(value, str):
+                if isinstance(value, str | PartialJSON):  # the plan knows nothing better
                     values[attribute] = value
         resources.append(replace(resource, origin=locate(resource.origin), values=values))
     outputs = tuple(replace(o, origin=locate(o.origin)) for o in config.outputs)

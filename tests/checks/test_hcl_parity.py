@@ -2,7 +2,9 @@
 
 Exceptions are values only known at apply time, listed in ``APPLY_TIME_ONLY`` with the
 reason; there are none today: everything the fixtures leave unknown in the plan
-(``name_prefix`` names, ARNs, deferred data sources) is unknown in HCL as well.
+(``name_prefix`` names, ARNs, deferred data sources) is unknown in HCL as well, and a
+document only partly known in HCL is filled into the plan from its source, so both
+read the same literal parts.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeAlias, cast
 
 import pluggy
@@ -28,7 +28,7 @@ from iacguard.parsers._policy_document import parse_policy
 from iacguard.plugins import collect_checks
 from iacguard.registry import Check, CheckContext
 from iacguard.results import Hit
-from tests.conftest import addresses, found, scan_case
+from tests.conftest import addresses, found, found_plan_alone, scan_case
 
 RULES = (
     *("IAM301", "IAM302", "IAM303", "IAM304", "IAM305"),
@@ -206,8 +206,19 @@ def test_modules_case_reports_every_instance() -> None:
     assert addresses("modules", "IAM309") == {"aws_iam_role_policy_attachment.platform_power_user"}
 
 
-def test_unknowns_case_stays_silent_on_unknown_documents() -> None:
+def test_unknowns_case_reads_partly_known_documents_from_the_source() -> None:
+    # '*' on ["*", unknown ARN] and a deferred data source whose first statement is a
+    # literal '*' on '*': the literal parts decide IAM301 (which subsumes IAM302 there)
     assert {pair for pair in found("unknowns") if pair[0] in RULES} == {
+        ("IAM301", "aws_iam_role_policy_attachment.deployer_administrator_access"),
+        ("IAM301", "aws_iam_policy.unknown_admin_document"),
+        ("IAM301", "aws_iam_policy.unknown_from_policy_document"),
+        ("IAM302", "aws_iam_role_policy.deployer_inline"),
+    }
+
+
+def test_unknowns_plan_alone_stays_silent_on_unknown_documents(tmp_path: Path) -> None:
+    assert {pair for pair in found_plan_alone("unknowns", tmp_path) if pair[0] in RULES} == {
         ("IAM301", "aws_iam_role_policy_attachment.deployer_administrator_access"),
         ("IAM302", "aws_iam_role_policy.deployer_inline"),
     }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -27,7 +27,7 @@ from iacguard.model import (
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.registry import Check, CheckContext
 from iacguard.results import Hit
-from tests.conftest import addresses
+from tests.conftest import addresses, found_plan_alone
 
 BUCKET_POLICY = "aws_s3_bucket_policy.b"
 
@@ -86,8 +86,15 @@ def test_iam502_on_fixture_plan() -> None:
 
 @pytest.mark.parametrize("case", ["clean", "unknowns"])
 @pytest.mark.parametrize("rule", ["IAM501", "IAM502"])
-def test_resource_rules_silent_on_near_miss_cases(case: str, rule: str) -> None:
-    assert addresses(case, rule) == set()
+def test_resource_rules_silent_on_near_miss_cases(case: str, rule: str, tmp_path: Path) -> None:
+    # the plan alone: its unknown bucket policy stays unknown
+    assert {a for _, a in found_plan_alone(case, tmp_path, rule)} == set()
+
+
+def test_literal_public_principal_fires_whatever_the_unknown_resource() -> None:
+    # Principal "*", no condition, Resource "${aws_s3_bucket.artifacts.arn}/*" (source)
+    assert addresses("unknowns", "IAM501") == {"aws_s3_bucket_policy.artifacts_public_unknown"}
+    assert addresses("unknowns", "IAM502") == set()
 
 
 # ----------------------------------------------------------------------------- IAM501

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -38,7 +38,7 @@ from iacguard.model import (
 from iacguard.parsers._policy_document import parse_policy
 from iacguard.registry import Check, CheckContext, Settings
 from iacguard.results import Hit
-from tests.conftest import addresses
+from tests.conftest import addresses, found_plan_alone
 
 ROLE = "aws_iam_role.r"
 GITHUB = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
@@ -111,8 +111,15 @@ def test_iam403_on_fixture_plan() -> None:
 
 @pytest.mark.parametrize("case", ["clean", "unknowns"])
 @pytest.mark.parametrize("rule", ["IAM401", "IAM402", "IAM403"])
-def test_trust_rules_silent_on_near_miss_cases(case: str, rule: str) -> None:
-    assert addresses(case, rule) == set()
+def test_trust_rules_silent_on_near_miss_cases(case: str, rule: str, tmp_path: Path) -> None:
+    # the plan alone: its unknown trust policies stay unknown
+    assert {a for _, a in found_plan_alone(case, tmp_path, rule)} == set()
+
+
+def test_literal_star_in_a_partly_known_principal_list_fires() -> None:
+    # Principal {AWS = ["*", aws_iam_role.deployer.arn]}, read from the plan's source
+    assert addresses("unknowns", "IAM401") == {"aws_iam_role.unknown_trust"}
+    assert addresses("unknowns", "IAM402") == addresses("unknowns", "IAM403") == set()
 
 
 # ------------------------------------------------------------------- restricting conditions

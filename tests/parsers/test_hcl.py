@@ -14,6 +14,7 @@ from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ParseError
 from iacguard.model import Location, Unknown
 from iacguard.parsers import hcl
+from iacguard.parsers._policy_document import PartialJSON
 from iacguard.parsers._terraform import TerraformConfig, TfResource
 from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import FIXTURES, TERRAFORM, run_python_probe
@@ -126,7 +127,17 @@ resource "aws_iam_user" "u" { name = "u" }
 """,
     )
     policy = _resource(config, "aws_iam_policy.p")
-    assert isinstance(policy.values["policy"], Unknown)
+    document = policy.values["policy"]
+    # unknown as text; as a policy, its known parts are kept and the reference is Unknown
+    assert isinstance(document, PartialJSON)
+    statements = document.data["Statement"]
+    assert isinstance(statements, tuple)
+    [statement] = statements
+    assert statement == {
+        "Effect": "Allow",
+        "Action": "*",
+        "Resource": Unknown("aws_s3_bucket.b.arn"),
+    }
     inline = _resource(config, "aws_iam_user_policy.q")
     assert inline.values["user"] == "u"
     [link] = inline.links["user"]
