@@ -181,15 +181,20 @@ def trust_unscoped_web_identity(ctx: CheckContext) -> Iterator[Hit]:
     for origin, name, statement in _trust_statements(ctx):
         if not allows_assume(statement, "sts:AssumeRoleWithWebIdentity"):
             continue
-        for ref in statement.principals:
-            if ref.kind.lower() != "federated" or not isinstance(ref.value, str):
+        federated = [ref for ref in statement.principals if ref.kind.lower() == "federated"]
+        for index, ref in enumerate(federated):
+            if not isinstance(ref.value, str):
                 continue
             provider = oidc_provider(ref.value)
             if provider is None:
                 continue
             problem = _web_identity_problem(statement, provider)
-            if problem is not None:
-                yield Hit(origin, f"{name} {problem}", pointer=pointer_from(statement, origin))
+            if problem is None:
+                continue
+            pointer = pointer_from(statement, origin)
+            if len(federated) > 1:  # one finding per provider: keep fingerprints distinct
+                pointer += ("Principal", "Federated", index)
+            yield Hit(origin, f"{name} {problem}", pointer=pointer)
 
 
 def oidc_provider(federated: str) -> str | None:

@@ -19,6 +19,7 @@ from iacguard.checks.trust import (
     trust_unscoped_web_identity,
     trust_whole_account,
 )
+from iacguard.engine import ScanOptions, scan
 from iacguard.graph import Graph, GraphBuilder
 from iacguard.model import (
     Condition,
@@ -36,6 +37,7 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.parsers._policy_document import parse_policy
+from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.registry import Check, CheckContext, Settings
 from iacguard.results import Hit
 from tests.conftest import addresses, found_plan_alone
@@ -473,3 +475,32 @@ def test_iam403_silent(raw: RawValue) -> None:
 )
 def test_oidc_provider(federated: str, provider: str | None) -> None:
     assert oidc_provider(federated) == provider
+
+
+def test_iam403_one_finding_per_unscoped_provider_with_distinct_fingerprints(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        """
+resource "aws_iam_role" "ci" {
+  name = "ci"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect = "Allow"
+      Action = "sts:AssumeRoleWithWebIdentity"
+      Principal = { Federated = [
+        "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+        "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC",
+      ] }
+    }]
+  })
+}
+"""
+    )
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    findings = [
+        f for f in scan([tmp_path], registry, ScanOptions()).findings if f.rule_id == "IAM403"
+    ]
+    assert len(findings) == 2
+    assert len({f.fingerprint for f in findings}) == 2
