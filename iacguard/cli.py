@@ -51,21 +51,27 @@ app = typer.Typer(
 
 #: options shared by several commands
 PluginOption = Annotated[
-    list[str] | None, typer.Option("--plugin", help="Also load this plugin module (repeatable).")
+    list[str] | None,
+    typer.Option("--plugin", metavar="MODULE", help="Also load this plugin module (repeatable)."),
 ]
 DisablePluginOption = Annotated[
-    list[str] | None, typer.Option("--disable-plugin", help="Do not load this plugin (repeatable).")
+    list[str] | None,
+    typer.Option("--disable-plugin", metavar="NAME", help="Do not load this plugin (repeatable)."),
 ]
 RulesDirOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "--rules-dir", help="Also load the YAML rules in this file or directory (repeatable)."
+        "--rules-dir",
+        metavar="PATH",
+        help="Also load the YAML rules in this file or directory (repeatable).",
     ),
 ]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
-        "--config", help="Configuration file [.iacguard.toml or pyproject.toml [tool.iacguard]]."
+        "--config",
+        metavar="FILE",
+        help="Configuration file [.iacguard.toml or pyproject.toml [tool.iacguard]].",
     ),
 ]
 
@@ -99,8 +105,9 @@ def check(
     paths: Annotated[
         list[Path],
         typer.Argument(
+            metavar="PATH",
             help="Plan JSON files (terraform show -json), CloudFormation templates, "
-            "Terraform directories, or directories to search."
+            "Terraform directories, or directories to search.",
         ),
     ],
     output_format: Annotated[
@@ -108,20 +115,32 @@ def check(
         typer.Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="text, json, sarif, junit, github or markdown (repeatable, see --output) [text].",
         ),
     ] = None,
     output: Annotated[
         list[Path] | None,
-        typer.Option("--output", "-o", help="Write the n-th --format to this file (repeatable)."),
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the n-th --format to this file (repeatable).",
+        ),
     ] = None,
     min_severity: Annotated[
         str | None,
-        typer.Option(help="Report only findings at or above: info, low, medium, high, critical."),
+        typer.Option(
+            metavar="SEVERITY",
+            help="Report only findings at or above: info, low, medium, high, critical.",
+        ),
     ] = None,
     fail_on: Annotated[
         str | None,
-        typer.Option(help="Exit 1 when a reported finding is at or above this severity [info]."),
+        typer.Option(
+            metavar="SEVERITY",
+            help="Exit 1 when a reported finding is at or above this severity [info].",
+        ),
     ] = None,
     soft_fail: Annotated[
         bool | None,
@@ -131,24 +150,34 @@ def check(
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option(help="Only rules with this ID prefix (repeatable, e.g. IAM3)."),
+        typer.Option(
+            metavar="PREFIX", help="Only rules with this ID prefix (repeatable, e.g. IAM3)."
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option(help="Skip rules with this ID prefix (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="PREFIX", help="Skip rules with this ID prefix (repeatable)."),
     ] = None,
     trusted_account: Annotated[
         list[str] | None,
-        typer.Option(help="AWS account ID your organisation trusts (IAM402; repeatable)."),
+        typer.Option(
+            metavar="ACCOUNT", help="AWS account ID your organisation trusts (IAM402; repeatable)."
+        ),
     ] = None,
     config: ConfigOption = None,
     baseline: Annotated[
-        Path | None, typer.Option(help="Report only findings not recorded in this baseline file.")
+        Path | None,
+        typer.Option(
+            metavar="FILE", help="Report only findings not recorded in this baseline file."
+        ),
     ] = None,
     create_baseline: Annotated[
-        Path | None, typer.Option(help="Record the current findings in this baseline file.")
+        Path | None,
+        typer.Option(metavar="FILE", help="Record the current findings in this baseline file."),
     ] = None,
     source: Annotated[
-        Path | None, typer.Option(help="Terraform root a plan was made from (file and line).")
+        Path | None,
+        typer.Option(metavar="DIR", help="Terraform root a plan was made from (file and line)."),
     ] = None,
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
@@ -424,7 +453,7 @@ def access(
 def graph(
     path: Annotated[Path, typer.Argument(help="A plan JSON file or a directory to search.")],
     output_format: Annotated[
-        str, typer.Option("--format", "-f", help="dot, mermaid or json.")
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="dot, mermaid or json.")
     ] = "dot",
 ) -> None:
     """Export the IAM graph (principals, policies, groups, trust) for drawing."""
