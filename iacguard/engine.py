@@ -96,6 +96,7 @@ def scan(
         nothing to scan (a usage error: the CLI exits 2 without a report).
     """
     checks = tuple(c for c in registry if options.selection.enabled(c.id))
+    ran = frozenset(check.id for check in checks)
     catalog = catalog or default_catalog()
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = list(setup)
@@ -135,16 +136,16 @@ def scan(
             found += _run_check(
                 check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
             )
-        outcome = suppress.apply(found, parsed.suppressions, today)
+        outcome = suppress.apply(found, parsed.suppressions, today, ran)
         findings += outcome.kept
         suppressed += outcome.suppressed
-        diagnostics += _relevant(outcome.diagnostics, parsed.suppressions, checks)
+        diagnostics += outcome.diagnostics
     if not scanned and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
         names = ", ".join(str(p) for p in paths) or "."
         raise UnsupportedInputError(Path(names), "holds nothing iacguard can scan")
-    outcome = suppress.apply(findings, options.suppressions, today)
+    outcome = suppress.apply(findings, options.suppressions, today, ran)
     suppressed += outcome.suppressed
-    diagnostics += _relevant(outcome.diagnostics, options.suppressions, checks)
+    diagnostics += outcome.diagnostics
     kept = sorted(
         (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
     )
@@ -152,20 +153,6 @@ def scan(
     return ScanResult(
         tuple(_unique(kept)), tuple(diagnostics), checks, tuple(scanned), tuple(suppressed)
     )
-
-
-def _relevant(
-    diagnostics: Iterable[Diagnostic], suppressions: Iterable[Suppression], checks: Iterable[Check]
-) -> list[Diagnostic]:
-    """Drop "unused suppression" warnings for suppressions whose rules did not run
-    (deselected with --select/--ignore): they could not have matched."""
-    ran = [check.id for check in checks]
-    idle = {
-        suppress.describe(s)
-        for s in suppressions
-        if not any(rule_id.startswith(rule) for rule in s.rules for rule_id in ran)
-    }
-    return [d for d in diagnostics if not any(d.message.startswith(f"unused {i}") for i in idle)]
 
 
 def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:

@@ -12,11 +12,12 @@ Where suppressions come from, and their grammar:
 - a baseline file (``--baseline``): every finding recorded by ``--create-baseline``.
 
 A suppression matches a finding when one of its rules is a prefix of the finding's
-rule ID, its address glob matches the finding's address, its pointer (if any) is a
-prefix of the finding's pointer, and its file (baselines only) is the finding's file.
-Suppressions read from an input apply to that input's findings only. An expired
-suppression silences nothing and is reported; so is one that silenced nothing (except
-baseline entries: a finding that went away is good news).
+rule ID, its address glob matches the finding's address, and its pointer (if any) is a
+prefix of the finding's pointer. A baseline entry matches exactly one rule, address and
+file (looked up, so large baselines cost nothing per finding). Suppressions read from an
+input apply to that input's findings only. An expired suppression silences nothing and
+is reported; so is one that silenced nothing, unless none of its rules ran, or it is a
+baseline entry (a finding that went away is good news).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -47,13 +48,27 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 
 def matches(suppression: Suppression, finding: Finding) -> bool:
-    """True when *suppression* covers *finding* (expiry is not considered here)."""
+    """True when *suppression* covers *finding* (expiry is not considered here).
+
+    A baseline entry names one finding exactly (rule, address, file); the others match by
+    rule prefix and address glob.
+    """
+    if suppression.kind == "baseline":
+        return _baseline_key(suppression) == (
+            finding.rule_id,
+            finding.address,
+            finding.location.file,
+        )
     return (
         any(finding.rule_id.startswith(rule) for rule in suppression.rules)
         and _glob(suppression.address).match(finding.address) is not None
         and finding.pointer[: len(suppression.pointer)] == suppression.pointer
         and (suppression.file is None or suppression.file == finding.location.file)
     )
+
+
+def _baseline_key(suppression: Suppression) -> tuple[str, str, PurePosixPath | None]:
+    return (suppression.rules[0], suppression.address, suppression.file)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,33 +81,45 @@ class Outcome:
 
 
 def apply(
-    findings: Sequence[Finding], suppressions: Iterable[Suppression], today: datetime.date
+    findings: Sequence[Finding],
+    suppressions: Iterable[Suppression],
+    today: datetime.date,
+    ran: Collection[str] = (),
 ) -> Outcome:
     """Split *findings* into kept and suppressed.
 
     :param today: the date expiry is judged against.
+    :param ran: the IDs of the rules that ran; a suppression none of whose rules ran
+        (deselected with ``--select``/``--ignore``) could not match, and is not reported
+        as unused. Empty: report every unused suppression.
     :returns: the split, plus a WARNING per expired suppression and per unused one.
     """
-    active: list[Suppression] = []
+    globs: list[Suppression] = []
+    exact: dict[tuple[str, str, PurePosixPath | None], Suppression] = {}
     diagnostics: list[Diagnostic] = []
     for suppression in suppressions:
         if suppression.expires is not None and suppression.expires < today:
             message = f"{describe(suppression)} expired on {suppression.expires.isoformat()}"
             diagnostics.append(_warning(message + "; its findings are reported again", suppression))
+        elif suppression.kind == "baseline":  # exact: looked up, not scanned
+            exact.setdefault(_baseline_key(suppression), suppression)
         else:
-            active.append(suppression)
+            globs.append(suppression)
     used: set[Suppression] = set()
     kept: list[Finding] = []
     suppressed: list[SuppressedFinding] = []
     for finding in findings:
-        match = next((s for s in active if matches(s, finding)), None)
+        match = exact.get((finding.rule_id, finding.address, finding.location.file))
+        if match is None:
+            match = next((s for s in globs if matches(s, finding)), None)
         if match is None:
             kept.append(finding)
         else:
             used.add(match)
             suppressed.append(SuppressedFinding(finding, match))
-    for suppression in active:
-        if suppression not in used and suppression.kind != "baseline":
+    for suppression in globs:
+        could_match = not ran or any(r.startswith(rule) for rule in suppression.rules for r in ran)
+        if suppression not in used and could_match:
             diagnostics.append(
                 _warning(f"unused {describe(suppression)}: it matches no finding", suppression)
             )
@@ -153,12 +180,10 @@ def read_baseline(path: Path) -> tuple[Suppression, ...]:
             isinstance(entry.get(k), str) for k in ("rule_id", "file", "resource")
         ):
             raise ConfigError(f"{path}: malformed baseline entry {entry!r}")
-        # a literal "*" in a for_each key would be a glob: let it match one character
-        address = entry["resource"].replace("*", "?")
         result.append(
             Suppression(
                 (entry["rule_id"],),
-                address,
+                entry["resource"],
                 "recorded in the baseline",
                 location=location,
                 kind="baseline",

@@ -127,3 +127,20 @@ def test_config_suppression_end_to_end(tmp_path: Path, monkeypatch: pytest.Monke
 )
 def test_exit_codes(args: tuple[str, ...], code: int) -> None:
     assert run("check", PLAN, *args).exit_code == code
+
+
+def test_unused_is_not_reported_for_rules_that_did_not_run() -> None:
+    deselected = Suppression(("IAM4",), "*", "r")
+    assert apply([], [deselected], TODAY, ran={"IAM301"}).diagnostics == ()
+    assert len(apply([], [deselected], TODAY, ran={"IAM401"}).diagnostics) == 1
+
+
+def test_baseline_entries_match_exactly_even_with_glob_characters() -> None:
+    star = _finding(address='aws_iam_role.r["a*"]')
+    entry = Suppression(
+        ("IAM301",), 'aws_iam_role.r["a*"]', "b", kind="baseline", file=PurePosixPath("plan.json")
+    )
+    other = _finding(address='aws_iam_role.r["ab"]')
+    outcome = apply([star, other], [entry], TODAY)
+    assert outcome.kept == (other,)
+    assert [s.finding for s in outcome.suppressed] == [star]
