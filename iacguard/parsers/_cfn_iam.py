@@ -22,7 +22,7 @@ from iacguard.graph import (
     unknown_id,
     unknown_policy_id,
 )
-from iacguard.managed_policies import aws_managed_document, is_aws_managed_arn
+from iacguard.managed_policies import is_aws_managed_arn
 from iacguard.model import (
     AccessKey,
     ConfigBlock,
@@ -52,7 +52,7 @@ from iacguard.parsers._cfn_values import (
     sub_document,
     text,
 )
-from iacguard.parsers._policy_document import parse_policy
+from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
 from iacguard.parsers._source import JSONValue
 
 _PRINCIPAL_TYPES: Final = {
@@ -205,7 +205,7 @@ class _Mapper:
         targets: dict[str, None] = {}
         for item in items(value):
             if isinstance(item, str) and is_aws_managed_arn(item):
-                self._ensure_aws_managed(item, origin)
+                add_aws_managed_policy(self.builder, item, origin)
                 targets[item] = None
             elif isinstance(item, str) and item.rsplit("/", 1)[-1] in self.policy_by_name:
                 targets[self.policy_by_name[item.rsplit("/", 1)[-1]]] = None
@@ -220,16 +220,6 @@ class _Mapper:
                     unknown_policy_id(f"{origin.address}.{'.'.join(map(str, origin.pointer))}")
                 ] = None
         return list(targets)
-
-    def _ensure_aws_managed(self, arn: str, origin: Origin) -> None:
-        raw = aws_managed_document(arn)
-        document: PolicyDocument | Unknown = (
-            Unknown(f"AWS-managed policy {arn} (not in the shipped policy set)")
-            if raw is None
-            else parse_policy(raw, origin)
-        )
-        name = arn.rsplit("/", 1)[-1]
-        self.builder.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))
 
     def link(
         self, sources: list[str], targets: list[str], kind: EdgeKind, origin: Origin, why: str

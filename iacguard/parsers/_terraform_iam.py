@@ -19,7 +19,7 @@ from iacguard.graph import (
     unknown_id,
     unknown_policy_id,
 )
-from iacguard.managed_policies import aws_managed_document, is_aws_managed_arn
+from iacguard.managed_policies import is_aws_managed_arn
 from iacguard.model import (
     AccessKey,
     ConfigBlock,
@@ -39,7 +39,7 @@ from iacguard.model import (
     Trail,
     Unknown,
 )
-from iacguard.parsers._policy_document import parse_policy
+from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
 from iacguard.parsers._terraform import TerraformConfig, TfResource, secret_refs
 from iacguard.parsers._terraform_types import (
     ATTACHMENT_TYPES,
@@ -249,7 +249,7 @@ class _Mapper:
             if not isinstance(item, str):
                 unresolved = True
             elif is_aws_managed_arn(item):
-                self._ensure_aws_managed(item, res)
+                add_aws_managed_policy(self.builder, item, res.origin, res.origin.at("policy_arn"))
                 targets[item] = None
             elif item in self.policy_by_arn:
                 targets[self.policy_by_arn[item]] = None
@@ -266,17 +266,6 @@ class _Mapper:
         if unresolved and not linked:
             targets[unknown_policy_id(f"{res.address}.{attribute}")] = None
         return list(targets)
-
-    def _ensure_aws_managed(self, arn: str, res: TfResource) -> None:
-        origin = res.origin
-        raw = aws_managed_document(arn)
-        document: PolicyDocument | Unknown
-        if raw is None:
-            document = Unknown(f"AWS-managed policy {arn} (not in the shipped policy set)")
-        else:
-            document = parse_policy(raw, origin.at("policy_arn"))
-        name = arn.rsplit("/", 1)[-1]
-        self.builder.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))
 
     def attach(
         self, res: TfResource, policy_ids: list[str], principals: list[str], pointer: str
