@@ -48,16 +48,26 @@ def unknown_policy_id(expr: str) -> str:
     return f"unknown:policy:{expr}"
 
 
+def outside_target(node: str) -> tuple[str, str, str] | None:
+    """Read an id made by :func:`external_id`, :func:`unknown_id` (or their policy
+    twins): ``("external" | "unknown", kind, name or expression)``; None for any other
+    node id."""
+    prefix, _, rest = node.partition(":")
+    if prefix not in {"external", "unknown"}:
+        return None
+    kind, _, name = rest.partition(":")
+    return prefix, kind, name
+
+
 def target_kind(node: str, graph: Graph) -> PrincipalKind | None:
     """The principal kind of an edge target, whether defined, external or unknown."""
     principal = graph.principal(node)
     if principal is not None:
         return principal.kind
-    prefix, _, rest = node.partition(":")
-    if prefix in {"external", "unknown"}:
-        kind = rest.partition(":")[0]
-        return next((k for k in PrincipalKind if k.value == kind), None)
-    return None
+    outside = outside_target(node)
+    if outside is None:
+        return None
+    return next((k for k in PrincipalKind if k.value == outside[1]), None)
 
 
 @dataclass(frozen=True, slots=True)

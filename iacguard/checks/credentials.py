@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Final
 
-from iacguard.graph import Graph
+from iacguard.graph import Graph, outside_target
 from iacguard.hookspecs import hookimpl
 from iacguard.model import ConfigBlock, Pointer, PrincipalKind, Severity, SourceKind
 from iacguard.registry import CheckContext, RegisterCheck, check
@@ -164,11 +164,11 @@ def _block_hits(blocks: list[ConfigBlock]) -> Iterator[Hit]:
 
 def _user(target: str, graph: Graph) -> str:
     """How messages name the user an access key or login profile belongs to."""
-    if graph.principal(target) is not None:
+    outside = outside_target(target)
+    if graph.principal(target) is not None or outside is None:
         return f"'{target}'"
-    prefix, _, rest = target.partition(":")
-    name = rest.partition(":")[2]
-    return f"'{name}' (known after apply)" if prefix == "unknown" else f"'{name}'"
+    state, _, name = outside
+    return f"'{name}' (known after apply)" if state == "unknown" else f"'{name}'"
 
 
 @check("IAM101", severity=Severity.CRITICAL, tags={"credentials", "secrets"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from iacguard.graph import Graph, target_kind
+from iacguard.graph import Graph, outside_target, target_kind
 from iacguard.hookspecs import hookimpl
 from iacguard.model import EdgeKind, Origin, PolicyKind, PrincipalKind, Severity, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
@@ -16,11 +16,11 @@ def _label(target: str, graph: Graph) -> str:
     principal = graph.principal(target)
     if principal is not None:
         return principal.display
-    prefix, _, rest = target.partition(":")
-    kind, _, name = rest.partition(":")
-    if prefix == "unknown":
-        return f"{kind} known after apply ('{name}')"
-    return f"{kind} '{name}'" if prefix == "external" else f"'{target}'"
+    outside = outside_target(target)
+    if outside is None:
+        return f"'{target}'"
+    state, kind, name = outside
+    return f"{kind} known after apply ('{name}')" if state == "unknown" else f"{kind} '{name}'"
 
 
 def _join(items: dict[str, None]) -> str:
