@@ -10,9 +10,9 @@ import random
 import time
 from pathlib import PurePosixPath
 
+from iacguard.analysis.evaluate import Evaluator
+from iacguard.analysis.privilege import matching_paths, privilege
 from iacguard.catalog import default_catalog
-from iacguard.checks.escalation import matching_paths, privilege
-from iacguard.evaluate import Evaluator
 from iacguard.graph import GraphBuilder
 from iacguard.model import (
     EdgeKind,

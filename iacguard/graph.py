@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import final
+from typing import Final, final
 
 from iacguard.model import (
     AccessKey,
@@ -25,6 +25,15 @@ from iacguard.model import (
     Reference,
     Trail,
 )
+
+#: how messages name a policy of each kind
+_POLICY_LABELS: Final = {
+    PolicyKind.INLINE: "inline policy",
+    PolicyKind.MANAGED: "policy",
+    PolicyKind.AWS_MANAGED: "AWS-managed policy",
+    PolicyKind.TRUST: "trust policy",
+    PolicyKind.RESOURCE: "resource policy",
+}
 
 
 def external_id(kind: PrincipalKind, name: str) -> str:
@@ -81,6 +90,12 @@ class DocumentSite:
     policy: Policy
     document: PolicyDocument
     origin: Origin
+
+    def describe(self) -> str:
+        """How messages name the document: ``policy 'deploy'``, ``trust policy`` ..."""
+        policy = self.policy
+        name = f" '{policy.name}'" if isinstance(policy.name, str) and policy.name else ""
+        return f"{_POLICY_LABELS[policy.kind]}{name}"
 
 
 @final

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from iacguard.analysis.evaluate import EffectivePermissions, evaluator_for
+from iacguard.analysis.privilege import privilege
 from iacguard.catalog import default_catalog
-from iacguard.checks.escalation import privilege
-from iacguard.evaluate import EffectivePermissions, evaluator_for
 from iacguard.graph import Graph
 from iacguard.parsers import discover, parse
 from tests.conftest import TERRAFORM

@@ -164,20 +164,6 @@ def anchor(site: DocumentSite) -> Origin:
     return origin
 
 
-def describe(site: DocumentSite) -> str:
-    """How messages name the document: ``policy 'deploy'``, ``trust policy`` ..."""
-    policy = site.policy
-    name = f" '{policy.name}'" if isinstance(policy.name, str) and policy.name else ""
-    label = {
-        PolicyKind.INLINE: "inline policy",
-        PolicyKind.MANAGED: "policy",
-        PolicyKind.AWS_MANAGED: "AWS-managed policy",
-        PolicyKind.TRUST: "trust policy",
-        PolicyKind.RESOURCE: "resource policy",
-    }[policy.kind]
-    return f"{label}{name}"
-
-
 def statement_label(statement: Statement) -> str:
     """``statement 2 ('DeployAnything')``: 1-based number, and the Sid when there is one."""
     sid = f" ('{statement.sid}')" if isinstance(statement.sid, str) and statement.sid else ""

@@ -6,10 +6,10 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.checks._conditions import pointer_from, requires_mfa
-from iacguard.checks.escalation import privilege
-from iacguard.checks.trust import allows_assume
-from iacguard.evaluate import EffectivePermissions, evaluator_for
+from iacguard.analysis.conditions import pointer_from, requires_mfa
+from iacguard.analysis.evaluate import EffectivePermissions, evaluator_for
+from iacguard.analysis.privilege import privilege
+from iacguard.analysis.trust import allows_assume
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
 from iacguard.model import PolicyDocument, PrincipalKind, Severity

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.checks._conditions import (
+from iacguard.analysis.conditions import (
     grants_anyone,
     has_restricting_condition,
     is_wildcard,

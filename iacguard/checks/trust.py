@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.catalog import action_pattern_matches
-from iacguard.checks._conditions import (
+from iacguard.analysis.conditions import (
     conditions_narrow,
     github_sub_scoped,
     grants_anyone,
@@ -19,42 +17,19 @@ from iacguard.checks._conditions import (
     requires_mfa,
     unresolved_block,
 )
+from iacguard.analysis.trust import (
+    GITHUB_ISSUER,
+    allows_assume,
+    oidc_provider,
+    whole_accounts,
+)
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Origin, Policy, PolicyDocument, PolicyKind, Severity, Statement, Unknown
+from iacguard.model import Origin, Policy, PolicyDocument, PolicyKind, Severity, Statement
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
-#: the actions that let a principal assume a role (sts:TagSession alone does not)
-ASSUME_ACTIONS: Final = (
-    "sts:AssumeRole",
-    "sts:AssumeRoleWithSAML",
-    "sts:AssumeRoleWithWebIdentity",
-)
-#: a whole account as a principal: its root ARN (any partition) or a bare account ID
-_ACCOUNT: Final = re.compile(r"^(?:arn:aws(?:-[a-z]+)*:iam::(\d{12}):root|(\d{12}))$")
-#: the issuer of GitHub Actions OIDC tokens
-GITHUB_ISSUER: Final = "token.actions.githubusercontent.com"
 #: conditions that make whole-account trust acceptable (IAM402), besides MFA
 _ACCOUNT_SCOPING_KEYS: Final = ("sts:ExternalId", "aws:PrincipalArn", "aws:PrincipalOrgID")
-
-
-def allows_assume(statement: Statement, *actions: str) -> bool | None:
-    """Whether an Allow *statement* covers one of *actions* (default: every AssumeRole*).
-
-    :returns: True, False, or None when an unresolved action could decide.
-    """
-    wanted = actions or ASSUME_ACTIONS
-    if not statement.is_allow:
-        return False
-    if statement.uses_not_action:
-        if any(isinstance(p, Unknown) for p in statement.not_actions):
-            return None
-        excluded = known(statement.not_actions)
-        return any(not any(action_pattern_matches(p, a) for p in excluded) for a in wanted)
-    patterns = known(statement.actions)
-    if any(action_pattern_matches(p, a) for p in patterns for a in wanted):
-        return True
-    return None if len(patterns) < len(statement.actions) else False
 
 
 def _trust_statements(ctx: CheckContext) -> Iterator[tuple[Origin, str, Statement]]:
@@ -141,13 +116,6 @@ def trust_whole_account(ctx: CheckContext) -> Iterator[Hit]:
         yield Hit(origin, message, pointer=pointer_from(statement, origin))
 
 
-def whole_accounts(statement: Statement) -> list[str]:
-    """The account IDs that *statement* trusts as a whole (root ARN or bare ID)."""
-    values = [ref.value for ref in statement.principals if ref.kind.upper() == "AWS"]
-    matches = [_ACCOUNT.match(value.strip()) for value in known(values)]
-    return list(dict.fromkeys(m.group(1) or m.group(2) for m in matches if m is not None))
-
-
 def _account_scoped(statement: Statement) -> bool | None:
     verdicts = (
         conditions_narrow(statement.conditions, _ACCOUNT_SCOPING_KEYS),
@@ -195,16 +163,6 @@ def trust_unscoped_web_identity(ctx: CheckContext) -> Iterator[Hit]:
             if len(federated) > 1:  # one finding per provider: keep fingerprints distinct
                 pointer += ("Principal", "Federated", index)
             yield Hit(origin, f"{name} {problem}", pointer=pointer)
-
-
-def oidc_provider(federated: str) -> str | None:
-    """The OIDC issuer a ``Federated`` principal names, as condition keys spell it
-    (``token.actions.githubusercontent.com``); None for SAML providers."""
-    value = federated.strip()
-    if value.startswith("arn:"):
-        _, found, provider = value.partition(":oidc-provider/")
-        return provider or None if found else None
-    return value or None
 
 
 def _web_identity_problem(statement: Statement, provider: str) -> str | None:

@@ -6,21 +6,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, TextIO
 
-from iacguard.catalog import ActionCatalog
-from iacguard.checks._conditions import known, requires_mfa
-from iacguard.checks.escalation import (
+from iacguard.analysis.conditions import known, requires_mfa
+from iacguard.analysis.evaluate import (
+    EffectivePermissions,
+    Grant,
+    evaluator_for,
+)
+from iacguard.analysis.mfa import requires_mfa_to_allow
+from iacguard.analysis.privilege import (
     LEVEL_ORDER,
     PathMatch,
     matching_paths,
     primary_level,
     privilege,
 )
-from iacguard.evaluate import (
-    EffectivePermissions,
-    Grant,
-    evaluator_for,
-    requires_mfa_to_allow,
-)
+from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
 from iacguard.model import EdgeKind, PolicyDocument, Principal, PrincipalKind
 

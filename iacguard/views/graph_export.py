@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, TextIO
 
-from iacguard.checks._conditions import requires_mfa
-from iacguard.checks.trust import allows_assume
+from iacguard.analysis.conditions import requires_mfa
+from iacguard.analysis.trust import allows_assume
 from iacguard.graph import Graph
 from iacguard.model import EdgeKind, PolicyDocument, PolicyKind, Principal, PrincipalKind
 from iacguard.views.access import AccessInput

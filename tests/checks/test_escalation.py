@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iacguard.checks.escalation import escalation_paths
+from iacguard.analysis.privilege import escalation_paths
 from tests.conftest import addresses, scan_case
 
 

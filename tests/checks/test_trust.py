@@ -6,15 +6,14 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from iacguard.catalog import default_catalog
-from iacguard.checks._conditions import (
+from iacguard.analysis.conditions import (
     github_sub_scoped,
     has_restricting_condition,
     matches_any_repository,
 )
+from iacguard.analysis.trust import allows_assume, oidc_provider
+from iacguard.catalog import default_catalog
 from iacguard.checks.trust import (
-    allows_assume,
-    oidc_provider,
     trust_any_principal,
     trust_unscoped_web_identity,
     trust_whole_account,

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final, TypeAlias, cast, final
 
-from iacguard._statements import Compiled, StatementIndex, compile_statement
+from iacguard.analysis._index import Compiled, StatementIndex, compile_statement
+from iacguard.analysis.mfa import enforces_mfa, requires_mfa_to_allow
 from iacguard.catalog import ActionCatalog, ActionInfo, action_pattern_matches
 from iacguard.graph import DocumentSite, Graph
 from iacguard.model import (
@@ -29,13 +30,9 @@ __all__ = [
     "Evaluator",
     "Grant",
     "GrantSource",
-    "enforces_mfa",
     "evaluator_for",
-    "requires_mfa_to_allow",
 ]
 
-#: the condition key of MFA enforcement, lower-cased as :attr:`Condition.key_lower` gives it
-_MFA_KEY: Final = "aws:multifactorauthpresent"
 #: pattern matching, memoised: the same few actions are asked of every principal
 _matches: Final = functools.lru_cache(maxsize=1 << 16)(action_pattern_matches)
 #: the policy variable that limits a resource to the caller itself
@@ -57,9 +54,7 @@ class GrantSource:
 
     def describe(self) -> str:
         """``policy 'deploy' via group 'aws_iam_group.ops'``: how messages name it."""
-        from iacguard.checks._documents import describe
-
-        label = describe(DocumentSite(self.policy, self.document, self.edge.origin))
+        label = DocumentSite(self.policy, self.document, self.edge.origin).describe()
         if self.boundary:
             label = f"permission boundary {label}"
         return f"{label} via group '{self.via.address}'" if self.via else label
@@ -183,40 +178,6 @@ def _all_of(resources: Iterable[MaybeStr], test: _Test) -> bool | None:
             return False
         undecided = undecided or verdict is None
     return None if undecided else True
-
-
-def enforces_mfa(grant: Grant) -> bool | None:
-    """Whether *grant* is the standard MFA-enforcement statement: a ``Deny`` of every
-    action (``Action: "*"``) or of all but a few (``NotAction``) when
-    ``aws:MultiFactorAuthPresent`` is false (``Bool``/``BoolIfExists``) or absent
-    (``Null`` true).
-
-    :returns: True, False, or None when an unresolved value decides: a condition value,
-        a condition block whose keys are unknown, or an unknown ``Action`` entry (which
-        might be ``*``).
-    """
-    every_action = grant.not_action or grant.covers_all()
-    if not grant.statement.is_deny or not (every_action or grant.unresolved):
-        return False
-    undecided = False
-    for condition in grant.statement.conditions:
-        wanted = {"bool": "false", "null": "true"}.get(condition.base_operator.lower())
-        if not condition.key or (condition.key_lower == _MFA_KEY and wanted is not None):
-            if any(isinstance(v, Unknown) for v in condition.values):
-                undecided = True  # a value, or a block whose keys are unknown
-            elif condition.key and [str(v).lower() for v in condition.values] == [wanted]:
-                return True if every_action else None  # an unknown action might be "*"
-    return None if undecided else False
-
-
-def requires_mfa_to_allow(grant: Grant) -> bool:
-    """True when an Allow *grant* holds only with ``Bool aws:MultiFactorAuthPresent true``."""
-    return any(
-        c.key_lower == _MFA_KEY
-        and c.operator.lower() == "bool"
-        and [v.lower() for v in c.values if isinstance(v, str)] == ["true"]
-        for c in grant.statement.conditions
-    )
 
 
 @dataclass(frozen=True, slots=True)

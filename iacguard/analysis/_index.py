@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TypeAlias, final
 from iacguard.model import Statement
 
 if TYPE_CHECKING:
-    from iacguard.evaluate import Grant
+    from iacguard.analysis.evaluate import Grant
 
 #: a statement, its lower-cased patterns, NotAction and unresolved flags, exact patterns,
 #: wildcard patterns, services (the fields of :class:`Grant` but its source)
