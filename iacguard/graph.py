@@ -15,6 +15,7 @@ from iacguard.model import (
     LambdaPermission,
     LoginProfile,
     MfaDevice,
+    OidcProvider,
     Origin,
     PasswordPolicy,
     Policy,
@@ -113,6 +114,7 @@ class Graph:
         self.access_keys: tuple[AccessKey, ...] = tuple(builder.access_keys)
         self.login_profiles: tuple[LoginProfile, ...] = tuple(builder.login_profiles)
         self.mfa_devices: tuple[MfaDevice, ...] = tuple(builder.mfa_devices)
+        self.oidc_providers: tuple[OidcProvider, ...] = tuple(builder.oidc_providers)
         self.lambda_permissions: tuple[LambdaPermission, ...] = tuple(builder.lambda_permissions)
         self.password_policies: tuple[PasswordPolicy, ...] = tuple(builder.password_policies)
         self.trails: tuple[Trail, ...] = tuple(builder.trails)
@@ -231,6 +233,7 @@ class GraphBuilder:
     access_keys: list[AccessKey] = field(default_factory=list)
     login_profiles: list[LoginProfile] = field(default_factory=list)
     mfa_devices: list[MfaDevice] = field(default_factory=list)
+    oidc_providers: list[OidcProvider] = field(default_factory=list)
     lambda_permissions: list[LambdaPermission] = field(default_factory=list)
     password_policies: list[PasswordPolicy] = field(default_factory=list)
     trails: list[Trail] = field(default_factory=list)

@@ -110,6 +110,25 @@ class EdgeKind(Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class AttributeRef:
+    """An attribute of another element of the configuration, as a value refers to it:
+    ``aws_iam_role.ci.arn`` is ``AttributeRef("aws_iam_role.ci", "arn")``, ``!GetAtt
+    Deploy.Arn`` is ``AttributeRef("Deploy", "Arn")`` and ``!Ref Deploy`` is
+    ``AttributeRef("Deploy", "Ref")``.
+
+    The address is the element's full node address, as graph nodes have it: a reference
+    written inside a module carries the module's path
+    (``module.ci.aws_iam_role.deploy["a"]``); a reference to every instance of a
+    ``count``/``for_each`` resource carries no index.
+    """
+
+    #: node address of the element referred to (resource, data source or logical ID)
+    address: str
+    #: the attribute as written (``arn``, ``name``, ``url``, ``account_id``, ``Arn``, ``Ref``)
+    attribute: str
+
+
+@dataclass(frozen=True, slots=True)
 class Unknown:
     """A value that is only known after apply, or cannot be resolved statically.
 
@@ -119,6 +138,9 @@ class Unknown:
 
     #: what the value was computed from, for messages (``"aws_s3_bucket.logs.arn"``)
     expr: str = ""
+    #: the attributes of other elements the value is computed from, in the order they
+    #: appear; a plain reference (``aws_iam_role.ci.arn``) has exactly one
+    refs: tuple[AttributeRef, ...] = ()
 
     def __str__(self) -> str:
         return f"(unresolved: {self.expr})" if self.expr else "(unresolved)"
@@ -372,6 +394,17 @@ class MfaDevice:
     origin: Origin
     #: the user as an edge target (see :class:`AccessKey`), None when not tied to one
     user: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OidcProvider:
+    """An IAM OIDC identity provider defined in the configuration
+    (``aws_iam_openid_connect_provider``, ``AWS::IAM::OIDCProvider``)."""
+
+    address: str
+    origin: Origin
+    #: the issuer URL as written (``https://token.actions.githubusercontent.com``)
+    url: MaybeStr
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,7 +139,7 @@ def _jsonencode(args: list[RawValue]) -> RawValue:
     if unknown is None:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
     if isinstance(value, Mapping):
-        return PartialJSON(unknown.expr, value)
+        return PartialJSON(unknown.expr, data=value)
     return plain(unknown)
 
 

@@ -45,7 +45,7 @@ def render_policy_document(values: Mapping[str, RawValue]) -> RawValue:
         document["Id"] = values["policy_id"]
     document["Statement"] = tuple(statements)
     if first_unknown(document) is not None:
-        return PartialJSON(_EXPR, document)
+        return PartialJSON(_EXPR, data=document)
     return json.dumps(document, indent=2)
 
 

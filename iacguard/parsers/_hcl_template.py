@@ -99,7 +99,7 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
         data = _with_unknowns(json.loads(text), tokens, expr)
     except (ValueError, RecursionError):
         return None
-    return PartialJSON(expr, data) if isinstance(data, Mapping) else None
+    return PartialJSON(expr, data=data) if isinstance(data, Mapping) else None
 
 
 def _with_unknowns(node: object, tokens: Mapping[str, Unknown], expr: str) -> RawValue:
