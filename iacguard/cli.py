@@ -457,13 +457,14 @@ def graph(
     ] = "dot",
 ) -> None:
     """Export the IAM graph (principals, policies, groups, trust) for drawing."""
+    from iacguard.catalog import default_catalog
     from iacguard.views.graph_export import GraphFormat, write_graph
 
     try:
         fmt = GraphFormat(output_format.lower())
     except ValueError:
         _fail(f"unknown --format {output_format} (available: dot, mermaid, json)")
-    write_graph(_parsed_inputs(path), sys.stdout, fmt)
+    write_graph(_parsed_inputs(path), sys.stdout, fmt, default_catalog())
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from iacguard.analysis.evaluate import EffectivePermissions, evaluator_for
-from iacguard.analysis.privilege import privilege
+from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.catalog import default_catalog
 from iacguard.graph import Graph
 from iacguard.parsers import discover, parse
@@ -25,7 +25,7 @@ def perms(case: str, address: str) -> EffectivePermissions:
     graph = graph_of(case)
     principal = graph.principal(address)
     assert principal is not None
-    return evaluator_for(graph, default_catalog()).permissions(principal)
+    return analyzer_for(graph, default_catalog()).permissions(principal)
 
 
 @pytest.mark.parametrize(
@@ -42,7 +42,11 @@ def perms(case: str, address: str) -> EffectivePermissions:
     ],
 )
 def test_privileged(case: str, address: str, privileged: bool) -> None:
-    assert (privilege(graph_of(case), perms(case, address)) is not None) is privileged
+    graph = graph_of(case)
+    principal = graph.principal(address)
+    assert principal is not None
+    verdict = analyzer_for(graph, default_catalog()).privilege(principal)
+    assert (verdict is not None) is privileged
 
 
 @pytest.mark.parametrize(
@@ -135,9 +139,10 @@ def test_unknown_document_makes_the_result_partial(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"  # away from its source: the documents stay unknown
     plan.write_bytes((TERRAFORM / "unknowns" / "plan.json").read_bytes())
     graph = parse(next(discover([plan]))).graph
-    results = [evaluator_for(graph, default_catalog()).permissions(p) for p in graph.principals()]
+    analyzer = analyzer_for(graph, default_catalog())
+    results = [analyzer.permissions(p) for p in graph.principals()]
     partial = [r for r in results if r.partial]
     assert partial
     for result in partial:
         assert result.mfa_enforcement() is None
-        assert privilege(graph, result) is None or result.admin_grants()
+        assert analyzer.own_privilege(result.principal) is None or result.admin_grants()

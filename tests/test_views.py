@@ -110,7 +110,7 @@ def test_graph_mermaid() -> None:
     code, out, _ = run("graph", ACCESS_VIEW, "--format", "mermaid")
     assert code == 0
     assert out.startswith("flowchart LR\n")
-    assert '"can-assume: sts:AssumeRole (MFA)"' in out
+    assert '"can-assume: by ARN (MFA)"' in out
 
 
 def test_graph_shows_resource_policies() -> None:

@@ -1,17 +1,31 @@
-"""Statement tests shared by the trust and resource-policy checks: restricting conditions,
-wildcard values, MFA and GitHub ``sub`` conditions, and finding pointers.
+"""The condition model: what a policy ``Condition`` block means for a rule.
 
-Tests that may meet an unresolved value answer with three values: True, False, or None
-when the answer depends on an :class:`~iacguard.model.Unknown` (rules.md: unknown is
-never treated as ``*`` and never as safe, so the caller reports nothing).
+Every operator family of IAM (String, Arn, Numeric, Date, Bool, IpAddress, Null, Binary),
+with its ``…IfExists`` suffix and its ``ForAllValues:``/``ForAnyValue:`` qualifier, is read
+into an :class:`Operator`. Rules ask three questions (rules.md, "Common terms"):
+
+- :func:`can_hold`: can the conditions ever be true from the scan on? A date condition
+  on the request time that lies in the past cannot: its ``Allow`` grants nothing.
+- :func:`restricts_caller`: do they restrict who may call (a *restricting condition* of
+  rules.md)? ``…IfExists`` forms, ``ForAllValues:``, negated operators and values that
+  match anything (``*``, ``o-*``, ``arn:*``, IP ranges that together cover every address)
+  do not.
+- :func:`requires_mfa`: do they let only MFA-authenticated requests through?
+
+Answers are three-valued: True, False, or None when an :class:`~iacguard.model.Unknown`
+value decides (rules.md: unknown is never ``*`` and never safe, so a rule that needs the
+answer reports nothing).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Final
 
-from iacguard.model import Condition, MaybeStr, Origin, Pointer, PrincipalRef, Statement, Unknown
+from iacguard.model import Condition, MaybeStr, Unknown
 
 #: condition keys that restrict an "any principal" grant (rules.md, "Restricting condition")
 RESTRICTING_KEYS: Final = frozenset(
@@ -30,55 +44,155 @@ RESTRICTING_KEYS: Final = frozenset(
         "aws:userid",
     )
 )
-#: operators (without set qualifier or ``IfExists``) that only let matching values through;
-#: ``Not*`` operators, ``Null`` and ``Bool`` do not narrow who may call
-POSITIVE_OPERATORS: Final = frozenset(
+#: operator families, by the lower-cased operator name without qualifier and suffix
+_FAMILIES: Final = {
+    **dict.fromkeys(
+        ("stringequals", "stringnotequals", "stringequalsignorecase",
+         "stringnotequalsignorecase", "stringlike", "stringnotlike"), "string"),
+    **dict.fromkeys(("arnequals", "arnlike", "arnnotequals", "arnnotlike"), "arn"),
+    **dict.fromkeys(
+        ("numericequals", "numericnotequals", "numericlessthan", "numericlessthanequals",
+         "numericgreaterthan", "numericgreaterthanequals"), "numeric"),
+    **dict.fromkeys(
+        ("dateequals", "datenotequals", "datelessthan", "datelessthanequals",
+         "dategreaterthan", "dategreaterthanequals"), "date"),
+    "bool": "bool",
+    **dict.fromkeys(("binaryequals",), "binary"),
+    **dict.fromkeys(("ipaddress", "notipaddress"), "ip"),
+    "null": "null",
+}  # fmt: skip
+#: operators whose values are ``*``/``?`` patterns (``ArnEquals`` behaves as ``ArnLike``)
+_PATTERN_OPERATORS: Final = frozenset({"stringlike", "arnlike", "arnequals"})
+#: operators that let only listed values through (the others negate, compare or test presence)
+_POSITIVE: Final = frozenset(
     {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike", "ipaddress"}
 )
-#: operators that treat ``*`` and ``?`` in their values as wildcards
-LIKE_OPERATORS: Final = frozenset({"stringlike", "arnlike", "arnequals"})
-#: IP ranges that contain every address: a wildcard for ``aws:SourceIp``
-_ANY_ADDRESS: Final = frozenset({"0.0.0.0/0", "::/0"})
+#: request-time keys always in the request context; aws:TokenIssueTime only with
+#: temporary credentials
+_TIME_KEYS: Final = frozenset({"aws:currenttime", "aws:epochtime", "aws:tokenissuetime"})
+_ALWAYS_PRESENT: Final = frozenset({"aws:currenttime", "aws:epochtime"})
+_MFA_PRESENT: Final = "aws:multifactorauthpresent"
+_MFA_AGE: Final = "aws:multifactorauthage"
+#: what a value must fix, before its first wildcard, to name something specific: the
+#: literal prefix of ``o-*`` is only the ID's fixed part, so it names any organization
+_FIXED_PREFIXES: Final = {
+    "aws:principalorgid": "o-",
+    "aws:sourceorgid": "o-",
+    "aws:sourcevpc": "vpc-",
+    "aws:sourcevpce": "vpce-",
+    "aws:userid": "aroa",
+}
+_ACCOUNT_KEYS: Final = frozenset({"aws:principalaccount", "aws:sourceaccount"})
+_ARN_KEYS: Final = frozenset({"aws:principalarn", "aws:sourcearn"})
+_WILDCARDS: Final = frozenset("*?")
 
 
-def is_wildcard(value: str) -> bool:
-    """True when *value* matches anything: made only of ``*``/``?`` (at least one ``*``),
-    or an IP range covering every address."""
-    stripped = value.strip()
-    return (bool(stripped) and set(stripped) <= {"*", "?"} and "*" in stripped) or (
-        stripped in _ANY_ADDRESS
-    )
+@dataclass(frozen=True, slots=True)
+class Operator:
+    """A condition operator, read: ``ForAnyValue:StringLikeIfExists`` is
+    ``Operator("stringlike", "string", if_exists=True, qualifier="foranyvalue")``."""
+
+    #: the lower-cased base name (``stringlike``); "" for an operator IAM does not have
+    name: str
+    #: ``string``, ``arn``, ``numeric``, ``date``, ``bool``, ``binary``, ``ip``, ``null``;
+    #: "" when unknown
+    family: str
+    if_exists: bool = False
+    #: ``forallvalues``, ``foranyvalue`` or ""
+    qualifier: str = ""
+
+    @property
+    def positive(self) -> bool:
+        """True when only requests carrying one of the listed values match."""
+        return self.name in _POSITIVE
+
+    @property
+    def patterns(self) -> bool:
+        """True when ``*`` and ``?`` in the values are wildcards."""
+        return self.name in _PATTERN_OPERATORS
 
 
-def is_positive(condition: Condition) -> bool:
-    """True for a positive-match operator, including its ``ForAnyValue:`` and ``IfExists``
-    forms. ``ForAllValues:`` is excluded: it holds when the key is absent from the request."""
-    if condition.operator.lower().startswith("forallvalues:"):
-        return False
-    return condition.base_operator.lower() in POSITIVE_OPERATORS
+def read_operator(text: str) -> Operator:
+    """Read an operator as written (case-insensitive)."""
+    qualifier, _, rest = text.strip().lower().rpartition(":")
+    if_exists = rest.endswith("ifexists") and rest != "ifexists"
+    name = rest.removesuffix("ifexists") if if_exists else rest
+    family = _FAMILIES.get(name, "")
+    return Operator(name if family else "", family, if_exists, qualifier)
 
 
-def narrows(condition: Condition) -> bool | None:
-    """Whether *condition* limits its key to specific values.
+# --------------------------------------------------------------------------- can it hold
 
-    :returns: True for a positive operator whose values are all known and none is a
-        wildcard; False for other operators or when a value is a wildcard (values are
-        alternatives, one wildcard admits everything); None when a value is unresolved.
+
+def can_hold(conditions: Iterable[Condition], now: datetime | None = None) -> bool | None:
+    """Whether a statement whose ``Condition`` holds *conditions* can ever apply from
+    *now* on (default: the current time). Conditions are ANDed: one that can never hold
+    makes the whole block impossible.
+
+    Only time conditions are ever impossible: a ``DateLessThan``/``DateLessThanEquals``/
+    ``DateEquals`` (or ``Numeric…`` on ``aws:EpochTime``) whose every value lies before
+    *now*, on ``aws:CurrentTime``, ``aws:EpochTime`` or ``aws:TokenIssueTime`` (not its
+    ``IfExists`` form, which requests with long-term keys satisfy).
+
+    :returns: False when some condition can never hold; True when none is impossible;
+        None when an unresolved value decides.
     """
-    if not is_positive(condition) or not condition.values:
-        return False
-    if any(isinstance(v, str) and is_wildcard(v) for v in condition.values):
-        return False
-    if any(isinstance(v, Unknown) for v in condition.values):
+    moment = now or datetime.now(UTC)
+    undecided = False
+    for condition in conditions:
+        verdict = _time_can_hold(condition, moment)
+        if verdict is False:
+            return False
+        undecided = undecided or verdict is None
+    return None if undecided else True
+
+
+def _time_can_hold(condition: Condition, now: datetime) -> bool | None:
+    operator = read_operator(condition.operator)
+    key = condition.key_lower
+    if key not in _TIME_KEYS or operator.qualifier:
+        return True
+    if operator.if_exists and key not in _ALWAYS_PRESENT:
+        return True
+    upper_bound = operator.name in {"datelessthan", "datelessthanequals", "dateequals"} or (
+        key == "aws:epochtime"
+        and operator.name in {"numericlessthan", "numericlessthanequals", "numericequals"}
+    )
+    if not upper_bound:
+        return True
+    undecided = False
+    for value in condition.values:
+        moment = _moment(value)
+        if moment is None:
+            undecided = True
+        elif moment >= now:
+            return True
+    return None if undecided else False
+
+
+def _moment(value: MaybeStr) -> datetime | None:
+    """A condition date value (ISO 8601 or epoch seconds) as an aware datetime."""
+    if isinstance(value, Unknown):
         return None
-    return True
+    text = value.strip()
+    try:
+        if text.isdigit():
+            return datetime.fromtimestamp(int(text), UTC)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (ValueError, OverflowError, OSError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def conditions_narrow(conditions: Iterable[Condition], keys: Iterable[str]) -> bool | None:
-    """Whether one of *conditions* on one of *keys* (case-insensitive) narrows its key.
+# --------------------------------------------------------------------------- restricting
 
-    Conditions are combined with AND, so a single narrowing one is enough. A condition
-    block whose keys are unresolved (empty key, unknown values) might be the one.
+
+def restricts_caller(
+    conditions: Iterable[Condition], keys: Iterable[str] = RESTRICTING_KEYS
+) -> bool | None:
+    """Whether one of *conditions* on one of *keys* (default: the restricting keys of
+    rules.md) limits who may call to specific values. Conditions are ANDed, so one is
+    enough. A condition block whose keys are unresolved might be the one.
 
     :returns: True, False, or None when only an unresolved condition could decide.
     """
@@ -97,92 +211,163 @@ def conditions_narrow(conditions: Iterable[Condition], keys: Iterable[str]) -> b
     return None if undecided else False
 
 
+def narrows(condition: Condition) -> bool | None:
+    """Whether *condition* admits only specific values of its key.
+
+    A positive operator (``StringEquals``, ``StringLike``, ``ArnLike``, ``IpAddress`` ...,
+    ``ForAnyValue:`` included) narrows unless it ends in ``IfExists`` (a request without
+    the key passes), or one of its values matches anything for that key (values are
+    alternatives, so one wildcard admits everyone), or its IP ranges together cover every
+    address. ``ForAllValues:`` holds for a request without the key, so it never narrows.
+
+    :returns: True, False, or None when a value is unresolved.
+    """
+    operator = read_operator(condition.operator)
+    if not operator.positive or operator.if_exists or operator.qualifier == "forallvalues":
+        return False
+    values = condition.values
+    if not values:
+        return False
+    strings = [v for v in values if isinstance(v, str)]
+    if any(is_wildcard(v, condition.key_lower, patterns=operator.patterns) for v in strings):
+        return False
+    if operator.family == "ip" and _covers_every_address(strings):
+        return False
+    return None if len(strings) < len(values) else True
+
+
+def is_wildcard(value: str, key: str = "", *, patterns: bool = True) -> bool:
+    """Whether a condition *value* matches every value of condition *key*.
+
+    Made only of ``*``/``?`` (with a ``*``), or an IP range of every address, it always
+    does. With a pattern operator (*patterns*), so does a value whose literal part before
+    its first wildcard does not fix what the key names: ``o-*`` (any organization),
+    ``vpce-*``, an account with a wildcard, an ARN whose account is a wildcard
+    (``arn:aws:iam::*:role/x``, ``arn:*``), or an S3-style ARN without account whose name
+    is a wildcard (``arn:aws:s3:::*``).
+    """
+    text = value.strip()
+    if (text and set(text) <= _WILDCARDS and "*" in text) or text in {"0.0.0.0/0", "::/0"}:
+        return True
+    if not patterns or _WILDCARDS.isdisjoint(text):
+        return False
+    key = key.lower()
+    literal = text[: min(text.find(c) if c in text else len(text) for c in _WILDCARDS)]
+    if key in _ACCOUNT_KEYS:
+        return True
+    if key in _ARN_KEYS:
+        return _arn_is_wildcard(literal)
+    if key == "aws:principalorgpaths":
+        return "/" not in literal
+    fixed = _FIXED_PREFIXES.get(key)
+    return fixed is not None and len(literal) <= len(fixed)
+
+
+def _arn_is_wildcard(literal: str) -> bool:
+    """Whether an ARN pattern whose literal prefix is *literal* leaves the owner open:
+    the prefix stops before the account field ends, or (no account: S3) before any name."""
+    fields = literal.split(":")
+    if len(fields) < 6:
+        return True
+    account, resource = fields[4], ":".join(fields[5:])
+    return not account and not resource
+
+
+def _covers_every_address(ranges: Iterable[str]) -> bool:
+    """Whether the CIDR *ranges* together contain every IPv4 or every IPv6 address."""
+    v4: list[ipaddress.IPv4Network] = []
+    v6: list[ipaddress.IPv6Network] = []
+    for text in ranges:
+        try:
+            network = ipaddress.ip_network(text.strip(), strict=False)
+        except ValueError:
+            continue
+        if isinstance(network, ipaddress.IPv4Network):
+            v4.append(network)
+        else:
+            v6.append(network)
+    return list(ipaddress.collapse_addresses(v4)) == [ipaddress.IPv4Network("0.0.0.0/0")] or (
+        list(ipaddress.collapse_addresses(v6)) == [ipaddress.IPv6Network("::/0")]
+    )
+
+
 def unresolved_block(conditions: Iterable[Condition]) -> bool:
     """True when a condition block's keys are unresolved (an unknown ``Condition`` or
     operator value): it might test any key, so it might be the one a rule looks for."""
     return any(not c.key and any(isinstance(v, Unknown) for v in c.values) for c in conditions)
 
 
-def has_restricting_condition(statement: Statement) -> bool | None:
-    """Whether *statement* carries a restricting condition (rules.md common terms).
+def specific_values(condition: Condition) -> bool | None:
+    """Whether *condition* admits only specific, non-empty values without wildcards
+    (``sts:ExternalId "a1b2"``; not ``""`` nor ``*``, whatever the operator).
 
-    :returns: True, False, or None when an unresolved condition value decides.
+    :returns: True, False, or None when a value is unresolved.
     """
-    return conditions_narrow(statement.conditions, RESTRICTING_KEYS)
+    if narrows(condition) is False:
+        return False
+    strings = [v.strip() for v in condition.values if isinstance(v, str)]
+    if any(not v or not _WILDCARDS.isdisjoint(v) for v in strings):
+        return False
+    return None if len(strings) < len(condition.values) else True
 
 
-def grants_anyone(statement: Statement) -> bool | None:
-    """Whether an ``Allow`` *statement* applies to every principal.
+# --------------------------------------------------------------------------- MFA
 
-    ``Principal: "*"`` / ``{"AWS": "*"}`` does. ``Allow`` with ``NotPrincipal`` grants
-    everyone except the listed principals, which AWS documents as almost never intended:
-    it counts as anyone, unless ``NotPrincipal`` itself excludes ``*``.
 
-    :returns: True, False, or None when a ``NotPrincipal`` entry is unresolved.
+def requires_mfa(conditions: Iterable[Condition]) -> bool | None:
+    """Whether *conditions* let only MFA-authenticated requests through:
+    ``Bool aws:MultiFactorAuthPresent true`` or ``NumericLessThan[Equals]
+    aws:MultiFactorAuthAge`` (absent without MFA). ``IfExists`` forms pass requests that
+    carry no MFA information (long-term access keys), so they do not count.
+
+    :returns: True, False, or None when an unresolved value decides.
     """
-    if not statement.is_allow:
+    conditions = tuple(conditions)
+    undecided = unresolved_block(conditions)
+    for condition in conditions:
+        operator = read_operator(condition.operator)
+        if operator.if_exists or operator.qualifier:
+            continue
+        if condition.key_lower == _MFA_PRESENT and operator.name == "bool":
+            wanted = "true"
+        elif condition.key_lower == _MFA_AGE and operator.name in {
+            "numericlessthan",
+            "numericlessthanequals",
+        }:
+            wanted = ""
+        else:
+            continue
+        if any(isinstance(v, Unknown) for v in condition.values):
+            undecided = True
+        elif not wanted or [str(v).lower() for v in condition.values] == [wanted]:
+            return True
+    return None if undecided else False
+
+
+def denies_without_mfa(condition: Condition) -> bool | None:
+    """Whether *condition*, on a ``Deny``, matches requests made without MFA:
+    ``Bool[IfExists] aws:MultiFactorAuthPresent false`` or ``Null
+    aws:MultiFactorAuthPresent true``.
+
+    :returns: True, False, or None when an unresolved value (or key) decides.
+    """
+    if not condition.key:
+        return None if any(isinstance(v, Unknown) for v in condition.values) else False
+    operator = read_operator(condition.operator)
+    wanted = {"bool": "false", "null": "true"}.get(operator.name)
+    if condition.key_lower != _MFA_PRESENT or wanted is None or operator.qualifier:
         return False
-    if any(ref.is_anyone for ref in statement.principals):
-        return True
-    if "NotPrincipal" not in statement.keys:
-        return False
-    excluded: tuple[PrincipalRef, ...] = statement.not_principals
-    if any(isinstance(ref.value, Unknown) for ref in excluded):
+    if any(isinstance(v, Unknown) for v in condition.values):
         return None
-    return not any(ref.is_anyone for ref in excluded)
+    return [str(v).lower() for v in condition.values] == [wanted]
+
+
+def describe(conditions: Iterable[Condition]) -> str:
+    """``StringEquals aws:SourceVpce, DateLessThan aws:CurrentTime``: how messages name
+    the conditions a finding rests on (operators and keys, never values)."""
+    return ", ".join(dict.fromkeys(f"{c.operator} {c.key or '(unresolved)'}" for c in conditions))
 
 
 def known(values: Iterable[MaybeStr]) -> list[str]:
     """The resolved strings among *values*, in order."""
     return [value for value in values if isinstance(value, str)]
-
-
-def pointer_from(statement: Statement, origin: Origin) -> Pointer:
-    """The pointer of *statement* relative to *origin*, the element a finding is reported
-    at (``("assume_role_policy", "Statement", 0)`` for a role)."""
-    inner = statement.origin.pointer
-    if (
-        statement.origin.address == origin.address
-        and inner[: len(origin.pointer)] == origin.pointer
-    ):
-        return inner[len(origin.pointer) :]
-    return ("Statement", statement.index)
-
-
-def requires_mfa(statement: Statement) -> bool | None:
-    """Whether *statement* requires ``aws:MultiFactorAuthPresent`` true with ``Bool``
-    (``BoolIfExists`` passes requests that carry no MFA information, e.g. access keys).
-
-    :returns: True, False, or None when an unresolved value decides.
-    """
-    undecided = unresolved_block(statement.conditions)
-    for condition in statement.conditions_on("aws:MultiFactorAuthPresent"):
-        if condition.operator.lower() != "bool":
-            continue
-        if any(isinstance(v, Unknown) for v in condition.values):
-            undecided = True
-        elif [v.lower() for v in known(condition.values)] == ["true"]:
-            return True
-    return None if undecided else False
-
-
-def github_sub_scoped(condition: Condition) -> bool | None:
-    """Whether a GitHub ``:sub`` condition limits tokens to known repositories.
-
-    :returns: True, False, or None when one of its values is unresolved.
-    """
-    verdict = narrows(condition)
-    if not verdict:
-        return verdict
-    like = condition.base_operator.lower() in LIKE_OPERATORS
-    return not (like and any(matches_any_repository(v) for v in known(condition.values)))
-
-
-def matches_any_repository(pattern: str) -> bool:
-    """True when a ``StringLike`` GitHub ``sub`` pattern accepts repositories of any
-    owner: a wildcard in or before the owner (``repo:*``, ``repo:*/*``, ``repo:acme*/x``,
-    ``*:ref:refs/heads/main``). ``repo:acme/*`` stays within one owner."""
-    if is_wildcard(pattern):
-        return True
-    owner_part = pattern.split("/", 1)[0]
-    return "*" in owner_part or "?" in owner_part

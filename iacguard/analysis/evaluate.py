@@ -2,25 +2,25 @@
 
 from __future__ import annotations
 
-import functools
-import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias, cast, final
+from datetime import datetime
+from typing import TypeAlias, final
 
 from iacguard.analysis._index import Compiled, StatementIndex, compile_statement
+from iacguard.analysis.conditions import can_hold
+from iacguard.analysis.grants import Grant, GrantSource
 from iacguard.analysis.mfa import enforces_mfa, requires_mfa_to_allow
-from iacguard.catalog import ActionCatalog, ActionInfo, action_pattern_matches
-from iacguard.graph import DocumentSite, Graph
+from iacguard.analysis.resources import ResourceSet
+from iacguard.catalog import ActionCatalog, ActionInfo
+from iacguard.graph import Graph
 from iacguard.model import (
     Edge,
     EdgeKind,
-    MaybeStr,
     Policy,
     PolicyDocument,
     Principal,
     PrincipalKind,
-    Statement,
     Unknown,
 )
 
@@ -30,154 +30,10 @@ __all__ = [
     "Evaluator",
     "Grant",
     "GrantSource",
-    "evaluator_for",
 ]
-
-#: pattern matching, memoised: the same few actions are asked of every principal
-_matches: Final = functools.lru_cache(maxsize=1 << 16)(action_pattern_matches)
-#: the policy variable that limits a resource to the caller itself
-_SELF: Final = "${aws:username}"
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class GrantSource:
-    """Where a grant comes from: a policy, bound by an edge, possibly through a group."""
-
-    policy: Policy
-    document: PolicyDocument
-    #: the attachment or inline edge (or the boundary edge) that binds the policy
-    edge: Edge
-    #: the group that brings the policy to a user; None when the principal holds it
-    via: Principal | None = None
-    #: True for a statement of the permission boundary
-    boundary: bool = False
-
-    def describe(self) -> str:
-        """``policy 'deploy' via group 'aws_iam_group.ops'``: how messages name it."""
-        label = DocumentSite(self.policy, self.document, self.edge.origin).describe()
-        if self.boundary:
-            label = f"permission boundary {label}"
-        return f"{label} via group '{self.via.address}'" if self.via else label
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Grant:
-    """One statement of an applying policy, with its source; conditions are kept."""
-
-    statement: Statement
-    source: GrantSource
-    #: lower-cased resolved patterns of ``Action`` (or of ``NotAction``)
-    patterns: tuple[str, ...]
-    #: the statement uses ``NotAction``: it covers every action its patterns do not
-    not_action: bool
-    #: some ``Action``/``NotAction`` entry is unresolved
-    unresolved: bool
-    #: the patterns without wildcards, for a set look-up before any glob matching
-    exact: frozenset[str] = frozenset()
-    #: the patterns with wildcards
-    globs: tuple[str, ...] = ()
-    #: the services the patterns name; None when the statement may name any service
-    #: (``*``, ``NotAction``, an unresolved entry)
-    services: frozenset[str] | None = None
-
-    @property
-    def is_allow(self) -> bool:
-        """True for an Allow statement."""
-        return self.statement.is_allow
-
-    @property
-    def conditional(self) -> bool:
-        """True when the statement applies only when its conditions hold."""
-        return bool(self.statement.conditions)
-
-    @property
-    def on_any_resource(self) -> bool:
-        """True for ``Resource: "*"`` and for ``NotResource`` (everything but a list)."""
-        return self.statement.covers_all_resources or self.statement.uses_not_resource
-
-    @property
-    def self_only(self) -> bool | None:
-        """Whether every resource names the caller (``${aws:username}``): the grant then
-        lets a user manage itself, not others.
-
-        :returns: True, False, or None when an unresolved resource decides.
-        """
-        resources = self.statement.resources
-        if not resources or any(isinstance(r, str) and _SELF not in r.lower() for r in resources):
-            return False
-        return None if any(isinstance(r, Unknown) for r in resources) else True
-
-    def covers(self, action: str) -> bool | None:
-        """Whether the statement names *action* (lower-cased ``service:name``).
-
-        :returns: True or False; None when an unresolved entry decides.
-        """
-        hit = action in self.exact
-        if not hit:
-            for pattern in self.globs:
-                if _matches(pattern, action):
-                    hit = True
-                    break
-        if self.not_action:
-            return False if hit else (None if self.unresolved else True)
-        return True if hit else (None if self.unresolved else False)
-
-    def covers_all(self) -> bool:
-        """True when ``Action`` lists the bare ``*``."""
-        return not self.not_action and "*" in self.patterns
-
-    def resources_cover(self, other: Grant) -> bool | None:
-        """Whether this (deny) statement's resources include every resource of *other*.
-
-        :returns: True, False, or None when an unresolved resource decides.
-        """
-        mine = self.statement
-        theirs = other.statement.resources
-        if mine.uses_not_resource:
-            excluded = mine.not_resources
-            if other.statement.uses_not_resource or "*" in theirs:
-                return False
-            return _all_of(theirs, lambda r: _not(_any_match(excluded, r)))
-        if "*" in mine.resources:
-            return True
-        if other.statement.uses_not_resource or "*" in theirs:
-            # only a "*" covers them, and an unresolved resource might be one
-            return None if any(isinstance(r, Unknown) for r in mine.resources) else False
-        return _all_of(theirs, lambda r: _any_match(mine.resources, r))
-
 
 #: a filter over catalog actions (a module-level function: it is part of a cache key)
 _Keep: TypeAlias = Callable[[ActionInfo], bool]
-#: a test on one resolved resource: True, False, or None when undecided
-_Test: TypeAlias = Callable[[str], "bool | None"]
-
-
-def _any_match(patterns: Iterable[MaybeStr], resource: str) -> bool | None:
-    """Whether one of the resource globs *patterns* matches *resource*."""
-    from fnmatch import fnmatchcase
-
-    undecided = False
-    for pattern in patterns:
-        if isinstance(pattern, Unknown):
-            undecided = True
-        elif fnmatchcase(resource, pattern.replace("[", "[[]")):
-            return True
-    return None if undecided else False
-
-
-def _not(verdict: bool | None) -> bool | None:
-    return verdict if verdict is None else not verdict
-
-
-def _all_of(resources: Iterable[MaybeStr], test: _Test) -> bool | None:
-    """True when *test* holds for every resource; None when an unknown decides."""
-    undecided = False
-    for resource in resources:
-        verdict = None if isinstance(resource, Unknown) else test(resource)
-        if verdict is False:
-            return False
-        undecided = undecided or verdict is None
-    return None if undecided else True
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,7 +102,7 @@ class EffectivePermissions:
         self._limits = (
             None if boundary is None else StatementIndex(g for g in boundary if g.is_allow)
         )
-        self._decisions: dict[str, Decision] = {}
+        self._decisions: dict[tuple[str, ResourceSet | None], Decision] = {}
         self._expand = expand
 
     @property
@@ -254,17 +110,19 @@ class EffectivePermissions:
         """True when an unknown part might add or remove permissions."""
         return bool(self.unknowns)
 
-    def decide(self, action: str) -> Decision:
-        """Whether the principal may call *action* (``service:Name``, any case).
+    def decide(self, action: str, on: ResourceSet | None = None) -> Decision:
+        """Whether the principal may call *action* (``service:Name``, any case), on some
+        resource (*on* None) or on the resources of *on*.
 
-        An Allow counts when a statement of the action's service names it, no
-        unconditional Deny whose resources include the Allow's resources names it, and the
-        permission boundary (if any) names it too.
+        An Allow counts when a statement of the action's service names it (and, with *on*,
+        names one of its resources), no unconditional Deny removes it (one that names the
+        action and covers the Allow's resources, or every resource of *on*), and the
+        permission boundary (if any) allows it too.
         """
-        key = action.lower()
+        key = (action.lower(), on)
         cached = self._decisions.get(key)
         if cached is None:
-            cached = self._decide(key, action)
+            cached = self._decide(key[0], action, on)
             self._decisions[key] = cached
         return cached
 
@@ -274,24 +132,24 @@ class EffectivePermissions:
         be named (``*``, ``NotAction``, an unresolved entry)."""
         return self._allows.services()
 
-    def _decide(self, action: str, spelling: str) -> Decision:
+    def _decide(self, action: str, spelling: str, on: ResourceSet | None) -> Decision:
         undetermined = self.partial
         allows: list[Grant] = []
         for grant in self._allows.candidates(action):
-            verdict = grant.covers(action)
+            verdict = _names(grant, action, on)
             if verdict:
                 allows.append(grant)
-            elif verdict is None and grant.not_action:
-                undetermined = True
+            elif verdict is None and (grant.not_action or grant.covers(action)):
+                undetermined = True  # an unresolved NotAction entry or resource decides
         if allows and self._limits is not None:
-            inside = [g.covers(action) for g in self._limits.candidates(action)]
+            inside = [_names(g, action, on) for g in self._limits.candidates(action)]
             undetermined = undetermined or (None in inside and True not in inside)
             if True not in inside:
                 allows = []
         hard: list[Grant] = []  # unconditional denies that name the action
         soft: list[Grant] = []  # conditional ones that name it or might
         for grant in self._denies.candidates(action):
-            verdict = grant.covers(action)
+            verdict = _names(grant, action, on)
             if verdict is False:
                 continue
             undetermined = undetermined or verdict is None
@@ -305,6 +163,8 @@ class EffectivePermissions:
             removed = False
             for deny in hard:
                 verdict = deny.resources_cover(grant)
+                if not verdict and on is not None:
+                    verdict = deny.covers_resources(on) or verdict
                 if verdict:
                     removers[deny] = None
                     removed = True
@@ -354,6 +214,9 @@ class Evaluator:
 
     graph: Graph
     catalog: ActionCatalog
+    #: conditions are judged from this moment: an Allow or Deny that can never hold
+    #: again (a past date) is left out
+    now: datetime
     _compiled: dict[str, tuple[Compiled, ...]] = field(default_factory=dict)
     _results: dict[str, EffectivePermissions] = field(default_factory=dict)
     _expansions: dict[tuple[tuple[str, ...], bool, _Keep | None], tuple[ActionInfo, ...]] = field(
@@ -423,12 +286,29 @@ class Evaluator:
             return []
         compiled = self._compiled.get(policy.id)
         if compiled is None:
-            compiled = tuple(compile_statement(s) for s in document.statements)
+            compiled = tuple(
+                compile_statement(s)
+                for s in document.statements
+                if not s.conditions or can_hold(s.conditions, self.now) is not False
+            )
             self._compiled[policy.id] = compiled
         if any(isinstance(s.effect, Unknown) for s in document.statements):
             unknowns.append(f"an effect in policy {policy.id} (known after apply)")
         source = GrantSource(policy, document, edge, via, boundary)
         return [Grant(s, source, p, n, u, e, g, v) for s, p, n, u, e, g, v in compiled]
+
+
+def _names(grant: Grant, action: str, on: ResourceSet | None) -> bool | None:
+    """Whether *grant* names *action* (see :meth:`Grant.covers`), and with *on* some
+    resource of it.
+
+    :returns: True, False, or None when an unresolved action or resource decides.
+    """
+    verdict = grant.covers(action)
+    if verdict is False or on is None:
+        return verdict
+    reach = grant.reaches(on)
+    return False if reach is False else (verdict and reach) or None
 
 
 def _expand(
@@ -438,21 +318,3 @@ def _expand(
     if not not_action:
         return tuple(named.values())
     return tuple(i for i in catalog.expand("*") if i.full_name not in named)
-
-
-#: one evaluator per graph, shared by the checks and views that ask about it
-_EVALUATORS: weakref.WeakKeyDictionary[Graph, Evaluator] = weakref.WeakKeyDictionary()
-
-
-def evaluator_for(graph: Graph, catalog: ActionCatalog) -> Evaluator:
-    """The evaluator of *graph*, created on first use and shared while the graph lives,
-    so that several checks do not evaluate the same principals again.
-
-    The evaluator holds *graph* through a weak proxy: a strong reference from the value
-    of a weak-keyed entry would keep the graph (and everything parsed) alive for ever.
-    """
-    evaluator = _EVALUATORS.get(graph)
-    if evaluator is None or evaluator.catalog is not catalog:
-        evaluator = Evaluator(cast(Graph, weakref.proxy(graph)), catalog)
-        _EVALUATORS[graph] = evaluator
-    return evaluator

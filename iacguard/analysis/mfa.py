@@ -2,46 +2,54 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
-from iacguard.model import Unknown
+from iacguard.analysis.conditions import denies_without_mfa, is_wildcard, requires_mfa
 
 if TYPE_CHECKING:
-    from iacguard.analysis.evaluate import Grant
-
-#: the condition key of MFA enforcement, lower-cased as :attr:`Condition.key_lower` gives it
-_MFA_KEY: Final = "aws:multifactorauthpresent"
+    from iacguard.analysis.grants import Grant
 
 
 def enforces_mfa(grant: Grant) -> bool | None:
-    """Whether *grant* is the standard MFA-enforcement statement: a ``Deny`` of every
-    action (``Action: "*"``) or of all but a few (``NotAction``) when
-    ``aws:MultiFactorAuthPresent`` is false (``Bool``/``BoolIfExists``) or absent
-    (``Null`` true).
+    """Whether *grant* enforces MFA: a ``Deny``, when ``aws:MultiFactorAuthPresent`` is
+    false (``Bool``/``BoolIfExists``) or absent (``Null`` true), of every action
+    (``Action: "*"``, or ``NotAction`` listing a few) on every resource (``Resource:
+    "*"``, or ``NotResource`` listing a few).
+
+    A look-alike that denies nothing does not count: ``NotAction: "*"``, or a
+    ``Resource`` that names specific resources (a bucket that may not even exist).
 
     :returns: True, False, or None when an unresolved value decides: a condition value,
-        a condition block whose keys are unknown, or an unknown ``Action`` entry (which
-        might be ``*``).
+        a condition block whose keys are unknown, an unknown ``Action`` entry (which might
+        be ``*``) or an unknown resource.
     """
-    every_action = grant.not_action or grant.covers_all()
-    if not grant.statement.is_deny or not (every_action or grant.unresolved):
+    statement = grant.statement
+    if not statement.is_deny:
         return False
-    undecided = False
-    for condition in grant.statement.conditions:
-        wanted = {"bool": "false", "null": "true"}.get(condition.base_operator.lower())
-        if not condition.key or (condition.key_lower == _MFA_KEY and wanted is not None):
-            if any(isinstance(v, Unknown) for v in condition.values):
-                undecided = True  # a value, or a block whose keys are unknown
-            elif condition.key and [str(v).lower() for v in condition.values] == [wanted]:
-                return True if every_action else None  # an unknown action might be "*"
-    return None if undecided else False
+    if grant.not_action:
+        actions: bool | None = not any(is_wildcard(p) for p in grant.patterns)
+    else:
+        actions = True if grant.covers_all() else (None if grant.unresolved else False)
+    resources = _every_resource(grant)
+    if actions is False or resources is False:
+        return False
+    verdicts = [denies_without_mfa(c) for c in statement.conditions]
+    if True in verdicts:
+        return True if actions and resources else None
+    return None if None in verdicts else False
+
+
+def _every_resource(grant: Grant) -> bool | None:
+    statement = grant.statement
+    entries = statement.not_resources if statement.uses_not_resource else statement.resources
+    wildcard = any(isinstance(e, str) and is_wildcard(e) for e in entries)
+    if statement.uses_not_resource:
+        return not wildcard
+    if wildcard:
+        return True
+    return None if any(not isinstance(e, str) for e in entries) else False
 
 
 def requires_mfa_to_allow(grant: Grant) -> bool:
-    """True when an Allow *grant* holds only with ``Bool aws:MultiFactorAuthPresent true``."""
-    return any(
-        c.key_lower == _MFA_KEY
-        and c.operator.lower() == "bool"
-        and [v.lower() for v in c.values if isinstance(v, str)] == ["true"]
-        for c in grant.statement.conditions
-    )
+    """True when an Allow *grant* holds only for MFA-authenticated requests."""
+    return requires_mfa(grant.statement.conditions) is True

@@ -1,31 +1,24 @@
-"""Who is privileged, and why: administrator access, escalation paths, permissions
-management on ``*`` (rules.md "Privileged", IAM306)."""
+"""Who is privileged, and why (rules.md "Privileged"): administrator access, an
+escalation path, a "Permissions management" action on ``*``, or a chain of roles to a
+principal that is privileged by one of those."""
 
 from __future__ import annotations
 
-import functools
 import itertools
-import re
-import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-from iacguard.analysis.conditions import known
-from iacguard.analysis.evaluate import Decision, EffectivePermissions, Grant
-from iacguard.analysis.trust import allows_assume
+from iacguard.analysis.conditions import describe
+from iacguard.analysis.evaluate import Decision, EffectivePermissions
+from iacguard.analysis.grants import Grant
+from iacguard.analysis.paths import PathMatch, sources_of
 from iacguard.catalog import AccessLevel, ActionInfo
-from iacguard.graph import Graph
-from iacguard.model import PolicyDocument, Principal, PrincipalKind, Unknown
+from iacguard.model import Condition, Confidence, Principal
 
-#: the path category whose passed role must trust the receiving service
-NEW_PASSROLE: Final = "new-passrole"
-#: paths that act on other principals: a grant limited to the caller itself does not count
-PRINCIPAL_ACCESS: Final = "principal-access"
-_PASS_ROLE: Final = "iam:passrole"
-_ASSUME_ROLE: Final = "sts:assumerole"
-#: the role name of a role ARN (after an optional path)
-_ROLE_ARN: Final = re.compile(r"^arn:aws[a-z-]*:iam::[0-9*?]*:role/(?:.*/)?(?P<name>[^/]+)$")
+if TYPE_CHECKING:
+    from iacguard.analysis.assume import AssumeEdge
+
 #: names of reading actions (``backup:ListIndexedRecoveryPointsForSearch`` is labelled
 #: "Permissions management" in the catalog)
 _READ_VERBS: Final = ("get", "list", "describe", "search", "view", "batchget")
@@ -37,219 +30,97 @@ LEVEL_ORDER: Final = (
     AccessLevel.READ,
     AccessLevel.LIST,
 )
-#: how many paths a message names before summarising the rest
+#: how many permissions-management decisions a verdict keeps
 _SHOWN: Final = 3
 
 
 @dataclass(frozen=True, slots=True)
-class EscalationPath:
-    """One known privilege-escalation path (DataDog/pathfinding.cloud, Apache-2.0)."""
-
-    id: str
-    name: str
-    category: str
-    #: every action the path needs, as written in the data
-    required: tuple[str, ...]
-    #: for new-passrole paths: service principals one of which the passed role must trust
-    passed_role_trusts: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PathMatch:
-    """A path a principal can take: each required action with the statements granting it."""
-
-    path: EscalationPath
-    steps: tuple[tuple[str, tuple[Grant, ...]], ...]
-    #: for new-passrole paths limited to configured roles: the roles that can be passed
-    roles: tuple[Principal, ...] = ()
-
-    def explain(self) -> str:
-        """``iam-008 (iam:AttachUserPolicy from policy 'x')``."""
-        parts = [f"{action} from {_sources(grants)}" for action, grants in self.steps]
-        roles = f", passing {', '.join(r.display for r in self.roles)}" if self.roles else ""
-        return f"{self.path.id} ({'; '.join(parts)}{roles})"
-
-
-@dataclass(frozen=True, slots=True)
 class Privilege:
-    """Why a principal is privileged (rules.md: admin, escalation, or permissions
-    management on ``*``); at least one field is non-empty."""
+    """Why a principal is privileged; at least one field is non-empty.
+
+    The first three are the principal's own permissions; :attr:`chain` says that it can
+    assume, through the roles listed, a role that is privileged for :attr:`target`.
+    """
 
     admin: tuple[Grant, ...] = ()
     paths: tuple[PathMatch, ...] = ()
     permissions_management: tuple[Decision, ...] = ()
+    #: the can-assume edges from the principal to the privileged role, in order
+    chain: tuple[AssumeEdge, ...] = ()
+    #: the privileged role's own verdict, when :attr:`chain` is set
+    target: Privilege | None = None
+
+    @property
+    def own(self) -> bool:
+        """True when the principal's own permissions make it privileged."""
+        return bool(self.admin or self.paths or self.permissions_management)
 
     def reason(self) -> str:
-        """One phrase saying why, naming the policies."""
+        """One phrase saying why, naming the policies (and the chain)."""
         if self.admin:
-            return f"'*' on '*' from {_sources(self.admin)}"
+            return f"'*' on '*' from {sources_of(self.admin)}"
         if self.permissions_management:
             first = self.permissions_management[0]
             more = " ..." if len(self.permissions_management) > 1 else ""
             return (
                 f"permissions management on '*': '{first.action}'{more} from "
-                f"{_sources(first.allowed_by)}"
+                f"{sources_of(first.allowed_by)}"
             )
-        return f"escalation path {self.paths[0].explain()}"
+        if self.paths:
+            return f"escalation path {self.paths[0].explain()}"
+        target = f", which has {self.target.reason()}" if self.target else ""
+        return f"can assume {chain_text(self.chain)}{target}"
+
+    def conditions(self) -> tuple[Condition, ...]:
+        """The conditions the verdict rests on: those of conditional grants (when every
+        grant of a step is conditional) and of the chain's edges."""
+        found: list[Condition] = []
+        steps: list[tuple[Grant, ...]] = [self.admin] if self.admin else []
+        steps += [grants for match in self.paths for _, grants in match.steps]
+        steps += [d.allowed_by for d in self.permissions_management]
+        for grants in steps:
+            if grants and all(g.conditional for g in grants):
+                found += [c for g in grants for c in g.statement.conditions]
+        for edge in self.chain:
+            found += edge.conditions
+        if self.target is not None:
+            found += self.target.conditions()
+        return tuple(dict.fromkeys(found))
+
+    def certain(self) -> bool:
+        """True when no condition, and no trust known only after apply, decides it."""
+        uncertain = any(not e.certain for e in self.chain)
+        return not uncertain and not self.conditions()
+
+    @property
+    def confidence(self) -> Confidence:
+        """HIGH, or MEDIUM when the verdict rests on a condition or an unknown trust."""
+        return Confidence.HIGH if self.certain() else Confidence.MEDIUM
+
+    def caveat(self) -> str:
+        """`` (only when StringEquals aws:SourceVpce holds)``: what a message adds when the
+        verdict is not certain; empty when it is."""
+        conditions = self.conditions()
+        if conditions:
+            return f" (when {describe(conditions)} holds)"
+        return "" if self.certain() else " (trust policy known only after apply)"
 
 
-def _sources(grants: tuple[Grant, ...]) -> str:
-    """The distinct policies of *grants*, described."""
-    return ", ".join(dict.fromkeys(g.source.describe() for g in grants))
+def chain_text(chain: tuple[AssumeEdge, ...]) -> str:
+    """``alice → role/ci → role/admin``: the principals of a chain, by name."""
+    names = [_name(chain[0].source)] + [f"role/{_name(edge.role)}" for edge in chain]
+    return " → ".join(names)
 
 
-@functools.cache
-def escalation_paths() -> tuple[EscalationPath, ...]:
-    """The shipped escalation paths (``iacguard/data/privesc-paths.json``), read once."""
-    import json
-    from importlib import resources
-
-    raw = json.loads((resources.files("iacguard") / "data" / "privesc-paths.json").read_bytes())
-    return tuple(
-        EscalationPath(
-            str(item["id"]),
-            str(item["name"]),
-            str(item["category"]),
-            tuple(str(a) for a in item["required"]),
-            tuple(str(s) for s in item["passed_role_trusts"]),
-        )
-        for item in raw["paths"]
-    )
+def _name(principal: Principal) -> str:
+    name = principal.name
+    return name if isinstance(name, str) and name else principal.address
 
 
-def matching_paths(graph: Graph, perms: EffectivePermissions) -> tuple[PathMatch, ...]:
-    """The escalation paths *perms* contain (computed once per principal). Undetermined
-    ones (an unknown document or value might break them) are left out unless the
-    principal's result is partial: then they are given, and callers must check
-    :attr:`EffectivePermissions.partial`."""
-    found = _MATCHES.get(perms)
-    if found is None:
-        found = tuple(_match_paths(graph, perms))
-        _MATCHES[perms] = found
-    return found
-
-
-#: matching_paths results, kept while the principal's permissions are
-_MATCHES: weakref.WeakKeyDictionary[EffectivePermissions, tuple[PathMatch, ...]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-@functools.cache
-def _path_services() -> tuple[frozenset[str], ...]:
-    """The (lower-case) services of each path's actions, in :func:`escalation_paths` order."""
-    return tuple(
-        frozenset(a.partition(":")[0].lower() for a in path.required) for path in escalation_paths()
-    )
-
-
-def _match_paths(graph: Graph, perms: EffectivePermissions) -> Iterator[PathMatch]:
-    allowed = perms.allowed_services()
-    for path, services in zip(escalation_paths(), _path_services(), strict=True):
-        if allowed is not None and not services <= allowed:
-            continue  # some action of the path is surely not allowed
-        steps: list[tuple[str, tuple[Grant, ...]]] = []
-        undetermined = False
-        for action in path.required:
-            decision = perms.decide(action)
-            grants, unsure = _useful(decision.allowed_by, path, action.lower())
-            if not grants:
-                break
-            undetermined = undetermined or decision.undetermined or unsure
-            steps.append((action, grants))
-        else:
-            roles: tuple[Principal, ...] = ()
-            if path.category == NEW_PASSROLE:
-                passable = _passable_roles(graph, path, dict(steps).get("iam:PassRole", ()))
-                if passable is None or passable is False:
-                    continue
-                roles = () if passable is True else passable
-            if not undetermined or perms.partial:
-                yield PathMatch(path, tuple(steps), roles)
-
-
-def _useful(
-    grants: tuple[Grant, ...], path: EscalationPath, action: str
-) -> tuple[tuple[Grant, ...], bool]:
-    """The grants that serve *path*: a grant on the caller itself cannot reach another
-    principal, and assuming one named role is delegation, not escalation.
-
-    :returns: the grants, and True when only grants whose unknown resources decide it
-        serve the path (an unknown resource might be the caller, or one named role).
-    """
-    if path.category != PRINCIPAL_ACCESS:
-        return grants, False
-    verdicts = [(grant, _reaches_others(grant, action)) for grant in grants]
-    sure = tuple(grant for grant, verdict in verdicts if verdict)
-    unsure = tuple(grant for grant, verdict in verdicts if verdict is None)
-    return (sure, False) if sure else (unsure, bool(unsure))
-
-
-def _reaches_others(grant: Grant, action: str) -> bool | None:
-    """Whether *grant* reaches a principal other than the caller (for ``sts:AssumeRole``:
-    more than the roles it names); None when an unresolved resource decides."""
-    if action != _ASSUME_ROLE:
-        self_only = grant.self_only
-        return None if self_only is None else not self_only
-    if grant.on_any_resource or _has_wildcard(grant):
-        return True
-    return None if any(isinstance(r, Unknown) for r in grant.statement.resources) else False
-
-
-def _has_wildcard(grant: Grant) -> bool:
-    return any("*" in r or "?" in r for r in known(grant.statement.resources))
-
-
-def _passable_roles(
-    graph: Graph, path: EscalationPath, grants: tuple[Grant, ...]
-) -> tuple[Principal, ...] | bool | None:
-    """Which roles the PassRole *grants* can pass to the path's service.
-
-    :returns: True when any role can be passed (a wildcard resource); the configured roles
-        that trust the service; False when none does; None when it cannot be told (an
-        unknown value, or a role that is not in the configuration).
-    """
-    if any(g.on_any_resource or _has_wildcard(g) for g in grants):
-        return True
-    roles: dict[Principal, None] = {}
-    undecided = False
-    for grant in grants:
-        for resource in grant.statement.resources:
-            match = _ROLE_ARN.match(resource) if isinstance(resource, str) else None
-            role = _role_named(graph, match["name"]) if match else None
-            verdict = None if role is None else _trusts_service(graph, role, path)
-            if verdict and role is not None:
-                roles[role] = None
-            undecided = undecided or verdict is None
-    if roles:
-        return tuple(roles)
-    return None if undecided else False
-
-
-def _role_named(graph: Graph, name: str) -> Principal | None:
-    return next((r for r in graph.principals(PrincipalKind.ROLE) if r.name == name), None)
-
-
-def _trusts_service(graph: Graph, role: Principal, path: EscalationPath) -> bool | None:
-    """Whether *role*'s trust policy lets one of the path's services assume it."""
-    wanted = {s.lower() for s in path.passed_role_trusts}
-    trust = graph.trust_policy_of(role)
-    if trust is None or not isinstance(trust.document, PolicyDocument):
-        return None
-    undecided = False
-    for statement in trust.document.statements:
-        services = [r.value for r in statement.principals if r.kind.lower() == "service"]
-        if not services or not allows_assume(statement):
-            continue
-        if not wanted or any(isinstance(v, str) and v.lower() in wanted for v in services):
-            return True
-        undecided = undecided or any(isinstance(v, Unknown) for v in services)
-    return None if undecided else False
-
-
-def privilege(graph: Graph, perms: EffectivePermissions) -> Privilege | None:
-    """Why *perms* make their principal privileged, or None when they do not (or when
-    only an unknown part could)."""
+def own_privilege(perms: EffectivePermissions, paths: tuple[PathMatch, ...]) -> Privilege | None:
+    """Why *perms* (with the escalation *paths* they contain) make their principal
+    privileged by its own permissions, or None when they do not (or when only an unknown
+    part could)."""
     admin = perms.admin_grants()
     if admin:
         return Privilege(admin=admin)
@@ -257,7 +128,6 @@ def privilege(graph: Graph, perms: EffectivePermissions) -> Privilege | None:
         return None
     decisions = (d for d in permissions_management_on_any(perms) if not d.undetermined)
     managed = tuple(itertools.islice(decisions, _SHOWN))
-    paths = tuple(matching_paths(graph, perms))
     if managed or paths:
         return Privilege(paths=paths, permissions_management=managed)
     return None

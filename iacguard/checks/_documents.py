@@ -13,7 +13,7 @@ from typing import Final
 
 from iacguard.catalog import AccessLevel, ActionCatalog, ActionInfo, action_pattern_matches
 from iacguard.graph import DocumentSite, Graph
-from iacguard.model import EdgeKind, Origin, PolicyDocument, PolicyKind, Statement
+from iacguard.model import EdgeKind, Origin, Pointer, PolicyDocument, PolicyKind, Statement
 
 #: documents written in the scanned configuration that grant permissions to a principal
 AUTHORED_IDENTITY: Final = (PolicyKind.INLINE, PolicyKind.MANAGED)
@@ -162,6 +162,18 @@ def anchor(site: DocumentSite) -> Origin:
     if site.policy.kind is PolicyKind.AWS_MANAGED or origin.address != site.origin.address:
         return site.origin
     return origin
+
+
+def pointer_from(statement: Statement, origin: Origin) -> Pointer:
+    """The pointer of *statement* relative to *origin*, the element a finding is reported
+    at (``("assume_role_policy", "Statement", 0)`` for a role)."""
+    inner = statement.origin.pointer
+    if (
+        statement.origin.address == origin.address
+        and inner[: len(origin.pointer)] == origin.pointer
+    ):
+        return inner[len(origin.pointer) :]
+    return ("Statement", statement.index)
 
 
 def statement_label(statement: Statement) -> str:

@@ -11,7 +11,7 @@ from typing import Final
 
 from iacguard.graph import Graph, outside_target
 from iacguard.hookspecs import hookimpl
-from iacguard.model import ConfigBlock, Pointer, PrincipalKind, Severity, SourceKind
+from iacguard.model import AccessKey, ConfigBlock, Pointer, Severity, SourceKind
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -294,6 +294,9 @@ def several_active_keys(ctx: CheckContext) -> Iterator[Hit]:
     A second active key is only needed for the moment of a rotation. Kept longer, it
     doubles what can leak, and usually one of the two is forgotten and never rotated.
 
+    Keys are grouped by user name, so keys of a user defined elsewhere (``user =
+    "legacy-ci"``) count too; the finding is then reported at the second key.
+
     Example: two ``aws_iam_access_key`` resources for the same user, neither with
     ``status = "Inactive"``.
 
@@ -302,15 +305,39 @@ def several_active_keys(ctx: CheckContext) -> Iterator[Hit]:
 
     References: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_access-keys.html#rotating_access_keys_console
     """
-    active_keys: dict[str, list[str]] = {}
-    for key in ctx.graph.access_keys:
-        if key.active is True:
-            active_keys.setdefault(key.user, []).append(key.address)
-    for user in ctx.graph.principals(PrincipalKind.USER):
-        active = active_keys.get(user.address, [])
-        if len(active) > 1:
-            keys = ", ".join(f"'{a}'" for a in active)
-            yield Hit(user.origin, f"{user.display} has {len(active)} active access keys ({keys})")
+    graph = ctx.graph
+    active_keys: dict[str, list[AccessKey]] = {}
+    for key in graph.access_keys:
+        name = _user_name(graph, key.user)
+        if key.active is True and name is not None:
+            active_keys.setdefault(name, []).append(key)
+    for name, active in active_keys.items():
+        if len(active) < 2:
+            continue
+        keys = ", ".join(f"'{k.address}'" for k in active)
+        defined = [u for k in active if (u := graph.principal(k.user)) is not None]
+        if defined:
+            message = f"{defined[0].display} has {len(active)} active access keys ({keys})"
+            yield Hit(defined[0].origin, message)
+        else:
+            second = sorted(active, key=lambda k: k.address)[1]
+            message = (
+                f"user '{name}' (defined elsewhere) has {len(active)} active access keys ({keys})"
+            )
+            yield Hit(second.origin, message)
+
+
+def _user_name(graph: Graph, user: str) -> str | None:
+    """The IAM user name an access key's user id stands for: the name of a user of the
+    configuration (its address when the name is unknown), or the name of a user defined
+    elsewhere; None when the user is only known after apply."""
+    principal = graph.principal(user)
+    if principal is not None:
+        return principal.name if isinstance(principal.name, str) else principal.address
+    outside = outside_target(user)
+    if outside is None or outside[0] != "external":
+        return None
+    return outside[2]
 
 
 @hookimpl

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.analysis.evaluate import EffectivePermissions, evaluator_for
-from iacguard.analysis.privilege import PathMatch, matching_paths
+from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.conditions import describe
+from iacguard.analysis.evaluate import EffectivePermissions
+from iacguard.analysis.paths import PathMatch
+from iacguard.analysis.privilege import Privilege, chain_text
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Severity
+from iacguard.model import Condition, Confidence, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -30,7 +33,22 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
     only when one of them trusts that service. Grants limited to the caller
     (``${aws:username}``) do not reach other principals. A path that one group grants
     entirely is reported at the group, not at each member. Administrators are reported
-    by IAM301 instead. Paths: DataDog/pathfinding.cloud (Apache-2.0).
+    by IAM301 instead. Paths: DataDog/pathfinding.cloud (Apache-2.0), plus
+    ``iam:SetDefaultPolicyVersion`` on customer-managed policies (an older version may
+    grant more).
+
+    Each action counts only on resources the path can use: ``iam:CreatePolicyVersion``
+    on ``arn:aws:iam::aws:policy/*`` (AWS-managed policies) or on an S3 ARN escalates
+    nothing. An ``Allow`` whose condition can never hold again (``DateLessThan
+    aws:CurrentTime`` a past date) grants nothing; a path that rests on another
+    condition is reported with medium confidence, naming it.
+
+    A principal that can assume, directly or through a chain of roles, a role that is
+    privileged (administrator, an escalation path, or permissions management on ``*``)
+    is privileged too: the finding names the chain (``alice → role/ci → role/admin``).
+    Assuming a role is possible when its trust policy names the principal (by ARN or by
+    reference), or names its account or ``*`` and the principal is allowed
+    ``sts:AssumeRole`` on the role.
 
     Bad::
 
@@ -40,19 +58,31 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
     privileges, or add an explicit ``Deny``; limit ``iam:PassRole`` to roles that are no
     stronger than the caller.
     """
-    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    analyzer = analyzer_for(ctx.graph, ctx.catalog)
     for principal in ctx.graph.principals():
-        perms = evaluator.permissions(principal)
-        if perms.partial or perms.admin_grants():
+        perms = analyzer.permissions(principal)
+        if perms.admin_grants():
             continue
-        found = [m for m in matching_paths(ctx.graph, perms) if _own(perms, m)]
-        if not found:
+        found = [] if perms.partial else [m for m in analyzer.paths(principal) if _own(perms, m)]
+        if found:
+            shown = "; ".join(m.explain() for m in found[:_SHOWN])
+            rest = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+            noun = "paths" if len(found) > 1 else "path"
+            message = f"{principal.display} can escalate privileges through {noun} {shown}{rest}"
+            confidence = Confidence.HIGH
+            if all(_conditional(m) for m in found):
+                confidence = Confidence.MEDIUM
+                message += f" (when {describe(_conditions(found[0]))} holds)"
+            yield Hit(principal.origin, message, confidence=confidence)
             continue
-        shown = "; ".join(m.explain() for m in found[:_SHOWN])
-        rest = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
-        noun = "paths" if len(found) > 1 else "path"
-        message = f"{principal.display} can escalate privileges through {noun} {shown}{rest}"
-        yield Hit(principal.origin, message)
+        why = analyzer.privilege(principal)
+        if why is None or why.target is None or not _own_chain(perms, why):
+            continue
+        message = (
+            f"{principal.display} can assume {chain_text(why.chain)}{why.caveat()}, "
+            f"which is privileged ({why.target.reason()})"
+        )
+        yield Hit(principal.origin, message, confidence=why.confidence)
 
 
 def _own(perms: EffectivePermissions, match: PathMatch) -> bool:
@@ -61,6 +91,31 @@ def _own(perms: EffectivePermissions, match: PathMatch) -> bool:
         if all(any(g.source.via is group for g in grants) for _, grants in match.steps):
             return False
     return True
+
+
+def _own_chain(perms: EffectivePermissions, why: Privilege) -> bool:
+    """False when one group of the user grants the chain's first step (its
+    ``sts:AssumeRole``): that group is reported."""
+    first = why.chain[0]
+    return not (
+        first.grants
+        and any(all(g.source.via is group for g in first.grants) for group in perms.groups)
+    )
+
+
+def _conditional(match: PathMatch) -> bool:
+    """True when some step of *match* holds only under conditions."""
+    return any(grants and all(g.conditional for g in grants) for _, grants in match.steps)
+
+
+def _conditions(match: PathMatch) -> tuple[Condition, ...]:
+    return tuple(
+        c
+        for _, grants in match.steps
+        if all(g.conditional for g in grants)
+        for g in grants
+        for c in g.statement.conditions
+    )
 
 
 @hookimpl

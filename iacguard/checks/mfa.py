@@ -6,13 +6,14 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.analysis.conditions import pointer_from, requires_mfa
-from iacguard.analysis.evaluate import EffectivePermissions, evaluator_for
-from iacguard.analysis.privilege import privilege
-from iacguard.analysis.trust import allows_assume
+from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.conditions import requires_mfa
+from iacguard.analysis.evaluate import EffectivePermissions
+from iacguard.analysis.trust import ASSUME_ROLE, Admits, allows_assume, read_aws_principal
+from iacguard.checks._documents import pointer_from
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import PolicyDocument, PrincipalKind, Severity
+from iacguard.model import PolicyDocument, PrincipalKind, Severity, Statement
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -65,13 +66,13 @@ def console_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     "Allows MFA-authenticated IAM users to manage their own credentials") to a group
     every console user is in, or move people to IAM Identity Center.
     """
-    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    analyzer = analyzer_for(ctx.graph, ctx.catalog)
     consoles = _consoles(ctx.graph)
     for user in ctx.graph.principals(PrincipalKind.USER):
         profile = consoles.get(user.address)
         if profile is None:
             continue
-        missing = _without_mfa(evaluator.permissions(user))
+        missing = _without_mfa(analyzer.permissions(user))
         if missing:
             message = f"{user.display} can sign in to the console ({profile}) and {missing}"
             yield Hit(user.origin, message)
@@ -96,16 +97,15 @@ def privileged_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     Fix: attach the MFA-enforcement policy to the user's group, or give the access
     through a role that requires ``aws:MultiFactorAuthPresent`` to be assumed.
     """
-    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    analyzer = analyzer_for(ctx.graph, ctx.catalog)
     for user in ctx.graph.principals(PrincipalKind.USER):
-        perms = evaluator.permissions(user)
-        missing = _without_mfa(perms)
+        missing = _without_mfa(analyzer.permissions(user))
         if missing is None:
             continue
-        why = privilege(ctx.graph, perms)
+        why = analyzer.privilege(user, without_mfa=True)
         if why is not None:
-            message = f"{user.display} is privileged ({why.reason()}) and {missing}"
-            yield Hit(user.origin, message)
+            message = f"{user.display} is privileged ({why.reason()}){why.caveat()} and {missing}"
+            yield Hit(user.origin, message, confidence=why.confidence)
 
 
 @check("IAM404", severity=Severity.MEDIUM, tags=(*_TAGS, "trust"))
@@ -127,30 +127,49 @@ def privileged_role_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     Fix: add ``"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}`` to the
     trust statement, or narrow the role's permissions.
     """
-    evaluator = evaluator_for(ctx.graph, ctx.catalog)
+    analyzer = analyzer_for(ctx.graph, ctx.catalog)
     for role in ctx.graph.principals(PrincipalKind.ROLE):
         trust = ctx.graph.trust_policy_of(role)
         if trust is None or not isinstance(trust.document, PolicyDocument):
             continue
         for statement in trust.document.statements:
-            people = [
-                ref.value
-                for ref in statement.principals
-                if ref.kind.upper() == "AWS"
-                and isinstance(ref.value, str)
-                and _PEOPLE.match(ref.value.strip())
-            ]
-            if not people or not allows_assume(statement) or requires_mfa(statement) is not False:
+            people = _people(ctx.graph, statement)
+            if not people or requires_mfa(statement.conditions) is not False:
                 continue
-            why = privilege(ctx.graph, evaluator.permissions(role))
+            if not allows_assume(statement, ASSUME_ROLE):
+                continue
+            why = analyzer.privilege(role)
             if why is None:
                 break
-            who = ", ".join(f"'{p}'" for p in people)
+            who = ", ".join(people)
             message = (
-                f"{role.display} is privileged ({why.reason()}) and {who} can assume it "
-                "without aws:MultiFactorAuthPresent true"
+                f"{role.display} is privileged ({why.reason()}){why.caveat()} and {who} can "
+                "assume it without aws:MultiFactorAuthPresent true"
             )
-            yield Hit(role.origin, message, pointer=pointer_from(statement, role.origin))
+            pointer = pointer_from(statement, role.origin)
+            yield Hit(role.origin, message, pointer=pointer, confidence=why.confidence)
+
+
+def _people(graph: Graph, statement: Statement) -> list[str]:
+    """The IAM users and whole accounts a trust *statement* admits, as messages name
+    them: literal ARNs and IDs quoted, users of the configuration by their display."""
+    found: list[str] = []
+    for ref in statement.principals:
+        if ref.kind.upper() != "AWS":
+            continue
+        if isinstance(ref.value, str) and _PEOPLE.match(ref.value.strip()):
+            found.append(f"'{ref.value}'")
+            continue
+        admission = read_aws_principal(ref.value)
+        if admission is None or admission.how is Admits.ANYONE:
+            continue
+        if admission.how is Admits.ACCOUNT:
+            found.append("the configuration's own account")
+            continue
+        target = graph.principal(admission.ref.address) if admission.ref else None
+        if target is not None and target.kind is PrincipalKind.USER:
+            found.append(target.display)
+    return list(dict.fromkeys(found))
 
 
 @hookimpl

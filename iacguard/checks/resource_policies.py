@@ -6,12 +6,9 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.analysis.conditions import (
-    grants_anyone,
-    has_restricting_condition,
-    is_wildcard,
-    pointer_from,
-)
+from iacguard.analysis.conditions import is_wildcard, restricts_caller
+from iacguard.analysis.trust import grants_anyone
+from iacguard.checks._documents import pointer_from
 from iacguard.hookspecs import hookimpl
 from iacguard.model import LambdaPermission, MaybeStr, PolicyKind, Severity, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
@@ -47,7 +44,7 @@ def public_resource_policy(ctx: CheckContext) -> Iterator[Hit]:
     """
     for site in ctx.graph.document_sites(PolicyKind.RESOURCE):
         for statement in site.document.statements:
-            if not grants_anyone(statement) or has_restricting_condition(statement) is not False:
+            if not grants_anyone(statement) or restricts_caller(statement.conditions) is not False:
                 continue
             actions = _describe_actions(statement.actions, statement.uses_not_action)
             who = (

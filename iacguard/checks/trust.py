@@ -6,30 +6,31 @@ from collections.abc import Iterator
 from typing import Final
 
 from iacguard.analysis.conditions import (
-    conditions_narrow,
-    github_sub_scoped,
-    grants_anyone,
-    has_restricting_condition,
-    is_positive,
     known,
-    matches_any_repository,
-    pointer_from,
+    read_operator,
     requires_mfa,
+    restricts_caller,
+    specific_values,
     unresolved_block,
 )
 from iacguard.analysis.trust import (
     GITHUB_ISSUER,
     allows_assume,
-    oidc_provider,
+    federated_issuer,
+    github_sub_scoped,
+    grants_anyone,
+    matches_any_repository,
     whole_accounts,
 )
+from iacguard.checks._documents import pointer_from
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Origin, Policy, PolicyDocument, PolicyKind, Severity, Statement
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
 #: conditions that make whole-account trust acceptable (IAM402), besides MFA
-_ACCOUNT_SCOPING_KEYS: Final = ("sts:ExternalId", "aws:PrincipalArn", "aws:PrincipalOrgID")
+_ACCOUNT_SCOPING_KEYS: Final = ("aws:PrincipalArn", "aws:PrincipalOrgID")
+_EXTERNAL_ID: Final = "sts:ExternalId"
 
 
 def _trust_statements(ctx: CheckContext) -> Iterator[tuple[Origin, str, Statement]]:
@@ -72,7 +73,7 @@ def trust_any_principal(ctx: CheckContext) -> Iterator[Hit]:
         anyone = grants_anyone(statement)
         if not anyone or not allows_assume(statement):
             continue
-        if has_restricting_condition(statement) is not False:
+        if restricts_caller(statement.conditions) is not False:
             continue
         who = (
             "any AWS principal ('*')"
@@ -117,9 +118,14 @@ def trust_whole_account(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _account_scoped(statement: Statement) -> bool | None:
+    """Whether whole-account trust is scoped: a specific ``sts:ExternalId`` (not empty,
+    no wildcard), MFA required, or ``aws:PrincipalArn``/``aws:PrincipalOrgID`` narrowed."""
+    external = [specific_values(c) for c in statement.conditions_on(_EXTERNAL_ID)]
     verdicts = (
-        conditions_narrow(statement.conditions, _ACCOUNT_SCOPING_KEYS),
-        requires_mfa(statement),
+        True if True in external else (None if None in external else False),
+        restricts_caller(statement.conditions, _ACCOUNT_SCOPING_KEYS),
+        requires_mfa(statement.conditions),
+        None if unresolved_block(statement.conditions) else False,
     )
     return True if True in verdicts else (None if None in verdicts else False)
 
@@ -151,9 +157,7 @@ def trust_unscoped_web_identity(ctx: CheckContext) -> Iterator[Hit]:
             continue
         federated = [ref for ref in statement.principals if ref.kind.lower() == "federated"]
         for index, ref in enumerate(federated):
-            if not isinstance(ref.value, str):
-                continue
-            provider = oidc_provider(ref.value)
+            provider = federated_issuer(ref.value, ctx.graph)
             if provider is None:
                 continue
             problem = _web_identity_problem(statement, provider)
@@ -170,10 +174,15 @@ def _web_identity_problem(statement: Statement, provider: str) -> str | None:
     when an unresolved condition decides."""
     if provider.lower().split("/")[0] != GITHUB_ISSUER:
         keys = (f"{provider}:sub", f"{provider}:aud")
-        if conditions_narrow(statement.conditions, keys) is not False:
+        if restricts_caller(statement.conditions, keys) is not False:
             return None
         return f"trusts OIDC provider '{provider}' without a ':sub' or ':aud' condition"
-    subs = [cond for cond in statement.conditions_on(f"{provider}:sub") if is_positive(cond)]
+    subs = [
+        cond
+        for cond in statement.conditions_on(f"{provider}:sub")
+        if (operator := read_operator(cond.operator)).positive
+        and operator.qualifier != "forallvalues"
+    ]
     verdicts = [github_sub_scoped(cond) for cond in subs]
     if True in verdicts or None in verdicts or unresolved_block(statement.conditions):
         return None

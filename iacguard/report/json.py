@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from iacguard.engine import ScanResult
 
 #: bumped on any incompatible change of the JSON report
-SCHEMA_VERSION: Final = "1.1"
+SCHEMA_VERSION: Final = "1.2"
 
 
 def finding_record(finding: Finding) -> dict[str, object]:

@@ -6,20 +6,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, TextIO
 
-from iacguard.analysis.conditions import known, requires_mfa
-from iacguard.analysis.evaluate import (
-    EffectivePermissions,
-    Grant,
-    evaluator_for,
-)
+from iacguard.analysis.analyzer import Analyzer, analyzer_for
+from iacguard.analysis.conditions import describe, known, requires_mfa
+from iacguard.analysis.evaluate import EffectivePermissions
+from iacguard.analysis.grants import Grant
 from iacguard.analysis.mfa import requires_mfa_to_allow
-from iacguard.analysis.privilege import (
-    LEVEL_ORDER,
-    PathMatch,
-    matching_paths,
-    primary_level,
-    privilege,
-)
+from iacguard.analysis.paths import PathMatch
+from iacguard.analysis.privilege import LEVEL_ORDER, chain_text, primary_level
 from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
 from iacguard.model import EdgeKind, PolicyDocument, Principal, PrincipalKind
@@ -63,33 +56,34 @@ def write_access(
         chosen = [p for p in item.graph.principals() if principal in (None, p.address)]
         if not chosen:
             continue
-        evaluator = evaluator_for(item.graph, catalog)
-        perms = [evaluator.permissions(p) for p in chosen]
+        analyzer = analyzer_for(item.graph, catalog)
         stream.write(f"== {item.name}\n")
-        _summary(item.graph, perms, stream)
-        for entry in perms:
-            _principal(item.graph, entry, stream)
+        _summary(analyzer, chosen, stream)
+        for entry in chosen:
+            _principal(analyzer, entry, stream)
             written += 1
     return written
 
 
-def _summary(graph: Graph, perms: Iterable[EffectivePermissions], stream: TextIO) -> None:
+def _summary(analyzer: Analyzer, chosen: Iterable[Principal], stream: TextIO) -> None:
     lines = []
-    for entry in perms:
-        why = privilege(graph, entry)
+    for principal in chosen:
+        why = analyzer.privilege(principal)
         if why is not None:
             label = "ADMIN" if why.admin else "PRIVILEGED"
             mfa = ""
-            if entry.principal.kind is PrincipalKind.USER:
-                mfa = f" [MFA enforced: {_mfa(entry).partition(',')[0]}]"
-            lines.append(f"  {label:<10} {entry.principal.display}{mfa}: {why.reason()}\n")
+            if principal.kind is PrincipalKind.USER:
+                enforced = _mfa(analyzer.permissions(principal)).partition(",")[0]
+                mfa = f" [MFA enforced: {enforced}]"
+            lines.append(f"  {label:<10} {principal.display}{mfa}: {why.reason()}{why.caveat()}\n")
     stream.write("who is privileged:\n" if lines else "who is privileged: nobody\n")
     stream.writelines(sorted(lines))
     stream.write("\n")
 
 
-def _principal(graph: Graph, perms: EffectivePermissions, stream: TextIO) -> None:
-    principal = perms.principal
+def _principal(analyzer: Analyzer, principal: Principal, stream: TextIO) -> None:
+    graph = analyzer.graph
+    perms = analyzer.permissions(principal)
     name = f" ({principal.name})" if isinstance(principal.name, str) else ""
     stream.write(f"{principal.display}{name}\n")
     if principal.kind is PrincipalKind.USER:
@@ -103,6 +97,7 @@ def _principal(graph: Graph, perms: EffectivePermissions, stream: TextIO) -> Non
         stream.write(f"  members: {', '.join(dict.fromkeys(members)) or 'none'}\n")
     if principal.kind is PrincipalKind.ROLE:
         stream.write(f"  assumable by: {_trusted(graph, principal)}\n")
+    _becomes(analyzer, principal, stream)
     for unknown in perms.unknowns:
         stream.write(f"  PARTIAL: {unknown} is unknown; the result may be incomplete\n")
     admin = perms.admin_grants()
@@ -110,9 +105,23 @@ def _principal(graph: Graph, perms: EffectivePermissions, stream: TextIO) -> Non
         sources = ", ".join(dict.fromkeys(g.source.describe() for g in admin))
         stream.write(f"  ADMIN-EQUIVALENT: '*' on '*' from {sources}\n")
     else:
-        _paths(list(matching_paths(graph, perms)), stream)
+        _paths(list(analyzer.paths(principal)), stream)
     _permissions(perms, stream)
     stream.write("\n")
+
+
+def _becomes(analyzer: Analyzer, principal: Principal, stream: TextIO) -> None:
+    """Who *principal* can become: each role it can assume and how, then the chain to a
+    privileged role when its own permissions are not privileged."""
+    for edge in analyzer.assume.edges_from(principal):
+        sources = ", ".join(dict.fromkeys(g.source.describe() for g in edge.grants))
+        via = f", allowed sts:AssumeRole by {sources}" if sources else ""
+        when = f" when {describe(edge.conditions)} holds" if edge.conditions else ""
+        mfa = " (with MFA)" if edge.needs_mfa else ""
+        stream.write(f"  can assume: {edge.role.display} ({edge.how.value}{via}){mfa}{when}\n")
+    why = analyzer.privilege(principal)
+    if why is not None and not why.own and why.chain:
+        stream.write(f"  PRIVILEGED THROUGH: {chain_text(why.chain)}{why.caveat()}\n")
 
 
 def _mfa(perms: EffectivePermissions) -> str:
@@ -132,7 +141,7 @@ def _trusted(graph: Graph, role: Principal) -> str:
     for statement in trust.document.statements:
         if not statement.is_allow:
             continue
-        mfa = " (with MFA)" if requires_mfa(statement) else ""
+        mfa = " (with MFA)" if requires_mfa(statement.conditions) else ""
         who += [f"{ref.kind} {ref.value}{mfa}" for ref in statement.principals]
     return "; ".join(dict.fromkeys(who)) or "nobody"
 

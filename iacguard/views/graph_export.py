@@ -3,22 +3,27 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final, TextIO
 
+from iacguard.analysis.analyzer import Analyzer, analyzer_for
 from iacguard.analysis.conditions import requires_mfa
-from iacguard.analysis.trust import allows_assume
+from iacguard.analysis.trust import Admits, allows_assume, read_aws_principal
+from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
-from iacguard.model import EdgeKind, PolicyDocument, PolicyKind, Principal, PrincipalKind
+from iacguard.model import (
+    EdgeKind,
+    PolicyDocument,
+    PolicyKind,
+    PrincipalKind,
+    PrincipalRef,
+)
 from iacguard.views.access import AccessInput
 
 #: version of the JSON export's shape
 SCHEMA_VERSION: Final = 1
-#: the name part of a user or role ARN
-_ARN_NAME: Final = re.compile(r":(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)$")
 #: DOT node shapes per node kind
 _SHAPES: Final = {
     "user": "ellipse",
@@ -61,13 +66,18 @@ class Link:
     label: str = ""
 
 
-def write_graph(inputs: Sequence[AccessInput], stream: TextIO, fmt: GraphFormat) -> None:
+def write_graph(
+    inputs: Sequence[AccessInput], stream: TextIO, fmt: GraphFormat, catalog: ActionCatalog
+) -> None:
     """Write the IAM graphs of *inputs* to *stream* in *fmt*, sorted and deterministic.
 
     Nodes: principals, policies (inline, managed, AWS-managed, trust, resource) and the
     principals trust policies name. Edges: attachments, inline policies, group
-    membership, boundaries, trust policies, and ``can-assume`` from each trusted
-    principal to its role (labelled with the action, and ``MFA`` when required).
+    membership, boundaries, trust policies, and ``can-assume``: from each principal of
+    the configuration that can assume a role (rules.md "Can assume": by ARN, by
+    reference, or by account or ``*`` with its own ``sts:AssumeRole`` permission), and
+    from each other principal a trust names (services, other accounts, federated
+    providers); labelled with how, and ``MFA`` when required.
     With several inputs, node ids are prefixed with the input's number.
     """
     nodes: dict[str, Node] = {}
@@ -76,7 +86,7 @@ def write_graph(inputs: Sequence[AccessInput], stream: TextIO, fmt: GraphFormat)
         prefix = f"{number}:" if len(inputs) > 1 else ""
         for node in _nodes(item.graph):
             nodes.setdefault(prefix + node.id, _prefixed(node, prefix))
-        for link in _links(item.graph):
+        for link in _links(analyzer_for(item.graph, catalog)):
             links[Link(prefix + link.source, prefix + link.target, link.kind, link.label)] = None
     for link in links:
         for end in (link.source, link.target):
@@ -111,39 +121,46 @@ def _nodes(graph: Graph) -> Iterator[Node]:
         yield Node(policy.id, "policy", label, detail)
 
 
-def _links(graph: Graph) -> Iterator[Link]:
+def _links(analyzer: Analyzer) -> Iterator[Link]:
+    graph = analyzer.graph
     for edge in graph.edges():
         if edge.kind is EdgeKind.IN_PROFILE:
             continue
         yield Link(edge.source, edge.target, edge.kind.value, edge.reason)
     for role in graph.principals(PrincipalKind.ROLE):
+        for assumed in analyzer.assume.edges_into(role):
+            mfa = " (MFA)" if assumed.needs_mfa else ""
+            yield Link(
+                assumed.source.address, role.address, "can-assume", f"{assumed.how.value}{mfa}"
+            )
         trust = graph.trust_policy_of(role)
         if trust is None or not isinstance(trust.document, PolicyDocument):
             continue
         for statement in trust.document.statements:
             if not allows_assume(statement):
                 continue
-            mfa = " (MFA)" if requires_mfa(statement) else ""
+            mfa = " (MFA)" if requires_mfa(statement.conditions) else ""
             actions = ", ".join(a for a in statement.actions if isinstance(a, str)) or "NotAction"
             for ref in statement.principals:
-                source = _trusted_node(graph, ref.kind, str(ref.value))
+                if _names_configured(graph, ref):
+                    continue
+                source = f"trusted:{ref.kind}:{ref.value}"
                 yield Link(source, role.address, "can-assume", f"{actions}{mfa}")
 
 
-def _trusted_node(graph: Graph, kind: str, value: str) -> str:
-    """The node of a trusted principal: a configured user or role when the ARN names
-    one, else ``trusted:<kind>:<value>``."""
-    match = _ARN_NAME.search(value) if kind.upper() == "AWS" else None
-    if match:
-        wanted = PrincipalKind(match["kind"])
-        found = _by_name(graph.principals(wanted), match["name"])
-        if found is not None:
-            return found.address
-    return f"trusted:{kind}:{value}"
-
-
-def _by_name(principals: Sequence[Principal], name: str) -> Principal | None:
-    return next((p for p in principals if p.name == name), None)
+def _names_configured(graph: Graph, ref: PrincipalRef) -> bool:
+    """True when *ref* names a user or role of the configuration (its can-assume edge
+    comes from the analysis)."""
+    if ref.kind.upper() != "AWS":
+        return False
+    admission = read_aws_principal(ref.value)
+    if admission is None:
+        return False
+    if admission.how is Admits.REFERENCE and admission.ref is not None:
+        return graph.principal(admission.ref.address) is not None
+    if admission.how is Admits.ARN and admission.kind is not None:
+        return any(p.name == admission.name for p in graph.principals(admission.kind))
+    return False
 
 
 # --------------------------------------------------------------------------- formats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from iacguard.analysis.privilege import escalation_paths
+from iacguard.analysis.paths import escalation_paths
 from tests.conftest import addresses, scan_case
 
 
@@ -45,7 +45,8 @@ def test_administrators_are_left_to_iam301() -> None:
 
 def test_shipped_paths_are_the_pathfinding_facts() -> None:
     paths = {path.id: path for path in escalation_paths()}
-    assert len(paths) == 65
+    assert len(paths) == 65 + 1  # the shipped facts, and iam:SetDefaultPolicyVersion
+    assert paths["iam-set-default-policy-version"].required == ("iam:SetDefaultPolicyVersion",)
     assert paths["iam-008"].required == ("iam:AttachUserPolicy",)
     assert paths["lambda-001"].category == "new-passrole"
     assert paths["lambda-001"].passed_role_trusts == ("lambda.amazonaws.com",)

@@ -6,12 +6,13 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from iacguard.analysis.conditions import (
+from iacguard.analysis.conditions import restricts_caller
+from iacguard.analysis.trust import (
+    allows_assume,
     github_sub_scoped,
-    has_restricting_condition,
     matches_any_repository,
+    oidc_provider,
 )
-from iacguard.analysis.trust import allows_assume, oidc_provider
 from iacguard.catalog import default_catalog
 from iacguard.checks.trust import (
     trust_any_principal,
@@ -138,11 +139,14 @@ def test_literal_star_in_a_partly_known_principal_list_fires() -> None:
         pytest.param({"ArnEquals": {"aws:SourceArn": "arn:aws:sns:x"}}, True, id="source-arn"),
         pytest.param({"StringEquals": {"aws:SourceVpce": "vpce-1"}}, True, id="vpce"),
         pytest.param({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, True, id="source-ip"),
-        pytest.param({"StringLike": {"aws:userid": "AROA*:alice"}}, True, id="userid"),
+        pytest.param({"StringLike": {"aws:userid": "AROAEXAMPLEID1:*"}}, True, id="userid"),
+        pytest.param(
+            {"StringLike": {"aws:userid": "AROA*:alice"}}, False, id="userid-of-any-role"
+        ),
         pytest.param(
             {"ForAnyValue:StringEquals": {"aws:SourceOrgID": "o-1"}}, True, id="for-any-value"
         ),
-        pytest.param({"StringEqualsIfExists": {"aws:SourceAccount": "1"}}, True, id="if-exists"),
+        pytest.param({"StringEqualsIfExists": {"aws:SourceAccount": "1"}}, False, id="if-exists"),
         pytest.param({"StringLike": {"aws:PrincipalOrgID": "*"}}, False, id="wildcard-value"),
         pytest.param({"StringLike": {"aws:PrincipalOrgID": "*?*"}}, False, id="only-wildcards"),
         pytest.param(
@@ -177,7 +181,7 @@ def test_restricting_condition(condition: RawValue, expected: bool | None) -> No
     raw: dict[str, RawValue] = {"Principal": "*", "Action": "sts:AssumeRole"}
     if condition is not None:
         raw["Condition"] = condition
-    assert has_restricting_condition(statement(**raw)) is expected
+    assert restricts_caller(statement(**raw).conditions) is expected
 
 
 # ----------------------------------------------------------------------------- IAM401

@@ -1,0 +1,106 @@
+"""One graph's analysis, computed on demand and kept for the scan: effective
+permissions, escalation paths, can-assume edges and privilege verdicts. Checks and views
+ask it, so that they never disagree (``check`` and ``access`` give one verdict)."""
+
+from __future__ import annotations
+
+import weakref
+from datetime import UTC, datetime
+from typing import cast, final
+
+from iacguard.analysis.assume import AssumeGraph
+from iacguard.analysis.evaluate import EffectivePermissions, Evaluator
+from iacguard.analysis.paths import PathMatch, match_paths
+from iacguard.analysis.privilege import Privilege, own_privilege
+from iacguard.catalog import ActionCatalog
+from iacguard.graph import Graph
+from iacguard.model import Principal, PrincipalKind
+
+
+@final
+class Analyzer:
+    """What AWS would decide for the principals of one graph.
+
+    :param now: the moment conditions are judged from (a date condition that is false
+        for every time from then on grants nothing); default: when the analyzer is made.
+    """
+
+    def __init__(self, graph: Graph, catalog: ActionCatalog, now: datetime | None = None) -> None:
+        self.graph = graph
+        self.catalog = catalog
+        self.now = now or datetime.now(UTC)
+        self.evaluator = Evaluator(graph, catalog, self.now)
+        self._paths: dict[str, tuple[PathMatch, ...]] = {}
+        self._own: dict[str, Privilege | None] = {}
+        self._assume: AssumeGraph | None = None
+        self._verdicts: dict[bool, dict[str, Privilege]] = {}
+
+    def permissions(self, principal: Principal) -> EffectivePermissions:
+        """The effective permissions of *principal*."""
+        return self.evaluator.permissions(principal)
+
+    def paths(self, principal: Principal) -> tuple[PathMatch, ...]:
+        """The escalation paths *principal*'s own permissions contain (see
+        :func:`~iacguard.analysis.paths.match_paths`)."""
+        found = self._paths.get(principal.address)
+        if found is None:
+            perms = self.permissions(principal)
+            found = tuple(match_paths(self.graph, perms, self.catalog))
+            self._paths[principal.address] = found
+        return found
+
+    def own_privilege(self, principal: Principal) -> Privilege | None:
+        """Why *principal*'s own permissions make it privileged, or None."""
+        if principal.address not in self._own:
+            perms = self.permissions(principal)
+            paths = () if perms.admin_grants() else self.paths(principal)
+            self._own[principal.address] = own_privilege(perms, paths)
+        return self._own[principal.address]
+
+    @property
+    def assume(self) -> AssumeGraph:
+        """The can-assume edges of the graph (built on first use)."""
+        if self._assume is None:
+            self._assume = AssumeGraph(self.graph, self.permissions, self.now)
+        return self._assume
+
+    def privilege(self, principal: Principal, *, without_mfa: bool = False) -> Privilege | None:
+        """Why *principal* is privileged: by its own permissions, or because it can
+        assume, directly or through a chain of roles, a role that is (the shortest such
+        chain). With *without_mfa*, chains through a trust that requires MFA do not count.
+        """
+        own = self.own_privilege(principal)
+        if own is not None:
+            return own
+        return self._chained(without_mfa).get(principal.address)
+
+    def _chained(self, without_mfa: bool) -> dict[str, Privilege]:
+        verdicts = self._verdicts.get(without_mfa)
+        if verdicts is None:
+            roles = {r.address: r for r in self.graph.principals(PrincipalKind.ROLE)}
+            targets = {a: v for a, r in roles.items() if (v := self.own_privilege(r)) is not None}
+            chains = self.assume.chains_to(targets, without_mfa=without_mfa)
+            verdicts = {
+                address: Privilege(chain=chain, target=targets[chain[-1].role.address])
+                for address, chain in chains.items()
+            }
+            self._verdicts[without_mfa] = verdicts
+        return verdicts
+
+
+#: one analyzer per graph, shared by the checks and views that ask about it
+_ANALYZERS: weakref.WeakKeyDictionary[Graph, Analyzer] = weakref.WeakKeyDictionary()
+
+
+def analyzer_for(graph: Graph, catalog: ActionCatalog) -> Analyzer:
+    """The analyzer of *graph*, created on first use and shared while the graph lives,
+    so that several checks do not evaluate the same principals again.
+
+    The analyzer holds *graph* through a weak proxy: a strong reference from the value
+    of a weak-keyed entry would keep the graph (and everything parsed) alive for ever.
+    """
+    analyzer = _ANALYZERS.get(graph)
+    if analyzer is None or analyzer.catalog is not catalog:
+        analyzer = Analyzer(cast(Graph, weakref.proxy(graph)), catalog)
+        _ANALYZERS[graph] = analyzer
+    return analyzer

@@ -1,0 +1,214 @@
+"""Who can become whom: *can assume* edges between the principals of one graph, and the
+shortest chain of them from a principal to a set of roles (rules.md "Can assume").
+
+A principal P can assume role R when R's trust policy admits P (by P's ARN or a
+reference to P, by P's account, or by ``*``) and, when P is admitted through its account
+or ``*``, P's effective permissions allow ``sts:AssumeRole`` on R's ARN. Principals and
+roles of one configuration are taken to be in one account unless their ARNs say
+otherwise. A trust document known only after apply that references P (a plan's
+``configuration`` keeps the reference) admits P, less certainly.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, final
+
+from iacguard.analysis.conditions import can_hold, requires_mfa
+from iacguard.analysis.evaluate import EffectivePermissions
+from iacguard.analysis.grants import Grant
+from iacguard.analysis.resources import role_resources
+from iacguard.analysis.trust import (
+    ASSUME_ROLE,
+    Admission,
+    Admits,
+    admissions,
+    allows_assume,
+    is_own_account,
+)
+from iacguard.graph import Graph
+from iacguard.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement, Unknown
+
+_ACCOUNT_IN_ARN: Final = 4
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AssumeEdge:
+    """*source* can assume *role*, and why."""
+
+    source: Principal
+    role: Principal
+    how: Admits
+    #: the trust statement that admits the source; None when the trust document is known
+    #: only after apply and references the source
+    statement: Statement | None
+    #: the source's grants of ``sts:AssumeRole`` on the role, when the trust needs them
+    grants: tuple[Grant, ...] = ()
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        """The conditions the edge holds under: the trust statement's, and those of the
+        identity grants when every one of them has some."""
+        found = self.statement.conditions if self.statement is not None else ()
+        if self.grants and all(g.conditional for g in self.grants):
+            found += tuple(c for g in self.grants for c in g.statement.conditions)
+        return found
+
+    @property
+    def certain(self) -> bool:
+        """True when nothing but the written trust and grants decide the edge."""
+        return self.statement is not None and not self.conditions
+
+    @property
+    def needs_mfa(self) -> bool:
+        """True when the trust (or every identity grant) admits only MFA sessions."""
+        if self.statement is not None and requires_mfa(self.statement.conditions):
+            return True
+        return bool(self.grants) and all(requires_mfa(g.statement.conditions) for g in self.grants)
+
+
+@final
+class AssumeGraph:
+    """The can-assume edges of one graph, built once."""
+
+    def __init__(
+        self,
+        graph: Graph,
+        permissions: Callable[[Principal], EffectivePermissions],
+        now: datetime,
+    ) -> None:
+        self._into: dict[str, list[AssumeEdge]] = {}
+        self._from: dict[str, list[AssumeEdge]] = {}
+        for edge in _edges(graph, permissions, now):
+            self._into.setdefault(edge.role.address, []).append(edge)
+            self._from.setdefault(edge.source.address, []).append(edge)
+
+    def edges_from(self, principal: Principal) -> tuple[AssumeEdge, ...]:
+        """The roles *principal* can assume directly."""
+        return tuple(self._from.get(principal.address, ()))
+
+    def edges_into(self, role: Principal) -> tuple[AssumeEdge, ...]:
+        """The principals that can assume *role* directly."""
+        return tuple(self._into.get(role.address, ()))
+
+    def chains_to(
+        self, targets: Iterable[str], *, without_mfa: bool = False
+    ) -> dict[str, tuple[AssumeEdge, ...]]:
+        """For every principal that can reach one of the roles *targets* (addresses), the
+        shortest chain of edges that does, found by one breadth-first walk backwards from
+        the targets (cycles are walked once). With *without_mfa*, edges that need MFA
+        are not used. The targets themselves are not keys."""
+        goals = set(targets)
+        chains: dict[str, tuple[AssumeEdge, ...]] = {}
+        queue: deque[str] = deque(goals)
+        while queue:
+            role = queue.popleft()
+            rest = chains.get(role, ())
+            for edge in self._into.get(role, ()):
+                source = edge.source.address
+                if source in goals or source in chains or (without_mfa and edge.needs_mfa):
+                    continue
+                chains[source] = (edge, *rest)
+                if edge.source.kind is PrincipalKind.ROLE:
+                    queue.append(source)
+        return chains
+
+
+def _edges(
+    graph: Graph, permissions: Callable[[Principal], EffectivePermissions], now: datetime
+) -> Iterator[AssumeEdge]:
+    index = _Index(graph)
+    wide: list[tuple[Principal, Statement, Admission]] = []
+    for role in graph.principals(PrincipalKind.ROLE):
+        trust = graph.trust_policy_of(role)
+        if trust is None:
+            continue
+        document = trust.document
+        if isinstance(document, Unknown):
+            for source in index.referenced(r.address for r in document.refs):
+                yield AssumeEdge(source, role, Admits.REFERENCE, None)
+            continue
+        for statement in _assume_statements(document, now):
+            for admission in admissions(statement):
+                if admission.needs_identity_permission:
+                    wide.append((role, statement, admission))
+                    continue
+                for source in index.admitted(admission):
+                    if _same_account(source, role, admission.account):
+                        yield AssumeEdge(source, role, admission.how, statement)
+    if wide:
+        yield from _wide_edges(graph, permissions, wide)
+
+
+def _wide_edges(
+    graph: Graph,
+    permissions: Callable[[Principal], EffectivePermissions],
+    wide: list[tuple[Principal, Statement, Admission]],
+) -> Iterator[AssumeEdge]:
+    """Edges of trusts by account or ``*``: each needs the caller's own permission. A
+    group is a caller too: its grants reach its members."""
+    for caller in graph.principals():
+        perms = permissions(caller)
+        services = perms.allowed_services()
+        if services is not None and "sts" not in services:
+            continue
+        for role, statement, admission in wide:
+            if caller is role or not _same_account(caller, role, admission.account):
+                continue
+            decision = perms.decide(ASSUME_ROLE, role_resources(role))
+            if decision.allowed:
+                yield AssumeEdge(caller, role, admission.how, statement, decision.allowed_by)
+
+
+def _assume_statements(document: PolicyDocument, now: datetime) -> Iterator[Statement]:
+    """The Allow statements of a trust that allow ``sts:AssumeRole`` and can hold."""
+    for statement in document.statements:
+        holds = can_hold(statement.conditions, now) is not False
+        if holds and allows_assume(statement, ASSUME_ROLE):
+            yield statement
+
+
+def _same_account(source: Principal, role: Principal, account: str) -> bool:
+    """Whether *source* may be in *account* (and in *role*'s): one configuration is one
+    account unless the ARNs known say otherwise."""
+    accounts = {_account(source), _account(role)}
+    if account and not is_own_account(account):
+        accounts.add(account)
+    accounts.discard("")
+    return len(accounts) <= 1
+
+
+def _account(principal: Principal) -> str:
+    arn = principal.arn
+    if not isinstance(arn, str):
+        return ""
+    fields = arn.split(":")
+    return fields[_ACCOUNT_IN_ARN] if len(fields) > _ACCOUNT_IN_ARN else ""
+
+
+@final
+class _Index:
+    """Users and roles of a graph by address and by (kind, name)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self._by_address = {
+            p.address: p for p in graph.principals() if p.kind is not PrincipalKind.GROUP
+        }
+        self._by_name: dict[tuple[PrincipalKind, str], list[Principal]] = {}
+        for principal in self._by_address.values():
+            if isinstance(principal.name, str):
+                self._by_name.setdefault((principal.kind, principal.name), []).append(principal)
+
+    def referenced(self, addresses: Iterable[str]) -> list[Principal]:
+        found = (self._by_address.get(a) for a in addresses)
+        return list(dict.fromkeys(p for p in found if p is not None))
+
+    def admitted(self, admission: Admission) -> list[Principal]:
+        if admission.how is Admits.REFERENCE and admission.ref is not None:
+            return self.referenced([admission.ref.address])
+        if admission.how is Admits.ARN and admission.kind is not None:
+            return self._by_name.get((admission.kind, admission.name), [])
+        return []

@@ -1,0 +1,131 @@
+"""Grants: the statements of the policies that apply to a principal, compiled once, with
+where they come from and the conditions they hold under."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Final
+
+from iacguard.analysis.conditions import known
+from iacguard.analysis.resources import ResourceSet, covers, reaches
+from iacguard.catalog import action_pattern_matches
+from iacguard.graph import DocumentSite
+from iacguard.model import Edge, Policy, PolicyDocument, Principal, Statement, Unknown
+
+#: pattern matching, memoised: the same few actions are asked of every principal
+_matches: Final = functools.lru_cache(maxsize=1 << 16)(action_pattern_matches)
+#: the policy variable that limits a resource to the caller itself
+_SELF: Final = "${aws:username}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GrantSource:
+    """Where a grant comes from: a policy, bound by an edge, possibly through a group."""
+
+    policy: Policy
+    document: PolicyDocument
+    #: the attachment or inline edge (or the boundary edge) that binds the policy
+    edge: Edge
+    #: the group that brings the policy to a user; None when the principal holds it
+    via: Principal | None = None
+    #: True for a statement of the permission boundary
+    boundary: bool = False
+
+    def describe(self) -> str:
+        """``policy 'deploy' via group 'aws_iam_group.ops'``: how messages name it."""
+        label = DocumentSite(self.policy, self.document, self.edge.origin).describe()
+        if self.boundary:
+            label = f"permission boundary {label}"
+        return f"{label} via group '{self.via.address}'" if self.via else label
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Grant:
+    """One statement of an applying policy, with its source; conditions are kept."""
+
+    statement: Statement
+    source: GrantSource
+    #: lower-cased resolved patterns of ``Action`` (or of ``NotAction``)
+    patterns: tuple[str, ...]
+    #: the statement uses ``NotAction``: it covers every action its patterns do not
+    not_action: bool
+    #: some ``Action``/``NotAction`` entry is unresolved
+    unresolved: bool
+    #: the patterns without wildcards, for a set look-up before any glob matching
+    exact: frozenset[str] = frozenset()
+    #: the patterns with wildcards
+    globs: tuple[str, ...] = ()
+    #: the services the patterns name; None when the statement may name any service
+    #: (``*``, ``NotAction``, an unresolved entry)
+    services: frozenset[str] | None = None
+
+    @property
+    def is_allow(self) -> bool:
+        """True for an Allow statement."""
+        return self.statement.is_allow
+
+    @property
+    def conditional(self) -> bool:
+        """True when the statement applies only when its conditions hold."""
+        return bool(self.statement.conditions)
+
+    @property
+    def on_any_resource(self) -> bool:
+        """True for ``Resource: "*"`` and for ``NotResource`` (everything but a list)."""
+        return self.statement.covers_all_resources or self.statement.uses_not_resource
+
+    @property
+    def self_only(self) -> bool | None:
+        """Whether every resource names the caller (``${aws:username}``): the grant then
+        lets a user manage itself, not others.
+
+        :returns: True, False, or None when an unresolved resource decides.
+        """
+        resources = self.statement.resources
+        if not resources or any(isinstance(r, str) and _SELF not in r.lower() for r in resources):
+            return False
+        return None if any(isinstance(r, Unknown) for r in resources) else True
+
+    def covers(self, action: str) -> bool | None:
+        """Whether the statement names *action* (lower-cased ``service:name``).
+
+        :returns: True or False; None when an unresolved entry decides.
+        """
+        hit = action in self.exact
+        if not hit:
+            for pattern in self.globs:
+                if _matches(pattern, action):
+                    hit = True
+                    break
+        if self.not_action:
+            return False if hit else (None if self.unresolved else True)
+        return True if hit else (None if self.unresolved else False)
+
+    def covers_all(self) -> bool:
+        """True when ``Action`` lists the bare ``*``."""
+        return not self.not_action and "*" in self.patterns
+
+    def resources_cover(self, other: Grant) -> bool | None:
+        """Whether this (deny) statement's resources include every resource of *other*.
+
+        :returns: True, False, or None when an unresolved resource decides.
+        """
+        theirs = other.statement
+        if theirs.uses_not_resource:
+            wanted = ResourceSet(("*",))
+        else:
+            if any(isinstance(r, Unknown) for r in theirs.resources):
+                everything = covers(self.statement, ResourceSet(("*",)))
+                return True if everything else None
+            wanted = ResourceSet(tuple(known(theirs.resources)))
+        return covers(self.statement, wanted) if wanted.globs else False
+
+    def reaches(self, wanted: ResourceSet) -> bool | None:
+        """Whether the statement names some resource of *wanted* (see
+        :func:`~iacguard.analysis.resources.reaches`)."""
+        return reaches(self.statement, wanted)
+
+    def covers_resources(self, wanted: ResourceSet) -> bool | None:
+        """Whether the statement names every resource of *wanted*."""
+        return covers(self.statement, wanted)

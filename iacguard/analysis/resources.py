@@ -1,0 +1,98 @@
+"""Which resources a statement names: ``Resource``/``NotResource`` against the resources a
+question is about (one role of the graph, or every resource an action can use).
+
+Resource entries are globs (``*`` and ``?``), matched case-sensitively in linear time;
+an unresolved entry names the element it references (``aws_iam_role.admin.arn``) or,
+without a reference, stays undecided: never ``*``, never nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Final, TypeAlias
+
+from iacguard._glob import glob_contains, glob_match, globs_intersect
+from iacguard.model import MaybeStr, Principal, Statement, Unknown
+
+#: reference attributes that stand for an element's ARN
+ARN_ATTRIBUTES: Final = frozenset({"arn", "Arn", "Ref"})
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceSet:
+    """The resources a question is about.
+
+    ``globs == ()`` stands for an action that takes only ``Resource: "*"``.
+    """
+
+    #: globs of the ARNs in the set (an exact ARN is a glob without wildcards)
+    globs: tuple[str, ...]
+    #: the graph element the set is, when it is one (matched by reference)
+    address: str | None = None
+
+
+#: a test of one resolved entry against the wanted set
+_Test: TypeAlias = Callable[[str, ResourceSet], bool]
+
+
+def role_resources(role: Principal) -> ResourceSet:
+    """The ARN of *role*: exact when known, else any role of that name in a customer
+    account (the configuration's roles share one account, rules.md "Can assume")."""
+    if isinstance(role.arn, str) and role.arn:
+        return ResourceSet((role.arn,), role.address)
+    name = role.name if isinstance(role.name, str) and role.name else None
+    pattern = f"arn:aws*:iam::????????????:role/{name}" if name else "arn:aws*:iam::*:role/*"
+    return ResourceSet((pattern,), role.address)
+
+
+def reaches(statement: Statement, wanted: ResourceSet) -> bool | None:
+    """Whether *statement* names at least one resource of *wanted*.
+
+    :returns: True, False, or None when an unresolved entry decides.
+    """
+    if statement.uses_not_resource:
+        excluded = _entries(statement.not_resources, wanted, _contains_all)
+        return None if excluded is None else not excluded
+    return _entries(statement.resources, wanted, _meets)
+
+
+def covers(statement: Statement, wanted: ResourceSet) -> bool | None:
+    """Whether *statement* names every resource of *wanted* (a ``Deny`` that covers them
+    removes the grant for all of them).
+
+    :returns: True, False, or None when an unresolved entry decides.
+    """
+    if statement.uses_not_resource:
+        excluded = _entries(statement.not_resources, wanted, _meets)
+        return None if excluded is None else not excluded
+    return _entries(statement.resources, wanted, _contains_all)
+
+
+def _entries(entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test) -> bool | None:
+    """True when one entry passes *test* (or references *wanted*'s element), None when
+    only an unresolved entry could, else False."""
+    undecided = False
+    for entry in entries:
+        if isinstance(entry, Unknown):
+            if wanted.address and any(
+                ref.address == wanted.address and ref.attribute in ARN_ATTRIBUTES
+                for ref in entry.refs
+            ):
+                return True
+            undecided = True
+        elif test(entry, wanted):
+            return True
+    return None if undecided else False
+
+
+def _meets(entry: str, wanted: ResourceSet) -> bool:
+    if not wanted.globs:
+        return glob_match(entry, "*")
+    return any(globs_intersect(entry, glob) for glob in wanted.globs)
+
+
+def _contains_all(entry: str, wanted: ResourceSet) -> bool:
+    if not wanted.globs:
+        return glob_match(entry, "*")
+    return all(glob_contains(entry, glob) for glob in wanted.globs)
