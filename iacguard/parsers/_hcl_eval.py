@@ -5,6 +5,10 @@ Values are :data:`RawValue`: str, int, float, bool, None, tuples (lists, sets), 
 ...) is handed to a :class:`Resolver`, which also records the resources it touches. An
 expression that fails (a missing key, a type error, an unsupported function) is Unknown,
 never an error and never ``"*"``.
+
+References travel with unknown values: the resolver gives an unknown resource attribute
+its :class:`~iacguard.model.AttributeRef`, and every Unknown computed from Unknowns (an
+operator, a function, a template) carries all their references (``refs_of``).
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from iacguard.model import RawValue, Unknown
 from iacguard.parsers._hcl_functions import (
     FUNCTIONS,
     EvalError,
+    computed,
+    contains_unknown,
     plain,
     to_string,
 )
-from iacguard.parsers._hcl_syntax import Node, name_of, subtrees, unescape
+from iacguard.parsers._hcl_syntax import Node, name_of, source_text, subtrees, unescape
 from iacguard.parsers._hcl_template import heredoc_text, partial_json, template_segments
 
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
@@ -123,7 +129,10 @@ class Evaluator:
             else:  # template directives (%{if}, %{for}) are not evaluated
                 parts.append(Unknown("template directive"))
                 directives = True
-        return _join(parts, as_json=not directives)
+        value = _join(parts, as_json=not directives)
+        if type(value) is Unknown:  # named by the template as written, quotes dropped
+            return Unknown(source_text(node)[1:-1], value.refs)
+        return value
 
     def _heredoc(self, node: Node) -> RawValue:
         return self.template(heredoc_text(name_of(node), trim=node.data == "heredoc_template_trim"))
@@ -219,8 +228,13 @@ class Evaluator:
             return self._file(name, args)
         function = FUNCTIONS.get(name)
         if function is None:
-            return Unknown(f"{name}(...)")
-        return function(args)
+            return computed(f"{name}(...)", args)
+        try:
+            return function(args)
+        except (EvalError, KeyError, IndexError, TypeError, ValueError, ArithmeticError):
+            if contains_unknown(args):  # e.g. lookup() in an unknown map: unknown too
+                return computed(f"{name}(...)", args)
+            raise
 
     def _try(self, name: str, arg_nodes: Sequence[Node]) -> RawValue:
         for arg in arg_nodes:
@@ -235,7 +249,7 @@ class Evaluator:
 
     def _file(self, name: str, args: list[RawValue]) -> RawValue:
         if not args or not isinstance(args[0], str) or any(isinstance(a, Unknown) for a in args):
-            return Unknown(f"{name}(...)")  # unknown variables inside the map are rendered
+            return computed(f"{name}(...)", args)  # unknown variables inside the map are rendered
         path = (self.base_dir / args[0]).resolve()
         if not path.is_relative_to(self.root_dir) or not path.is_file():
             return Unknown(f"{name}({args[0]})")
@@ -362,12 +376,13 @@ def _truth(value: RawValue) -> bool:
 
 def _join(parts: list[RawValue], *, as_json: bool = False) -> RawValue:
     """The text of template *parts*; Unknown when one is, unless *as_json* and the text
-    is a JSON object with unknown strings (then :class:`PartialJSON`)."""
+    is a JSON object with unknown strings (then :class:`PartialJSON`). An Unknown result
+    is named by the unknown parts' expressions and carries all their references."""
     unknown = [p for p in parts if isinstance(p, Unknown)]
     if unknown:
         expr = ", ".join(u.expr for u in unknown if u.expr)
         document = partial_json(parts, expr) if as_json else None
-        return Unknown(expr) if document is None else document
+        return computed(expr, unknown) if document is None else document
     return "".join(to_string(p) for p in parts)
 
 
@@ -411,14 +426,15 @@ def apply_steps(value: RawValue, steps: Sequence[Step]) -> RawValue:
 
 
 def binary(operator: str, left: RawValue, right: RawValue) -> RawValue:
-    """Apply an HCL binary operator; Unknown operands give Unknown.
+    """Apply an HCL binary operator; Unknown operands give Unknown (with the references
+    of both).
 
     :raises EvalError: the operand types do not fit the operator.
     """
     if isinstance(left, Unknown):
-        return plain(left)
+        return computed(left.expr, left, right)
     if isinstance(right, Unknown):
-        return plain(right)
+        return computed(right.expr, right)
     if operator == "==":
         return left == right
     if operator == "!=":

@@ -1,4 +1,8 @@
-"""The Terraform functions the HCL evaluator computes; any other call is Unknown."""
+"""The Terraform functions the HCL evaluator computes; any other call is Unknown.
+
+An Unknown result computed from Unknown arguments carries every :class:`AttributeRef`
+of them (:func:`refs_of`), so a value derived from ``aws_iam_role.ci.arn`` still says so.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from iacguard.model import RawValue, Unknown
+from iacguard.model import AttributeRef, RawValue, Unknown
 from iacguard.parsers._policy_document import PartialJSON
 
 #: the most elements ``range()`` makes (Terraform's own limit)
@@ -49,9 +53,36 @@ def first_unknown(value: object) -> Unknown | None:
 
 
 def plain(value: Unknown) -> Unknown:
-    """*value* as a plain :class:`Unknown`: the result of a computation on a
-    :class:`PartialJSON` is no longer the JSON it carries."""
-    return value if type(value) is Unknown else Unknown(value.expr)
+    """*value* as a plain :class:`Unknown` with the same expression and references: the
+    result of a computation on a :class:`PartialJSON` is no longer the JSON it carries."""
+    return value if type(value) is Unknown else Unknown(value.expr, value.refs)
+
+
+def refs_of(*values: object) -> tuple[AttributeRef, ...]:
+    """The references of every :class:`Unknown` in *values* (themselves or held at any
+    depth), in order of appearance, without repeats. A :class:`PartialJSON` counts with
+    its own :attr:`~Unknown.refs`, which already stand for the unknown parts it holds."""
+    found: dict[AttributeRef, None] = {}
+
+    def walk(item: object) -> None:
+        if isinstance(item, Unknown):
+            found.update(dict.fromkeys(item.refs))
+        elif isinstance(item, Mapping):
+            for child in item.values():
+                walk(child)
+        elif isinstance(item, tuple | list):
+            for child in item:
+                walk(child)
+
+    for value in values:
+        walk(value)
+    return tuple(found)
+
+
+def computed(expr: str, *sources: object) -> Unknown:
+    """An :class:`Unknown` named *expr*, computed from *sources*: it carries their
+    references (:func:`refs_of`)."""
+    return Unknown(expr, refs_of(*sources))
 
 
 def value_size(value: RawValue) -> int:
@@ -107,12 +138,14 @@ def to_data(value: object) -> RawValue:
 
 
 def _known(function: Callable[[list[RawValue]], RawValue]) -> Callable[[list[RawValue]], RawValue]:
-    """Wrap *function*: any Unknown in its arguments makes the result Unknown."""
+    """Wrap *function*: any Unknown in its arguments makes the result Unknown, computed
+    from every argument (it carries all their references)."""
 
     def call(args: list[RawValue]) -> RawValue:
         unknown = next((a for a in args if contains_unknown(a)), None)
         if unknown is not None:
-            return plain(unknown) if isinstance(unknown, Unknown) else Unknown(function.__name__)
+            expr = unknown.expr if isinstance(unknown, Unknown) else function.__name__
+            return computed(expr, args)
         return function(args)
 
     call.__name__ = function.__name__
@@ -139,8 +172,8 @@ def _jsonencode(args: list[RawValue]) -> RawValue:
     if unknown is None:
         return json.dumps(value, sort_keys=True, separators=(",", ":"), allow_nan=False)
     if isinstance(value, Mapping):
-        return PartialJSON(unknown.expr, data=value)
-    return plain(unknown)
+        return PartialJSON(unknown.expr, refs_of(value), data=value)
+    return computed(unknown.expr, value)
 
 
 def _jsondecode(args: list[RawValue]) -> RawValue:

@@ -5,6 +5,11 @@ Modules are expanded into instances (local ``source`` only), resources into inst
 computed lazily and memoised: variables, locals, module outputs, resource attributes.
 While a value is computed, the resource attributes it reads are recorded, so that each
 attribute of a resource knows the resources it refers to (``TfResource.links``).
+
+A resource attribute read by a reference is, when unknown, an :class:`Unknown` whose
+``refs`` is exactly that attribute (``AttributeRef(instance address, attribute)``), the
+instance address carrying the module instance's path; variables, locals and module
+outputs hand such values on unchanged, so they keep the reference.
 """
 
 from __future__ import annotations
@@ -12,12 +17,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final
 
-from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
+from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
 from iacguard.parsers._hcl_functions import (
     MAX_TOTAL_SIZE,
@@ -29,7 +34,7 @@ from iacguard.parsers._hcl_functions import (
 from iacguard.parsers._hcl_policy_document import render_policy_document
 from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of, parse_text
 from iacguard.parsers._source import read_text
-from iacguard.parsers._terraform import ResolvedRef
+from iacguard.parsers._terraform import ResolvedRef, strip_index
 
 #: resource arguments and blocks that are not values of the resource
 _META: Final = frozenset(
@@ -313,10 +318,22 @@ class Configuration:
         return values
 
     def attribute(self, inst: Instance, name: str) -> RawValue:
-        """The value of ``inst.name`` as another expression reads it (a reference)."""
+        """The value of ``inst.name`` as another expression reads it (a reference).
+
+        :returns: the known value; or, when the attribute is computed by the provider or
+            its value is unknown, an :class:`Unknown` (a :class:`PartialJSON` stays one)
+            whose only reference is ``AttributeRef(inst.address, name)``: the value *is*
+            that attribute, whatever it is computed from.
+        """
         self.record(ResolvedRef(inst.address, inst.type, name))
         values, _ = self.instance_values(inst)
-        return values.get(name, Unknown(f"{inst.address}.{name}"))
+        ref = (AttributeRef(inst.address, name),)
+        if name not in values:
+            return Unknown(f"{inst.address}.{name}", ref)
+        value = values[name]
+        if type(value) is Unknown:
+            return Unknown(f"{inst.address}.{name}", ref)
+        return replace(value, refs=ref) if isinstance(value, Unknown) else value
 
     # ------------------------------------------------------------------ memoised values
 
@@ -462,6 +479,13 @@ class _Scope:
         if instances[0].key is not None or (steps and steps[0][0] == "index"):
             key = steps[0][1] if steps and steps[0][0] == "index" else None
             chosen = [i for i in instances if i.key == key or i.key is None]
+            if isinstance(key, Unknown) and len(steps) > 1 and steps[1][0] == "attr":
+                # some instance, which one is unknown: the reference is to every instance
+                attribute = steps[1][1]
+                if isinstance(attribute, str):
+                    _unknown_all(config, instances)
+                    base = strip_index(instances[0].address)
+                    return Unknown(f"{base}.{attribute}", (AttributeRef(base, attribute),)), 2
             if key is None or isinstance(key, Unknown) or len(chosen) != 1:
                 return _unknown_all(config, chosen or instances), 1 if key is not None else 0
             instances, used = chosen, 1

@@ -7,7 +7,14 @@ from collections.abc import Mapping
 from typing import Final
 
 from iacguard.model import RawValue, Unknown
-from iacguard.parsers._hcl_functions import EvalError, first_unknown, plain, to_data
+from iacguard.parsers._hcl_functions import (
+    EvalError,
+    computed,
+    first_unknown,
+    plain,
+    refs_of,
+    to_data,
+)
 from iacguard.parsers._policy_document import PartialJSON
 
 #: statement attribute -> IAM key (sets: the provider sorts them, one element is a string)
@@ -24,11 +31,14 @@ _EXPR: Final = "data.aws_iam_policy_document.json"
 def render_policy_document(values: Mapping[str, RawValue]) -> RawValue:
     """The ``json`` attribute of an ``aws_iam_policy_document`` from its evaluated body.
 
+    :param values: the data source's arguments and blocks (``statement`` a tuple of
+        mappings), as the HCL evaluation or a plan's planned values give them.
     :returns: the JSON text; when some inputs are unknown (Terraform then defers the data
         source to apply time), :class:`PartialJSON` holding the document with those parts
         Unknown, or :class:`Unknown` when the statements themselves are unknown (a
         ``dynamic`` block over an unknown collection, an unknown source document, a
-        ``Sid`` that decides a merge).
+        ``Sid`` that decides a merge). Either carries the references of every unknown
+        input it holds, and each unknown part keeps its own.
     """
     try:
         statements: list[dict[str, RawValue]] = []
@@ -38,14 +48,14 @@ def render_policy_document(values: Mapping[str, RawValue]) -> RawValue:
         for override in _items(values.get("override_policy_documents")):
             statements = _merge(statements, _statements_of(override))
     except (EvalError, json.JSONDecodeError, TypeError):
-        return Unknown(_EXPR)
+        return computed(_EXPR, values)
     version = values.get("version")
     document: dict[str, RawValue] = {"Version": version or "2012-10-17"}
     if isinstance(values.get("policy_id"), str):
         document["Id"] = values["policy_id"]
     document["Statement"] = tuple(statements)
     if first_unknown(document) is not None:
-        return PartialJSON(_EXPR, data=document)
+        return PartialJSON(_EXPR, refs_of(document), data=document)
     return json.dumps(document, indent=2)
 
 
@@ -141,7 +151,7 @@ def _principals(blocks: tuple[RawValue, ...]) -> RawValue:
     merged: dict[str, list[RawValue]] = {}
     for block in blocks:
         if not isinstance(block, Mapping) or isinstance(block.get("type"), Unknown):
-            return Unknown(f"{_EXPR} principals")  # a dynamic block or its type is unknown
+            return computed(f"{_EXPR} principals", blocks)  # a dynamic block or its type
         kind = str(block.get("type"))
         merged.setdefault(kind, []).extend(_items(block.get("identifiers")))
     if set(merged) == {"*"}:
@@ -159,7 +169,7 @@ def _conditions(blocks: tuple[RawValue, ...]) -> RawValue:
         if not isinstance(block, Mapping) or first_unknown(
             (block.get("test"), block.get("variable"))
         ):
-            return Unknown(f"{_EXPR} condition")  # which key is tested is unknown
+            return computed(f"{_EXPR} condition", blocks)  # which key is tested is unknown
         test, variable = str(block.get("test")), str(block.get("variable"))
         raw = block.get("values")
         values = (

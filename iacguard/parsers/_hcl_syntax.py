@@ -136,6 +136,22 @@ def line_of(node: Tree[Token] | Token) -> int:
     return getattr(node.meta, "line", 0) if not node.meta.empty else 0
 
 
+def source_text(node: Tree[Token]) -> str:
+    """The text of *node* as written, rebuilt from its tokens: what separates two tokens
+    (spaces, rarely a line break) is given back as that many spaces."""
+    from lark import Token
+
+    parts: list[str] = []
+    end: int | None = None
+    for token in node.scan_values(lambda value: isinstance(value, Token)):
+        start = token.start_pos
+        if end is not None and start is not None and start > end:
+            parts.append(" " * (start - end))
+        parts.append(str(token))
+        end = token.end_pos
+    return "".join(parts)
+
+
 def string_literal(node: Tree[Token]) -> str:
     """A quoted string without interpolations (a block label), unescaped."""
     return "".join(unescape(name_of(part)) for part in subtrees(node))

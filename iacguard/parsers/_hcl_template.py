@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Final
 
 from iacguard.model import RawValue, Unknown
-from iacguard.parsers._hcl_functions import EvalError, plain, to_string
+from iacguard.parsers._hcl_functions import EvalError, computed, plain, refs_of, to_string
 from iacguard.parsers._policy_document import PartialJSON
 
 #: stands for the unknown interpolation *i* while the JSON around it is parsed
 _TOKEN: Final = "@@iacguard-hcl-{}@@"
+_TOKENS: Final = re.compile("@@iacguard-hcl-[0-9]+@@")
 
 
 def heredoc_text(token: str, *, trim: bool) -> str:
@@ -72,7 +74,8 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
     """Template text that is a JSON object with unknown ``${...}`` interpolations, read
     as far as it is known: every string holding an unknown interpolation is Unknown, and
     an object with such a key is Unknown as a whole (the approach of CloudFormation's
-    ``Fn::Sub`` documents).
+    ``Fn::Sub`` documents). Each such Unknown carries the references of the
+    interpolations it holds; the document carries those of all of them.
 
     :param parts: the rendered segments; Unknown where an interpolation is unknown.
         Callers pass no text with template directives: ``%{if}`` or ``%{for}`` may add or
@@ -99,16 +102,21 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
         data = _with_unknowns(json.loads(text), tokens, expr)
     except (ValueError, RecursionError):
         return None
-    return PartialJSON(expr, data=data) if isinstance(data, Mapping) else None
+    return PartialJSON(expr, refs_of(parts), data=data) if isinstance(data, Mapping) else None
 
 
 def _with_unknowns(node: object, tokens: Mapping[str, Unknown], expr: str) -> RawValue:
     if isinstance(node, dict):
         if any("@@iacguard-hcl-" in str(key) for key in node):
-            return Unknown(expr)
+            return computed(expr, _tokens_in(json.dumps(node), tokens))
         return {str(k): _with_unknowns(v, tokens, expr) for k, v in node.items()}
     if isinstance(node, list):
         return tuple(_with_unknowns(item, tokens, expr) for item in node)
     if isinstance(node, str) and "@@iacguard-hcl-" in node:
-        return tokens.get(node) or Unknown(expr)
+        return tokens.get(node) or computed(expr, _tokens_in(node, tokens))
     return node if isinstance(node, str | int | float | bool) or node is None else None
+
+
+def _tokens_in(text: str, tokens: Mapping[str, Unknown]) -> list[Unknown]:
+    """The unknown interpolations whose placeholders *text* holds."""
+    return [tokens[token] for token in _TOKENS.findall(text) if token in tokens]

@@ -28,6 +28,7 @@ from iacguard.model import (
     LoginProfile,
     MaybeStr,
     MfaDevice,
+    OidcProvider,
     PasswordPolicy,
     Policy,
     PolicyDocument,
@@ -401,6 +402,15 @@ def _mfa_device(m: _Mapper, res: TfResource) -> None:
     m.builder.mfa_devices.append(MfaDevice(res.address, res.origin, user))
 
 
+def _oidc_provider(m: _Mapper, res: TfResource) -> None:
+    url = _text(res.values.get("url"))
+    m.builder.oidc_providers.append(
+        OidcProvider(
+            res.address, res.origin, url if url is not None else Unknown(f"{res.address}.url")
+        )
+    )
+
+
 def _instance_profile(m: _Mapper, res: TfResource) -> None:
     for role in m.principal_targets(res, "role", PrincipalKind.ROLE):
         m.builder.link(role, res.address, EdgeKind.IN_PROFILE, res.origin, res.type)
@@ -462,6 +472,7 @@ _RELATION_HANDLERS: Final[Mapping[str, Callable[[_Mapper, TfResource], None]]] =
     "aws_iam_access_key": _access_key,
     "aws_iam_user_login_profile": _login_profile,
     "aws_iam_virtual_mfa_device": _mfa_device,
+    "aws_iam_openid_connect_provider": _oidc_provider,
     "aws_iam_instance_profile": _instance_profile,
     "aws_lambda_permission": _lambda_permission,
     "aws_iam_account_password_policy": _password_policy,

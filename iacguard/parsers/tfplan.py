@@ -12,18 +12,37 @@ What is read, and why:
   every attribute expression, used to link resources whose linking value (a role name,
   a policy ARN) is unknown at plan time. An optional+computed attribute that is
   unknown and absent from the configuration is *unset*, not unknown.
+
+Unknown values carry the attribute references of their expression
+(``_plan_references.attach_refs``): ``aws_iam_role.ci.arn`` written in module instance
+``module.ci`` is ``AttributeRef("module.ci.aws_iam_role.ci", "arn")``; a module input
+(``var.x``) is followed to the caller's argument and a module output
+(``module.m.out``) to the output's expression in that instance; a ``local`` cannot be
+followed (a plan has no locals). A deferred ``data "aws_iam_policy_document"`` is
+rendered from its planned arguments, and a document attribute that is just its ``json``
+gets that partly known document.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
+from iacguard.parsers._plan_references import (
+    ModuleConfig,
+    PlanReferences,
+    RefsFor,
+    attach_refs,
+    expression_references,
+    fill_deferred_documents,
+    render_deferred_document,
+)
 from iacguard.parsers._policy_document import PartialJSON
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers._terraform import (
@@ -214,25 +233,24 @@ def _known(value: JSONValue) -> RawValue:
     return None
 
 
-def expression_value(expression: JSONValue, expr: str) -> RawValue:
-    """The literal value of a configuration expression; references become Unknown."""
+def expression_value(expression: JSONValue, expr: str, refs_for: RefsFor | None = None) -> RawValue:
+    """The literal value of a configuration expression; references become Unknown.
+
+    :param refs_for: reads an expression's reference strings into the references its
+        Unknown carries; without it, it carries none.
+    """
     if isinstance(expression, list):  # nested blocks
-        return tuple(expression_value(item, f"{expr}[{i}]") for i, item in enumerate(expression))
+        return tuple(
+            expression_value(item, f"{expr}[{i}]", refs_for) for i, item in enumerate(expression)
+        )
     body = _mapping(expression)
     if "constant_value" in body:
         return merge_unknown(body["constant_value"], None, expr)
     if "references" in body:
-        return Unknown(", ".join(str(r) for r in _list(body["references"])) or expr)
-    return {k: expression_value(v, f"{expr}.{k}") for k, v in body.items()}
-
-
-@dataclass(slots=True)
-class _ModuleConfig:
-    """One module of ``configuration``: its resources' expressions, outputs, calls."""
-
-    resources: dict[str, Mapping[str, JSONValue]] = field(default_factory=dict)
-    outputs: dict[str, Mapping[str, JSONValue]] = field(default_factory=dict)
-    calls: dict[str, Mapping[str, JSONValue]] = field(default_factory=dict)
+        references = [r for r in _list(body["references"]) if isinstance(r, str)]
+        refs = refs_for(references) if refs_for is not None else ()
+        return Unknown(", ".join(references) or expr, refs)
+    return {k: expression_value(v, f"{expr}.{k}", refs_for) for k, v in body.items()}
 
 
 class _PlanReader:
@@ -241,9 +259,10 @@ class _PlanReader:
     def __init__(self, data: Mapping[str, JSONValue], display: PurePosixPath) -> None:
         self.data = data
         self.location = Location(display)
-        self.modules: dict[tuple[str, ...], _ModuleConfig] = {}
         configuration = _mapping(data.get("configuration"))
-        self._index_module((), _mapping(configuration.get("root_module")))
+        #: the module configurations and what their expressions refer to
+        self.refs = PlanReferences(_mapping(configuration.get("root_module")), _MAX_REF_DEPTH)
+        self.modules = self.refs.modules
         self.changes = {
             rc["address"]: rc
             for rc in _list(data.get("resource_changes"))
@@ -258,18 +277,6 @@ class _PlanReader:
         return Origin(SourceKind.TERRAFORM_PLAN, address, self.location)
 
     # ------------------------------------------------------------------ configuration index
-
-    def _index_module(self, path: tuple[str, ...], module: Mapping[str, JSONValue]) -> None:
-        config = _ModuleConfig()
-        for resource in _list(module.get("resources")):
-            if isinstance(resource, dict) and isinstance(resource.get("address"), str):
-                config.resources[resource["address"]] = resource
-        config.outputs = {k: _mapping(v) for k, v in _mapping(module.get("outputs")).items()}
-        config.calls = {k: _mapping(v) for k, v in _mapping(module.get("module_calls")).items()}
-        self.modules[path] = config
-        if len(path) < _MAX_REF_DEPTH:
-            for name, call in config.calls.items():
-                self._index_module((*path, name), _mapping(call.get("module")))
 
     def _config_of(self, module_instance: str, config_address: str) -> Mapping[str, JSONValue]:
         module = self.modules.get(module_config_path(module_instance))
@@ -301,6 +308,7 @@ class _PlanReader:
         for address, record, _ in raw:
             self._register_instance(address, record)
         resources = tuple(self._resource(a, r, u) for a, r, u in raw)
+        resources = fill_deferred_documents(resources, _DOCUMENT_ATTRIBUTES)
         return TerraformConfig(resources, tuple(self._outputs()), tuple(self._blocks()))
 
     def _register_instance(self, address: str, resource: Mapping[str, JSONValue]) -> None:
@@ -320,17 +328,24 @@ class _PlanReader:
         expressions = _mapping(self._config_of(module, config_address).get("expressions"))
         merged = merge_unknown(_mapping(resource.get("values")), unknown, address)
         values = dict(merged) if isinstance(merged, Mapping) else {}
+        refs_for = partial(self.refs.attribute_refs, module=module)
         if expressions:  # unknown and not configured: an unset optional+computed attribute
             for key, value in values.items():
                 if isinstance(value, Unknown) and key not in expressions:
                     values[key] = None
+            if unknown:
+                values = dict(_as_mapping(attach_refs(values, expressions, refs_for)))
         links = {
             key: refs
             for key, expression in expressions.items()
             if (refs := self._resolve_expression(expression, address, module))
         }
         mode = resource.get("mode") if resource.get("mode") in ("managed", "data") else "managed"
-        literals = _as_mapping(expression_value(expressions, address)) if expressions else {}
+        if mode == "data" and rtype == "aws_iam_policy_document":
+            render_deferred_document(values)
+        literals = (
+            _as_mapping(expression_value(expressions, address, refs_for)) if expressions else {}
+        )
         return TfResource(address, str(mode), rtype, self.origin(address), values, links, literals)
 
     # ------------------------------------------------------------------ references
@@ -340,7 +355,7 @@ class _PlanReader:
     ) -> tuple[ResolvedRef, ...]:
         """Every resource instance an expression (or its nested blocks) refers to."""
         found: dict[ResolvedRef, None] = {}
-        refs = list(_references(expression))
+        refs = list(expression_references(expression))
         # Terraform lists aws_x.r["k"].arn, aws_x.r["k"] and aws_x.r: the bare resource
         # would stand for every instance, so it is dropped when an indexed form is there
         indexed = {ref.split("[", 1)[0] for ref in refs if "[" in ref}
@@ -380,13 +395,7 @@ class _PlanReader:
         """A module input: follow the calling module's argument expression."""
         if not module:
             return
-        # "module.a[\"x\"].module.b[0]" -> parent 'module.a["x"]', call "b[0]";
-        # a top-level "module.a" has no separator: parent "", call "module.a"
-        parent, _, call = module.rpartition(".module.")
-        call_name = strip_index(call).removeprefix("module.")
-        calls = self.modules.get(module_config_path(parent))
-        argument = _mapping(calls.calls.get(call_name) if calls else None)
-        expression = _mapping(argument.get("expressions")).get(name)
+        parent, expression = self.refs.module_argument(module, name)
         yield from self._resolve_expression(expression, "", parent, depth + 1)
 
     def _resolve_module_output(self, ref: str, module: str, depth: int) -> Iterator[ResolvedRef]:
@@ -410,7 +419,7 @@ class _PlanReader:
     # ------------------------------------------------------------------ outputs and blocks
 
     def _outputs(self) -> Iterator[TfOutput]:
-        root = self.modules.get((), _ModuleConfig())
+        root = self.modules.get((), ModuleConfig())
         changes = _mapping(self.data.get("output_changes"))
         for name, output in root.outputs.items():
             refs = self._resolve_expression(output.get("expression"), "", "")
@@ -456,18 +465,3 @@ def _walk_resources(
     if depth < _MAX_REF_DEPTH:
         for child in _list(module.get("child_modules")):
             yield from _walk_resources(_mapping(child), depth + 1)
-
-
-def _references(expression: JSONValue) -> Iterator[str]:
-    """Every reference string in an expression, including nested blocks."""
-    if isinstance(expression, list):
-        for item in expression:
-            yield from _references(item)
-        return
-    body = _mapping(expression)
-    if "references" in body:
-        yield from (ref for ref in _list(body["references"]) if isinstance(ref, str))
-    elif "constant_value" not in body:
-        for value in body.values():
-            if isinstance(value, dict | list):
-                yield from _references(value)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from iacguard.cli import ExitCode, app
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ParseError
-from iacguard.model import Location, Unknown
+from iacguard.model import AttributeRef, Location, Unknown
 from iacguard.parsers import hcl
 from iacguard.parsers._policy_document import PartialJSON
 from iacguard.parsers._terraform import TerraformConfig, TfResource
@@ -136,7 +136,7 @@ resource "aws_iam_user" "u" { name = "u" }
     assert statement == {
         "Effect": "Allow",
         "Action": "*",
-        "Resource": Unknown("aws_s3_bucket.b.arn"),
+        "Resource": Unknown("aws_s3_bucket.b.arn", (AttributeRef("aws_s3_bucket.b", "arn"),)),
     }
     inline = _resource(config, "aws_iam_user_policy.q")
     assert inline.values["user"] == "u"
