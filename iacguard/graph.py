@@ -58,15 +58,34 @@ def unknown_policy_id(expr: str) -> str:
     return f"unknown:policy:{expr}"
 
 
-def outside_target(node: str) -> tuple[str, str, str] | None:
+@dataclass(frozen=True, slots=True)
+class OutsideNode:
+    """A node that the input names but does not define, read from its id (made by
+    :func:`external_id`, :func:`unknown_id` or their policy twins)."""
+
+    #: True for a node only known after apply (an expression), False for one defined
+    #: elsewhere (a name or ARN)
+    unknown: bool
+    #: ``user``, ``group``, ``role`` or ``policy``
+    kind: str
+    #: the name or ARN, or for an unknown node the expression
+    name: str
+
+    def describe(self) -> str:
+        """``group 'ops' (defined elsewhere)``, ``user known after apply ('var.x')``."""
+        if self.unknown:
+            return f"{self.kind} known after apply ('{self.name}')"
+        return f"{self.kind} '{self.name}' (defined elsewhere)"
+
+
+def outside_target(node: str) -> OutsideNode | None:
     """Read an id made by :func:`external_id`, :func:`unknown_id` (or their policy
-    twins): ``("external" | "unknown", kind, name or expression)``; None for any other
-    node id."""
+    twins); None for any other node id. The one place such ids are read."""
     prefix, _, rest = node.partition(":")
     if prefix not in {"external", "unknown"}:
         return None
     kind, _, name = rest.partition(":")
-    return prefix, kind, name
+    return OutsideNode(prefix == "unknown", kind, name)
 
 
 def target_kind(node: str, graph: Graph) -> PrincipalKind | None:
@@ -77,7 +96,7 @@ def target_kind(node: str, graph: Graph) -> PrincipalKind | None:
     outside = outside_target(node)
     if outside is None:
         return None
-    return next((k for k in PrincipalKind if k.value == outside[1]), None)
+    return next((k for k in PrincipalKind if k.value == outside.kind), None)
 
 
 @dataclass(frozen=True, slots=True)

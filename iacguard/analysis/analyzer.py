@@ -33,7 +33,7 @@ class Analyzer:
         self._paths: dict[str, tuple[PathMatch, ...]] = {}
         self._own: dict[str, Privilege | None] = {}
         self._assume: AssumeGraph | None = None
-        self._verdicts: dict[bool, dict[str, Privilege]] = {}
+        self._verdicts: dict[str, Privilege] | None = None
 
     def permissions(self, principal: Principal) -> EffectivePermissions:
         """The effective permissions of *principal*."""
@@ -64,27 +64,26 @@ class Analyzer:
             self._assume = AssumeGraph(self.graph, self.permissions, self.now)
         return self._assume
 
-    def privilege(self, principal: Principal, *, without_mfa: bool = False) -> Privilege | None:
+    def privilege(self, principal: Principal) -> Privilege | None:
         """Why *principal* is privileged: by its own permissions, or because it can
         assume, directly or through a chain of roles, a role that is (the shortest such
-        chain). With *without_mfa*, chains through a trust that requires MFA do not count.
-        """
+        chain). Every check and view asks this, so they never disagree."""
         own = self.own_privilege(principal)
         if own is not None:
             return own
-        return self._chained(without_mfa).get(principal.address)
+        return self._chained().get(principal.address)
 
-    def _chained(self, without_mfa: bool) -> dict[str, Privilege]:
-        verdicts = self._verdicts.get(without_mfa)
+    def _chained(self) -> dict[str, Privilege]:
+        verdicts = self._verdicts
         if verdicts is None:
             roles = {r.address: r for r in self.graph.principals(PrincipalKind.ROLE)}
             targets = {a: v for a, r in roles.items() if (v := self.own_privilege(r)) is not None}
-            chains = self.assume.chains_to(targets, without_mfa=without_mfa)
+            chains = self.assume.chains_to(targets)
             verdicts = {
                 address: Privilege(chain=chain, target=targets[chain[-1].role.address])
                 for address, chain in chains.items()
             }
-            self._verdicts[without_mfa] = verdicts
+            self._verdicts = verdicts
         return verdicts
 
 

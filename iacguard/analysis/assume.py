@@ -94,13 +94,10 @@ class AssumeGraph:
         """The principals that can assume *role* directly."""
         return tuple(self._into.get(role.address, ()))
 
-    def chains_to(
-        self, targets: Iterable[str], *, without_mfa: bool = False
-    ) -> dict[str, tuple[AssumeEdge, ...]]:
+    def chains_to(self, targets: Iterable[str]) -> dict[str, tuple[AssumeEdge, ...]]:
         """For every principal that can reach one of the roles *targets* (addresses), the
         shortest chain of edges that does, found by one breadth-first walk backwards from
-        the targets (cycles are walked once). With *without_mfa*, edges that need MFA
-        are not used. The targets themselves are not keys."""
+        the targets (cycles are walked once). The targets themselves are not keys."""
         goals = set(targets)
         chains: dict[str, tuple[AssumeEdge, ...]] = {}
         queue: deque[str] = deque(goals)
@@ -109,7 +106,7 @@ class AssumeGraph:
             rest = chains.get(role, ())
             for edge in self._into.get(role, ()):
                 source = edge.source.address
-                if source in goals or source in chains or (without_mfa and edge.needs_mfa):
+                if source in goals or source in chains:
                     continue
                 chains[source] = (edge, *rest)
                 if edge.source.kind is PrincipalKind.ROLE:

@@ -13,7 +13,7 @@ from iacguard.analysis.grants import Grant, GrantSource
 from iacguard.analysis.mfa import enforces_mfa, requires_mfa_to_allow
 from iacguard.analysis.resources import ResourceSet
 from iacguard.catalog import ActionCatalog, ActionInfo
-from iacguard.graph import Graph
+from iacguard.graph import Graph, outside_target
 from iacguard.model import (
     Edge,
     EdgeKind,
@@ -241,14 +241,12 @@ class Evaluator:
             holders += [(group, group) for group in groups]
             for edge in self.graph.edges_from(principal.address, EdgeKind.MEMBER_OF):
                 if self.graph.principal(edge.target) is None:
-                    unknowns.append(f"group {edge.target.partition(':')[2]} (not defined here)")
+                    unknowns.append(_outside(edge.target))
         for holder, via in holders:
             for policy, edge in self.graph.policies_of(holder):
                 grants += self._grants(policy, edge, via, False, unknowns)
             for edge in self.graph.unresolved_policies_of(holder):
-                unknowns.append(
-                    f"policy {edge.source.partition(':')[2]} attached by {edge.origin.address}"
-                )
+                unknowns.append(f"{_outside(edge.source)} attached by {edge.origin.address}")
         boundary: list[Grant] | None = None
         for edge in self.graph.edges_to(principal.address, EdgeKind.BOUNDARY):
             limit = self.graph.policy(edge.source)
@@ -296,6 +294,12 @@ class Evaluator:
             unknowns.append(f"an effect in policy {policy.id} (known after apply)")
         source = GrantSource(policy, document, edge, via, boundary)
         return [Grant(s, source, p, n, u, e, g, v) for s, p, n, u, e, g, v in compiled]
+
+
+def _outside(node: str) -> str:
+    """How messages name a node the input does not define."""
+    outside = outside_target(node)
+    return node if outside is None else outside.describe()
 
 
 def _names(grant: Grant, action: str, on: ResourceSet | None) -> bool | None:

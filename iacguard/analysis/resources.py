@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
-from iacguard._glob import glob_contains, glob_match, globs_intersect
+from iacguard.analysis import arn
 from iacguard.model import MaybeStr, Principal, Statement, Unknown
 
 #: reference attributes that stand for an element's ARN
@@ -87,12 +87,8 @@ def _entries(entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test) -> b
 
 
 def _meets(entry: str, wanted: ResourceSet) -> bool:
-    if not wanted.globs:
-        return glob_match(entry, "*")
-    return any(globs_intersect(entry, glob) for glob in wanted.globs)
+    return arn.reaches((entry,), wanted.globs)
 
 
 def _contains_all(entry: str, wanted: ResourceSet) -> bool:
-    if not wanted.globs:
-        return glob_match(entry, "*")
-    return all(glob_contains(entry, glob) for glob in wanted.globs)
+    return arn.covers_every((entry,), wanted.globs)

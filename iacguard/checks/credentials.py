@@ -167,8 +167,7 @@ def _user(target: str, graph: Graph) -> str:
     outside = outside_target(target)
     if graph.principal(target) is not None or outside is None:
         return f"'{target}'"
-    state, _, name = outside
-    return f"'{name}' (known after apply)" if state == "unknown" else f"'{name}'"
+    return f"'{outside.name}' (known after apply)" if outside.unknown else f"'{outside.name}'"
 
 
 @check("IAM101", severity=Severity.CRITICAL, tags={"credentials", "secrets"})
@@ -335,9 +334,7 @@ def _user_name(graph: Graph, user: str) -> str | None:
     if principal is not None:
         return principal.name if isinstance(principal.name, str) else principal.address
     outside = outside_target(user)
-    if outside is None or outside[0] != "external":
-        return None
-    return outside[2]
+    return None if outside is None or outside.unknown else outside.name
 
 
 @hookimpl

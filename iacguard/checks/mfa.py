@@ -13,7 +13,7 @@ from iacguard.analysis.trust import ASSUME_ROLE, Admits, allows_assume, read_aws
 from iacguard.checks._documents import pointer_from
 from iacguard.graph import Graph
 from iacguard.hookspecs import hookimpl
-from iacguard.model import PolicyDocument, PrincipalKind, Severity, Statement
+from iacguard.model import Confidence, PolicyDocument, PrincipalKind, Severity, Statement
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -102,10 +102,15 @@ def privileged_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
         missing = _without_mfa(analyzer.permissions(user))
         if missing is None:
             continue
-        why = analyzer.privilege(user, without_mfa=True)
-        if why is not None:
-            message = f"{user.display} is privileged ({why.reason()}){why.caveat()} and {missing}"
-            yield Hit(user.origin, message, confidence=why.confidence)
+        why = analyzer.privilege(user)
+        if why is None:
+            continue
+        message = f"{user.display} is privileged ({why.reason()}){why.caveat()} and {missing}"
+        confidence = why.confidence
+        if any(edge.needs_mfa for edge in why.chain):
+            message += " (assuming a role of the chain requires MFA)"
+            confidence = Confidence.MEDIUM
+        yield Hit(user.origin, message, confidence=confidence)
 
 
 @check("IAM404", severity=Severity.MEDIUM, tags=(*_TAGS, "trust"))

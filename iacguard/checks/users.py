@@ -19,8 +19,9 @@ def _label(target: str, graph: Graph) -> str:
     outside = outside_target(target)
     if outside is None:
         return f"'{target}'"
-    state, kind, name = outside
-    return f"{kind} known after apply ('{name}')" if state == "unknown" else f"{kind} '{name}'"
+    if outside.unknown:
+        return outside.describe()
+    return f"{outside.kind} '{outside.name}'"
 
 
 def _join(items: dict[str, None]) -> str:
@@ -88,7 +89,7 @@ def user_without_group(ctx: CheckContext) -> Iterator[Hit]:
     graph = ctx.graph
     memberships = graph.edges(EdgeKind.MEMBER_OF)
     # a membership whose user is only known after apply may be any user's
-    if any(e.source.startswith("unknown:") for e in memberships):
+    if any((o := outside_target(e.source)) is not None and o.unknown for e in memberships):
         return
     for user in graph.principals(PrincipalKind.USER):
         if not graph.edges_from(user.address, EdgeKind.MEMBER_OF):

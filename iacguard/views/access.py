@@ -15,7 +15,15 @@ from iacguard.analysis.paths import PathMatch
 from iacguard.analysis.privilege import LEVEL_ORDER, chain_text, primary_level
 from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
-from iacguard.model import EdgeKind, PolicyDocument, Principal, PrincipalKind
+from iacguard.model import (
+    Condition,
+    EdgeKind,
+    PolicyDocument,
+    Principal,
+    PrincipalKind,
+    PrincipalRef,
+    Unknown,
+)
 
 #: how many action names a line shows before summarising the rest
 _NAMES: Final = 4
@@ -116,7 +124,8 @@ def _becomes(analyzer: Analyzer, principal: Principal, stream: TextIO) -> None:
     for edge in analyzer.assume.edges_from(principal):
         sources = ", ".join(dict.fromkeys(g.source.describe() for g in edge.grants))
         via = f", allowed sts:AssumeRole by {sources}" if sources else ""
-        when = f" when {describe(edge.conditions)} holds" if edge.conditions else ""
+        others = [c for c in edge.conditions if not requires_mfa([c])]
+        when = f" when {describe(others)} holds" if others else ""
         mfa = " (with MFA)" if edge.needs_mfa else ""
         stream.write(f"  can assume: {edge.role.display} ({edge.how.value}{via}){mfa}{when}\n")
     why = analyzer.privilege(principal)
@@ -142,8 +151,19 @@ def _trusted(graph: Graph, role: Principal) -> str:
         if not statement.is_allow:
             continue
         mfa = " (with MFA)" if requires_mfa(statement.conditions) else ""
-        who += [f"{ref.kind} {ref.value}{mfa}" for ref in statement.principals]
+        who += [f"{_trusted_name(graph, ref)}{mfa}" for ref in statement.principals]
     return "; ".join(dict.fromkeys(who)) or "nobody"
+
+
+def _trusted_name(graph: Graph, ref: PrincipalRef) -> str:
+    """A trusted principal as written, or the principal of the configuration that a
+    reference names (``user 'aws_iam_user.alice'``)."""
+    if isinstance(ref.value, Unknown):
+        for attribute in ref.value.refs:
+            found = graph.principal(attribute.address)
+            if found is not None:
+                return found.display
+    return f"{ref.kind} {ref.value}"
 
 
 def _paths(paths: list[PathMatch], stream: TextIO) -> None:
@@ -168,7 +188,7 @@ def _permissions(perms: EffectivePermissions, stream: TextIO) -> None:
         return
     stream.write("  permissions:\n")
     enforced = bool(perms.mfa_enforcement())
-    rows: dict[tuple[str, int, bool], dict[str, None]] = {}
+    rows: dict[tuple[str, int, bool, str], dict[str, None]] = {}
     sources: dict[str, dict[str, None]] = {}
     for grant in allows:
         if grant.covers_all() or grant.not_action:
@@ -179,7 +199,8 @@ def _permissions(perms: EffectivePermissions, stream: TextIO) -> None:
             if grant not in decision.allowed_by:
                 continue
             level = _LEVELS.index(primary_level(info))
-            rows.setdefault((info.service, level, decision.needs_mfa), {})[info.name] = None
+            key = (info.service, level, decision.needs_mfa, _when(decision.allowed_by))
+            rows.setdefault(key, {})[info.name] = None
             sources.setdefault(info.service, {})[grant.source.describe()] = None
     services = sorted({key[0] for key in rows})
     readers = [svc for svc in services if not any(k[0] == svc and k[1] < 3 for k in rows)]
@@ -193,7 +214,8 @@ def _permissions(perms: EffectivePermissions, stream: TextIO) -> None:
             shown = ", ".join(names[:_NAMES])
             more = f" and {len(names) - _NAMES} more" if len(names) > _NAMES else ""
             mfa = ", needs MFA" if key[2] else ""
-            parts.append(f"{_LEVELS[key[1]].value} ({len(names)}{mfa}): {shown}{more}")
+            when = f", when {key[3]}" if key[3] else ""
+            parts.append(f"{_LEVELS[key[1]].value} ({len(names)}{mfa}{when}): {shown}{more}")
         stream.write(f"    {service}: {'; '.join(parts)} <- {', '.join(sources[service])}\n")
     if summarised:
         count = sum(len(v) for k, v in rows.items() if k[0] in summarised)
@@ -210,10 +232,24 @@ def _permissions(perms: EffectivePermissions, stream: TextIO) -> None:
             stream.write(f"    DENY {what} {patterns}{when} <- {grant.source.describe()}\n")
 
 
+def _when(grants: Iterable[Grant]) -> str:
+    """The conditions an action is allowed under, when every grant of it has some that
+    are not the MFA requirement (shown on its own); "" when one grant has none."""
+    found: list[Condition] = []
+    for grant in grants:
+        conditions = [c for c in grant.statement.conditions if not requires_mfa([c])]
+        if not conditions:
+            return ""
+        found += conditions
+    return describe(found)
+
+
 def _broad(grant: Grant, enforced: bool) -> str:
     """A line for a grant that spans services: ``*`` or ``NotAction``."""
     mfa = " (needs MFA)" if enforced or requires_mfa_to_allow(grant) else ""
     where = "" if grant.on_any_resource else " on some resources"
+    when = _when([grant])
+    where += f" when {when}" if when else ""
     if grant.not_action:
         return f"every action except {', '.join(_written(grant))}{where}{mfa}"
     return f"* (every action of every service){where}{mfa}"

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Final, TypeAlias
 
-from iacguard.graph import Graph
+from iacguard.graph import Graph, outside_target
 from iacguard.model import (
     ConfigBlock,
     EdgeKind,
@@ -216,12 +216,12 @@ def _boundary(graph: Graph, principal: Principal, unknowns: _Unknowns) -> tuple[
 def _members(graph: Graph, edges: Iterable[str], unknowns: _Unknowns, path: str) -> list[View]:
     refs: list[View] = []
     for node in dict.fromkeys(edges):
-        prefix, _, rest = node.partition(":")
+        outside = outside_target(node)
         if (found := graph.principal(node)) is not None:
             name = unknowns.value(found.name, f"{path}[{len(refs)}].name")
             refs.append({"address": found.address, "name": name})
-        elif prefix == "external":
-            refs.append({"address": None, "name": rest.partition(":")[2]})
+        elif outside is not None and not outside.unknown:
+            refs.append({"address": None, "name": outside.name})
         else:
             unknowns.paths.append(path)
     return refs
