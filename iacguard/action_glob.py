@@ -1,17 +1,20 @@
 """IAM action patterns: ``*`` and ``?`` globs over ``service:Action`` names, matched
-case-insensitively and in linear time (patterns come from untrusted files)."""
+case-insensitively and in linear time (patterns come from untrusted files).
+
+The globs themselves are compiled and matched by :mod:`iacguard._glob`, the one glob engine,
+which resource ARNs share (case-sensitively)."""
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Final
+
+from iacguard import _glob
 
 #: The pattern that, on its own, matches every action of every service.
 ANY_ACTION: Final = "*"
 _GLOB_CHARS: Final = frozenset("*?")
 _SERVICE_SEPARATOR: Final = ":"
-_GLOB_CACHE_SIZE: Final = 4096
 
 
 def action_pattern_matches(pattern: str, action: str) -> bool:
@@ -46,7 +49,7 @@ def has_glob(text: str) -> bool:
     :param text: Any text.
     :returns: True when it contains ``*`` or ``?``.
     """
-    return not _GLOB_CHARS.isdisjoint(text)
+    return _glob.has_wildcard(text)
 
 
 def split_pattern(pattern: str) -> tuple[str, str] | None:
@@ -71,31 +74,14 @@ def matches_every_name(glob: str) -> bool:
     return _GLOB_CHARS.issuperset(glob) and ANY_ACTION in glob and glob.count("?") <= 1
 
 
-@functools.lru_cache(maxsize=_GLOB_CACHE_SIZE)
 def compile_glob(glob: str) -> re.Pattern[str]:
     """Compile an action glob into a regular expression for ``fullmatch``.
 
-    Like :func:`fnmatch.translate`, but only ``*`` and ``?`` are special.  Each literal run
-    between two stars is matched at its leftmost position inside an atomic group, which is
-    always correct for globs and keeps matching linear: patterns come from untrusted files, and
-    a naive ``.*a.*a.*a...b`` backtracks exponentially.
+    Only ``*`` and ``?`` are special (``[`` and ``.`` are literal), ASCII letters match without
+    case, and matching is linear in the name: see :func:`iacguard._glob.compile_glob`, which
+    compiles (and caches) it.
 
-    :param glob: The lower-cased action part of a pattern.
+    :param glob: The action part of a pattern, usually lower-cased.
     :returns: A compiled expression that must be applied with ``fullmatch``.
     """
-    head, *rest = glob.split("*")
-    parts = [_translate_segment(head)]
-    if rest:
-        *middle, tail = rest
-        parts.extend(f"(?>.*?{_translate_segment(segment)})" for segment in middle if segment)
-        parts.append(f".*{_translate_segment(tail)}")
-    return re.compile("".join(parts), re.DOTALL)
-
-
-def _translate_segment(segment: str) -> str:
-    """Translate a star-free glob segment into a regular expression.
-
-    :param segment: Glob text containing no ``*``.
-    :returns: The expression; ``?`` becomes ``.`` and everything else is escaped.
-    """
-    return "".join("." if char == "?" else re.escape(char) for char in segment)
+    return _glob.compile_glob(glob, fold_case=True)

