@@ -49,6 +49,7 @@ from iacguard.parsers._cfn_values import (
     items,
     parameter_defaults,
     pick,
+    referenced,
     sub_document,
     text,
 )
@@ -114,6 +115,7 @@ class _Mapper:
             for name, res in self.raw.items()
             if isinstance(res, Mapping) and isinstance(res.get("Type"), str)
         }
+        types = {**extra.implicit_roles(self.raw), **types}
         raw_parameters = template.get("Parameters")
         parameters = raw_parameters if isinstance(raw_parameters, Mapping) else {}
         mappings = template.get("Mappings")
@@ -189,11 +191,11 @@ class _Mapper:
             if isinstance(item, str):
                 name = item.rsplit("/", 1)[-1] if item.startswith("arn:") else item
                 targets[self.by_name.get((kind, name), external_id(kind, name))] = None
-            elif (link := self.resolver.link(item)) is not None and (
-                (principal := self.builder.principals.get(link[0])) is not None
+            elif (ref := referenced(item)) is not None and (
+                (principal := self.builder.principals.get(ref.address)) is not None
                 and principal.kind is kind
             ):
-                targets[link[0]] = None
+                targets[ref.address] = None
             elif isinstance(item, Unknown):
                 targets[unknown_id(kind, item.expr)] = None
         return list(targets)
@@ -209,10 +211,8 @@ class _Mapper:
                 targets[item] = None
             elif isinstance(item, str) and item.rsplit("/", 1)[-1] in self.policy_by_name:
                 targets[self.policy_by_name[item.rsplit("/", 1)[-1]]] = None
-            elif (link := self.resolver.link(item)) is not None and link[0] in (
-                self.builder.policies
-            ):
-                targets[link[0]] = None
+            elif (ref := referenced(item)) is not None and ref.address in self.builder.policies:
+                targets[ref.address] = None
             elif isinstance(item, str):
                 targets[external_policy_id(item)] = None
             else:
@@ -289,6 +289,8 @@ class _Mapper:
             extra.add_resource_policy(self, res)
         elif res.type in extra.SAM_SERVICES:
             extra.add_serverless_function(self, res)
+        elif res.type == "AWS::IAM::OIDCProvider":
+            extra.add_oidc_provider(self, res)
 
     def _add_trust(self, res: CfnResource, prop: str, role: str | None = None) -> None:
         role = role or res.logical

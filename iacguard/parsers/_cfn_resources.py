@@ -10,6 +10,7 @@ from iacguard.model import (
     ConfigBlock,
     EdgeKind,
     LambdaPermission,
+    OidcProvider,
     Origin,
     Policy,
     PolicyKind,
@@ -18,7 +19,7 @@ from iacguard.model import (
     Trail,
     Unknown,
 )
-from iacguard.parsers._cfn_values import flag, items, pick, text
+from iacguard.parsers._cfn_values import flag, items, pick, refs_of, text
 from iacguard.parsers._policy_document import parse_policy
 
 if TYPE_CHECKING:
@@ -84,6 +85,17 @@ def add_resource_policy(m: _Mapper, res: CfnResource) -> None:
     m.builder.add_policy(policy)
 
 
+def add_oidc_provider(m: _Mapper, res: CfnResource) -> None:
+    """An ``AWS::IAM::OIDCProvider`` as an :class:`~iacguard.model.OidcProvider` node: its
+    ``Url`` resolved (a parameter's default included), or :class:`Unknown` when it is
+    not a known string (unset: ``Unknown("<Logical>.Url")``)."""
+    value = res.properties.get("Url")
+    url = text(value)
+    if url is None:
+        url = Unknown(f"{res.logical}.Url", refs_of(value))
+    m.builder.oidc_providers.append(OidcProvider(res.logical, res.origin, url))
+
+
 def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
     """A SAM function or state machine without ``Role`` gets a role ``<Logical>Role``
     trusted by its service, holding its ``Policies``: AWS-managed policy names, policy
@@ -116,6 +128,22 @@ def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
         elif isinstance(entry, Mapping) and "Statement" in entry:
             _sam_inline(m, res, role, f"{res.logical}#Policies[{index}]", ("Policies", index))
         # SAM policy templates ({"S3ReadPolicy": {...}}) are scoped by design: not modelled
+
+
+def implicit_roles(resources: Mapping[str, JSONValue]) -> dict[str, str]:
+    """Logical ID -> type of the roles SAM creates (:func:`add_serverless_function`), so
+    that ``!GetAtt FnRole.Arn`` refers to that role like to any resource."""
+    roles: dict[str, str] = {}
+    for logical, raw in resources.items():
+        if not isinstance(raw, Mapping):
+            continue
+        kind = raw.get("Type")
+        if not isinstance(kind, str) or kind not in SAM_SERVICES:
+            continue
+        props = raw.get("Properties")
+        if not isinstance(props, Mapping) or props.get("Role") is None:
+            roles[f"{logical}{_SAM_ROLE_SUFFIX}"] = "AWS::IAM::Role"
+    return roles
 
 
 def _sam_inline(

@@ -1,4 +1,29 @@
-"""Resolve CloudFormation intrinsic functions into plain values, links and conditions."""
+"""Resolve CloudFormation intrinsic functions into plain values, references and conditions.
+
+What an intrinsic gives when it does not resolve to a literal (the references are the
+:attr:`~iacguard.model.Unknown.refs` of the result; only resources of the template are
+referenced, never parameters, pseudo parameters or undefined names):
+
+- ``!Ref X``, X a resource: ``Unknown("!Ref X", (AttributeRef("X", "Ref"),))``;
+- ``!GetAtt X.A`` (also ``Fn::GetAtt: [X, A]`` and ``Fn::GetAtt: "X.A"``), X a
+  resource: ``Unknown("!GetAtt X.A", (AttributeRef("X", "A"),))``; these two shapes
+  are the only values that *are* another resource's attribute (:func:`referenced`);
+- ``!Sub TEXT``: ``Unknown("!Sub TEXT", refs)`` with the references of its unresolved
+  ``${...}`` variables in order of appearance, each once; a text that is one variable
+  and nothing else (``!Sub "${X.Arn}"``) is that variable's value;
+- ``Fn::Join``, ``Fn::Select``, ``Fn::Split``, ``Fn::FindInMap``, ``Fn::ToJsonString``,
+  ``Fn::Cidr``, ``Fn::GetAZs``, ``Fn::Length``: ``Unknown("Fn::Join", refs)`` (the
+  function's name) with the references of every unresolved argument, nested ones
+  included, in order, each once; a ``Fn::Join`` of one element and a ``Fn::Select`` of
+  a known index are that element, references and all;
+- ``Fn::If``: both branches, each keeping its own references (see :meth:`Resolver._if`);
+- ``!Ref P`` of a parameter without usable ``Default``: ``Unknown("!Ref P")``, no
+  references (a parameter is not an element of the graph).
+
+Exception: ``!Ref X`` and ``!GetAtt X.Arn`` of an ``AWS::IAM::OIDCProvider`` whose
+``Url`` is a literal give its ARN as a string (:attr:`Resolver.arns`), so that a trust
+naming the provider names its issuer (IAM403 reads the issuer from that string).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from iacguard.model import MaybeStr, Pointer, RawValue, Unknown
+from iacguard.model import AttributeRef, MaybeStr, Pointer, RawValue, Unknown
 from iacguard.parsers._source import JSONValue
 
 #: pseudo parameters with one value in the commercial partition
@@ -33,6 +58,12 @@ KNOWN_FUNCTIONS: Final = frozenset(
 )  # fmt: skip
 #: the secret attribute of an access key (IAM103)
 SECRET_ATTRIBUTE: Final = ("AWS::IAM::AccessKey", "SecretAccessKey")
+#: the attribute of an :class:`~iacguard.model.AttributeRef` made by ``Ref``
+REF: Final = "Ref"
+#: functions computed from their arguments that are not modelled: unresolved, they keep
+#: the references of their arguments (``Fn::ImportValue`` reads another stack's export,
+#: which is not computed from the attributes its name is built from)
+_OPAQUE: Final = frozenset({"Fn::Cidr", "Fn::GetAZs", "Fn::Length"})
 
 
 class _NoValue:
@@ -47,13 +78,52 @@ def is_function(key: str) -> bool:
     return key == "Ref" or key.startswith("Fn::")
 
 
+def reference(logical: str, attribute: str) -> Unknown:
+    """The unresolved value of resource *logical*'s *attribute*: ``!Ref X`` when
+    *attribute* is :data:`REF`, else ``!GetAtt X.attribute``."""
+    expr = f"!Ref {logical}" if attribute == REF else f"!GetAtt {logical}.{attribute}"
+    return Unknown(expr, (AttributeRef(logical, attribute),))
+
+
+def referenced(value: object) -> AttributeRef | None:
+    """The attribute *value* is, when it is exactly an unresolved ``Ref``/``Fn::GetAtt``
+    of a resource (as :func:`reference` makes it); None for anything else, including a
+    value merely computed from one (``!Sub "arn:...:role/${Role}"``)."""
+    if isinstance(value, Unknown) and len(value.refs) == 1:
+        ref = value.refs[0]
+        if value == reference(ref.address, ref.attribute):
+            return ref
+    return None
+
+
+def refs_of(*values: RawValue | _NoValue) -> tuple[AttributeRef, ...]:
+    """The references of every :class:`~iacguard.model.Unknown` in *values*, nested in
+    lists and mappings included, in order, each once."""
+    found: dict[AttributeRef, None] = {}
+
+    def walk(value: RawValue | _NoValue) -> None:
+        if isinstance(value, Unknown):
+            found.update(dict.fromkeys(value.refs))
+        elif isinstance(value, Mapping):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, tuple | list):
+            for item in value:
+                walk(item)
+
+    for value in values:
+        walk(value)
+    return tuple(found)
+
+
 @dataclass(slots=True)
 class Resolver:
     """Turns template values into :data:`~iacguard.model.RawValue`, recording on the way
     where each resolved node came from (*places*), which deployment condition it needs
-    (*conditions*), which resources unresolved values point to (*links*) and where an
-    access key's secret flows (*secrets*). Pointers of the output start like the
-    template's (``("Resources", "Role", "Properties", ...)``) but index resolved lists.
+    (*conditions*) and where an access key's secret flows (*secrets*); unresolved values
+    carry the resources they refer to (module docstring). Pointers of the output start
+    like the template's (``("Resources", "Role", "Properties", ...)``) but index resolved
+    lists.
     """
 
     #: template pointer -> (line, column), 1-based
@@ -64,9 +134,6 @@ class Resolver:
     mappings: Mapping[str, JSONValue]
     places: dict[Pointer, tuple[int, int]] = field(default_factory=dict)
     conditions: dict[Pointer, str] = field(default_factory=dict)
-    #: ``id()`` of an Unknown -> (logical ID, attribute or None for Ref); the Unknown
-    #: stays alive in the resolved value, so its id is stable
-    links: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     #: (output pointer, access key logical ID) of every secret reference
     secrets: list[tuple[Pointer, str]] = field(default_factory=list)
     #: pointer -> names of the conditions of every ``Fn::If`` at or below it
@@ -82,10 +149,6 @@ class Resolver:
     password_parameters: Mapping[str, str] = field(default_factory=dict)
     #: (output pointer, user logical ID) of every reference to a console password
     passwords: list[tuple[Pointer, str]] = field(default_factory=list)
-
-    def link(self, value: RawValue) -> tuple[str, str | None] | None:
-        """The (logical ID, attribute) an unresolved *value* refers to, if any."""
-        return self.links.get(id(value)) if isinstance(value, Unknown) else None
 
     def sub_text(self, value: RawValue) -> tuple[str, dict[str, Unknown]] | None:
         """For the Unknown of an ``Fn::Sub``: its text with tokens, and what they stand for."""
@@ -159,45 +222,61 @@ class Resolver:
         if key == "Ref" and isinstance(args, str):
             return self._ref(args, out)
         if key == "Fn::GetAtt":
-            target = args.split(".", 1) if isinstance(args, str) else args
-            if (
-                isinstance(target, list)
-                and len(target) == 2
-                and all(isinstance(part, str) for part in target)
-            ):
-                return self._getatt(target[0], target[1], out)
+            return self._getatt_args(args, src, out, cond)
         if key == "Fn::Sub":
             return self._sub(args, src, out, cond)
         if key == "Fn::Join" and isinstance(args, list) and len(args) == 2:
             parts = self.resolve(args[1], (*src, 1), out, cond)
-            if (
-                isinstance(args[0], str)
-                and isinstance(parts, tuple)
-                and all(isinstance(part, str) for part in parts)
-            ):
-                return args[0].join(str(part) for part in parts)
-            return Unknown("Fn::Join")
+            if isinstance(args[0], str) and isinstance(parts, tuple):
+                if all(isinstance(part, str) for part in parts):
+                    return args[0].join(str(part) for part in parts)
+                if len(parts) == 1 and isinstance(parts[0], Unknown):
+                    return parts[0]  # the one element, whatever the delimiter
+            return Unknown("Fn::Join", refs_of(parts))
         if key == "Fn::If":
             return self._if(args, src, out, cond)
         if key == "Fn::Select" and isinstance(args, list) and len(args) == 2:
             index = self.resolve(args[0], (*src, 0), out, cond)
             items = self.resolve(args[1], (*src, 1), out, cond)
-            if isinstance(index, int | str) and str(index).isdigit() and isinstance(items, tuple):
-                return items[int(index)] if int(index) < len(items) else Unknown("Fn::Select")
-            return Unknown("Fn::Select")
+            if (
+                isinstance(index, int | str)
+                and str(index).isdigit()
+                and isinstance(items, tuple)
+                and int(index) < len(items)
+            ):
+                return items[int(index)]
+            return Unknown("Fn::Select", refs_of(index, items))
         if key == "Fn::Split" and isinstance(args, list) and len(args) == 2:
             source = self.resolve(args[1], (*src, 1), out, cond)
             if isinstance(args[0], str) and args[0] and isinstance(source, str):
                 return tuple(source.split(args[0]))
-            return Unknown("Fn::Split")
+            return Unknown("Fn::Split", refs_of(source))
         if key == "Fn::FindInMap":
             return self._find_in_map(args, src, out, cond)
         if key == "Fn::Base64":
             return self.resolve(args, src, out, cond)  # the text before encoding
         if key == "Fn::ToJsonString":
             inner = self.resolve(args, src, out, cond)
-            return json.dumps(inner) if _is_plain(inner) else Unknown("Fn::ToJsonString")
+            if _is_plain(inner):
+                return json.dumps(inner)
+            return Unknown("Fn::ToJsonString", refs_of(inner))
+        if key in _OPAQUE:
+            return Unknown(key, refs_of(self.resolve(args, src, out, cond)))
         return Unknown(key)
+
+    def _getatt_args(
+        self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None
+    ) -> RawValue:
+        """``Fn::GetAtt`` as ``"X.A"`` or ``[X, A]``; the attribute name may be a
+        ``Ref`` (of a parameter), the logical ID may not."""
+        target = args.split(".", 1) if isinstance(args, str) else args
+        if isinstance(target, list) and len(target) == 2 and isinstance(target[0], str):
+            attribute = target[1]
+            if isinstance(attribute, Mapping):
+                attribute = self.resolve(attribute, (*src, 1), out, cond)
+            if isinstance(attribute, str):
+                return self._getatt(target[0], attribute, out)
+        return Unknown("Fn::GetAtt")
 
     def _ref(self, name: str, out: Pointer) -> RawValue | _NoValue:
         if name == "AWS::NoValue":
@@ -212,20 +291,16 @@ class Resolver:
             return self.defaults[name]
         if name in self.arns:
             return self.arns[name]
-        unknown = Unknown(f"!Ref {name}")
-        if name in self.types:
-            self.links[id(unknown)] = (name, None)
-        return unknown
+        return reference(name, REF) if name in self.types else Unknown(f"!Ref {name}")
 
     def _getatt(self, logical: str, attribute: str, out: Pointer) -> RawValue:
         if attribute == "Arn" and logical in self.arns:
             return self.arns[logical]
-        unknown = Unknown(f"!GetAtt {logical}.{attribute}")
-        if logical in self.types:
-            self.links[id(unknown)] = (logical, attribute)
-            if (self.types[logical], attribute) == SECRET_ATTRIBUTE:
-                self.secrets.append((out, logical))
-        return unknown
+        if logical not in self.types:
+            return Unknown(f"!GetAtt {logical}.{attribute}")
+        if (self.types[logical], attribute) == SECRET_ATTRIBUTE:
+            self.secrets.append((out, logical))
+        return reference(logical, attribute)
 
     def _if(self, args: JSONValue, src: Pointer, out: Pointer, cond: str | None) -> RawValue:
         """Both branches: one value when the other is ``AWS::NoValue``, else a tuple of
@@ -280,12 +355,16 @@ class Resolver:
                 parts.append(value)
             else:
                 token = f"@@iacguard-sub-{len(tokens)}@@"
-                tokens[token] = value if isinstance(value, Unknown) else Unknown(f"${{{name}}}")
+                tokens[token] = (
+                    value if isinstance(value, Unknown) else Unknown(f"${{{name}}}", refs_of(value))
+                )
                 parts.append(token)
         parts.append(text[position:])
         if not tokens:
             return "".join(parts)
-        unknown = Unknown(f"!Sub {text}")
+        if len(tokens) == 1 and parts == ["", *tokens, ""]:
+            return next(iter(tokens.values()))  # "${X.Arn}" alone is X's Arn
+        unknown = Unknown(f"!Sub {text}", refs_of(*tokens.values()))
         self.sub_texts[id(unknown)] = ("".join(parts), tokens)
         return unknown
 
@@ -296,7 +375,7 @@ class Resolver:
             return Unknown("Fn::FindInMap")
         keys = [self.resolve(arg, (*src, i), out, cond) for i, arg in enumerate(args[:3])]
         if not all(isinstance(key, str) for key in keys):
-            return Unknown("Fn::FindInMap")
+            return Unknown("Fn::FindInMap", refs_of(*keys))
         node: JSONValue = self.mappings
         for key in keys:
             node = node.get(key) if isinstance(node, Mapping) else None
@@ -382,7 +461,8 @@ def sub_document(text: str, tokens: Mapping[str, Unknown]) -> RawValue:
         if isinstance(node, list):
             return tuple(walk(item) for item in node)
         if isinstance(node, str) and "@@iacguard-sub-" in node:
-            return tokens.get(node) or Unknown(f"!Sub {restore(node)}")
+            inside = [unknown for token, unknown in tokens.items() if token in node]
+            return tokens.get(node) or Unknown(f"!Sub {restore(node)}", refs_of(*inside))
         return node if isinstance(node, str | int | float | bool) or node is None else None
 
     return walk(value)
