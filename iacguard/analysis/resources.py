@@ -8,6 +8,7 @@ without a reference, stays undecided: never ``*``, never nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final, TypeAlias
@@ -15,6 +16,8 @@ from typing import Final, TypeAlias
 from iacguard.analysis import arn
 from iacguard.model import MaybeStr, Principal, Statement, Unknown
 
+#: a policy variable or an unresolved pseudo parameter inside a resource entry
+_VARIABLE: Final = re.compile(r"\$\{[^{}]*\}")
 #: reference attributes that stand for an element's ARN
 ARN_ATTRIBUTES: Final = frozenset({"arn", "Arn", "Ref"})
 
@@ -87,7 +90,10 @@ def _entries(entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test) -> b
 
 
 def _meets(entry: str, wanted: ResourceSet) -> bool:
-    return arn.reaches((entry,), wanted.globs)
+    """Whether *entry* may name a resource of *wanted*: a policy variable
+    (``${aws:username}``) or a CloudFormation pseudo parameter left in the text
+    (``${AWS::AccountId}``) may stand for any value there."""
+    return arn.reaches((_VARIABLE.sub("*", entry),), wanted.globs)
 
 
 def _contains_all(entry: str, wanted: ResourceSet) -> bool:
