@@ -140,9 +140,7 @@ def test_literal_star_in_a_partly_known_principal_list_fires() -> None:
         pytest.param({"StringEquals": {"aws:SourceVpce": "vpce-1"}}, True, id="vpce"),
         pytest.param({"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}, True, id="source-ip"),
         pytest.param({"StringLike": {"aws:userid": "AROAEXAMPLEID1:*"}}, True, id="userid"),
-        pytest.param(
-            {"StringLike": {"aws:userid": "AROA*:alice"}}, False, id="userid-of-any-role"
-        ),
+        pytest.param({"StringLike": {"aws:userid": "AROA*:alice"}}, False, id="userid-of-any-role"),
         pytest.param(
             {"ForAnyValue:StringEquals": {"aws:SourceOrgID": "o-1"}}, True, id="for-any-value"
         ),
