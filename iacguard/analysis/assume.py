@@ -149,9 +149,8 @@ def _wide_edges(
     group is a caller too: its grants reach its members."""
     for caller in graph.principals():
         perms = permissions(caller)
-        services = perms.allowed_services()
-        if services is not None and "sts" not in services:
-            continue
+        if not perms.decide(ASSUME_ROLE).allowed:
+            continue  # allowed on no resource at all
         for role, statement, admission in wide:
             if caller is role or not _same_account(caller, role, admission.account):
                 continue

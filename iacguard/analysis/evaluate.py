@@ -32,6 +32,13 @@ __all__ = [
     "GrantSource",
 ]
 
+#: the statements naming one action, each with its verdict: Allows, boundary Allows (None
+#: without a boundary), Denies
+_Named: TypeAlias = tuple[
+    tuple[tuple[Grant, bool | None], ...],
+    tuple[tuple[Grant, bool | None], ...] | None,
+    tuple[tuple[Grant, bool | None], ...],
+]
 #: a filter over catalog actions (a module-level function: it is part of a cache key)
 _Keep: TypeAlias = Callable[[ActionInfo], bool]
 
@@ -103,6 +110,7 @@ class EffectivePermissions:
             None if boundary is None else StatementIndex(g for g in boundary if g.is_allow)
         )
         self._decisions: dict[tuple[str, ResourceSet | None], Decision] = {}
+        self._by_action: dict[str, _Named] = {}
         self._expand = expand
 
     @property
@@ -132,24 +140,35 @@ class EffectivePermissions:
         be named (``*``, ``NotAction``, an unresolved entry)."""
         return self._allows.services()
 
+    def _named(self, action: str) -> _Named:
+        """The statements that name *action* (or might), with their verdicts, whatever
+        the resource: computed once per action, then filtered per resource question."""
+        found = self._by_action.get(action)
+        if found is None:
+            limits = None if self._limits is None else _naming(self._limits, action)
+            found = (_naming(self._allows, action), limits, _naming(self._denies, action))
+            self._by_action[action] = found
+        return found
+
     def _decide(self, action: str, spelling: str, on: ResourceSet | None) -> Decision:
         undetermined = self.partial
+        named_allows, named_limits, named_denies = self._named(action)
         allows: list[Grant] = []
-        for grant in self._allows.candidates(action):
-            verdict = _names(grant, action, on)
+        for grant, by_action in named_allows:
+            verdict = _on(grant, by_action, on)
             if verdict:
                 allows.append(grant)
-            elif verdict is None and (grant.not_action or grant.covers(action)):
+            elif verdict is None and (grant.not_action or by_action):
                 undetermined = True  # an unresolved NotAction entry or resource decides
-        if allows and self._limits is not None:
-            inside = [_names(g, action, on) for g in self._limits.candidates(action)]
+        if allows and named_limits is not None:
+            inside = [_on(g, v, on) for g, v in named_limits]
             undetermined = undetermined or (None in inside and True not in inside)
             if True not in inside:
                 allows = []
         hard: list[Grant] = []  # unconditional denies that name the action
         soft: list[Grant] = []  # conditional ones that name it or might
-        for grant in self._denies.candidates(action):
-            verdict = _names(grant, action, on)
+        for grant, by_action in named_denies:
+            verdict = _on(grant, by_action, on)
             if verdict is False:
                 continue
             undetermined = undetermined or verdict is None
@@ -302,17 +321,21 @@ def _outside(node: str) -> str:
     return node if outside is None else outside.describe()
 
 
-def _names(grant: Grant, action: str, on: ResourceSet | None) -> bool | None:
-    """Whether *grant* names *action* (see :meth:`Grant.covers`), and with *on* some
-    resource of it.
+def _naming(index: StatementIndex, action: str) -> tuple[tuple[Grant, bool | None], ...]:
+    """The statements of *index* that name *action* or might (an unresolved entry)."""
+    return tuple((g, v) for g in index.candidates(action) if (v := g.covers(action)) is not False)
+
+
+def _on(grant: Grant, by_action: bool | None, on: ResourceSet | None) -> bool | None:
+    """Whether *grant*, whose verdict on the action is *by_action* (True or None), names
+    the action on some resource of *on* (any resource when None).
 
     :returns: True, False, or None when an unresolved action or resource decides.
     """
-    verdict = grant.covers(action)
-    if verdict is False or on is None:
-        return verdict
+    if on is None:
+        return by_action
     reach = grant.reaches(on)
-    return False if reach is False else (verdict and reach) or None
+    return False if reach is False else (by_action and reach) or None
 
 
 def _expand(

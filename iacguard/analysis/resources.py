@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from iacguard.analysis import arn
+from iacguard.catalog import ActionCatalog
 from iacguard.model import MaybeStr, Principal, Statement, Unknown
 
 #: a policy variable or an unresolved pseudo parameter inside a resource entry
@@ -98,3 +99,17 @@ def _meets(entry: str, wanted: ResourceSet) -> bool:
 
 def _contains_all(entry: str, wanted: ResourceSet) -> bool:
     return arn.covers_every((entry,), wanted.globs)
+
+
+def every_resource_of(statement: Statement, catalog: ActionCatalog, action: str) -> bool:
+    """Whether *statement*'s ``Resource`` names every resource *action* can act on, as
+    ``"*"`` does: ``arn:aws:iam::*:role/*`` for ``iam:PassRole``, ``arn:*`` for
+    anything; not one account's roles (``arn:aws:iam::123456789012:role/*``). An
+    unresolved entry or an action the catalog does not know decides nothing (False)."""
+    if statement.uses_not_resource:
+        return False
+    entries = [e for e in statement.resources if isinstance(e, str)]
+    if "*" in entries:
+        return True
+    usable = arn.usable_resources(catalog, action)
+    return usable is not None and bool(entries) and arn.covers_every(entries, usable)

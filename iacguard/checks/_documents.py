@@ -66,6 +66,11 @@ def on_any_resource(statement: Statement) -> bool:
     return statement.covers_all_resources
 
 
+def every_resource_label(statement: Statement) -> str:
+    """How messages name a ``Resource`` as broad as ``*``: ``'*'``, or the entries."""
+    return "'*'" if on_any_resource(statement) else quoted(literal(statement.resources))
+
+
 def allows_everything(statement: Statement) -> bool:
     """True for an ``Allow`` of action ``*`` on resource ``*``, whatever its conditions."""
     return statement.is_allow and statement.allows_all_actions and on_any_resource(statement)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from iacguard.analysis.resources import every_resource_of
 from iacguard.checks import _documents as doc
 from iacguard.hookspecs import hookimpl
 from iacguard.model import PolicyDocument, PolicyKind, Severity
@@ -172,7 +173,10 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
     ``iam:PassRole`` on ``"Resource": "*"`` lets the holder hand any role of the account,
     administrator roles included, to a Lambda function, an EC2 instance or another
     service it controls, and then act with that role's permissions. Wildcards
-    (``iam:Pass*``, ``iam:*``) and ``NotAction`` lists that do not exclude it grant it too.
+    (``iam:Pass*``, ``iam:*``) and ``NotAction`` lists that do not exclude it grant it too,
+    and so does a ``Resource`` that names every role as ``*`` does
+    (``arn:aws:iam::*:role/*``, ``arn:*``); one account's roles
+    (``arn:aws:iam::123456789012:role/*``) do not fire.
 
     Bad::
 
@@ -185,12 +189,13 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
         if doc.grants_admin(site.document):
             continue
         for statement in site.document.statements:
-            if not doc.on_any_resource(statement):
+            if not every_resource_of(statement, ctx.catalog, doc.PASS_ROLE):
                 continue
             via = doc.allowed_matching(statement, doc.PASS_ROLE)
             if via:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
-                message = f"{label} allows '{doc.PASS_ROLE}' on '*' (through {doc.quoted(via)})"
+                where = doc.every_resource_label(statement)
+                message = f"{label} allows '{doc.PASS_ROLE}' on {where} (through {doc.quoted(via)})"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 
@@ -198,7 +203,8 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
 def read_any_secret(ctx: CheckContext) -> Iterator[Hit]:
     """Policy reads every secret or hands out credentials without a condition
 
-    Credential and data-exfiltration actions on ``"Resource": "*"`` with no
+    Credential and data-exfiltration actions on ``"Resource": "*"`` (or a ``Resource``
+    as broad for the action, such as ``arn:aws:secretsmanager:*:*:secret:*``) with no
     ``Condition`` reach every secret, parameter, key and object in the account:
     ``secretsmanager:GetSecretValue``, ``ssm:GetParameter``, ``ssm:GetParameters``,
     ``ssm:GetParametersByPath``, ``ssm:GetParameterHistory``, ``kms:Decrypt``,
@@ -219,12 +225,18 @@ def read_any_secret(ctx: CheckContext) -> Iterator[Hit]:
         if doc.grants_admin(site.document):
             continue
         for statement in site.document.statements:
-            if statement.conditions or not doc.on_any_resource(statement):
+            if statement.conditions or not statement.is_allow:
                 continue
-            granted = [a for a in doc.SECRET_READS if doc.allowed_matching(statement, a)]
+            granted = [
+                a
+                for a in doc.SECRET_READS
+                if doc.allowed_matching(statement, a)
+                and every_resource_of(statement, ctx.catalog, a)
+            ]
             if granted:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
-                message = f"{label} allows {doc.quoted(granted)} on '*' without a condition"
+                where = doc.every_resource_label(statement)
+                message = f"{label} allows {doc.quoted(granted)} on {where} without a condition"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 

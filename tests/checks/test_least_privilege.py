@@ -343,6 +343,19 @@ STATEMENTS = [
     pytest.param("IAM307", _allow("iam:PassRole", "arn:aws:iam::1:role/a"), False, id="307-scoped"),
     pytest.param("IAM307", _allow("iam:PassRole", [Unknown("x")]), False, id="307-unknown-res"),
     pytest.param("IAM307", _deny("iam:PassRole"), False, id="307-deny"),
+    pytest.param(
+        "IAM307", _allow("iam:PassRole", "arn:aws:iam::*:role/*"), True, id="307-every-role"
+    ),
+    pytest.param("IAM307", _allow("iam:PassRole", "arn:*"), True, id="307-every-arn"),
+    pytest.param(
+        "IAM307",
+        _allow("iam:PassRole", "arn:aws:iam::123456789012:role/*"),
+        False,
+        id="307-one-accounts-roles",
+    ),
+    pytest.param(
+        "IAM307", _allow("iam:PassRole", "arn:aws:iam::*:role/app-*"), False, id="307-prefix-role"
+    ),
     # IAM308
     pytest.param("IAM308", _allow("s3:*"), True, id="308-service-wildcard"),
     pytest.param("IAM308", _allow("ssm:GetParameter*"), True, id="308-prefix"),
@@ -355,6 +368,18 @@ STATEMENTS = [
         "IAM308", _allow("secretsmanager:BatchGetSecretValue"), False, id="308-star-only-excluded"
     ),
     pytest.param("IAM308", _deny("kms:Decrypt"), False, id="308-deny"),
+    pytest.param(
+        "IAM308",
+        _allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:*"),
+        True,
+        id="308-every-secret",
+    ),
+    pytest.param(
+        "IAM308",
+        _allow("secretsmanager:GetSecretValue", "arn:aws:secretsmanager:*:*:secret:app/*"),
+        False,
+        id="308-some-secrets",
+    ),
     pytest.param(
         "IAM308",
         {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
