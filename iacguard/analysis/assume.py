@@ -72,7 +72,14 @@ class AssumeEdge:
 
 @final
 class AssumeGraph:
-    """The can-assume edges of one graph, built once."""
+    """The can-assume edges of one graph.
+
+    Edges of trusts that name a principal (by ARN or reference) are built at once.
+    Trusts of a whole account or ``*`` admit every caller allowed ``sts:AssumeRole`` on
+    the role: their edges are made on demand, per role or per caller, so that many such
+    roles and many callers (administrators may assume anything) cost no more than the
+    questions asked need.
+    """
 
     def __init__(
         self,
@@ -80,19 +87,34 @@ class AssumeGraph:
         permissions: Callable[[Principal], EffectivePermissions],
         now: datetime,
     ) -> None:
+        self._graph = graph
+        self._permissions = permissions
         self._into: dict[str, list[AssumeEdge]] = {}
         self._from: dict[str, list[AssumeEdge]] = {}
-        for edge in _edges(graph, permissions, now):
+        #: role address -> the trust statements that admit an account or ``*``
+        self._wide: dict[str, list[tuple[Statement, Admission]]] = {}
+        self._roles = {r.address: r for r in graph.principals(PrincipalKind.ROLE)}
+        self._callers: list[_Caller] | None = None
+        for edge in _direct_edges(graph, now, self._wide):
             self._into.setdefault(edge.role.address, []).append(edge)
             self._from.setdefault(edge.source.address, []).append(edge)
 
     def edges_from(self, principal: Principal) -> tuple[AssumeEdge, ...]:
         """The roles *principal* can assume directly."""
-        return tuple(self._from.get(principal.address, ()))
+        found = list(self._from.get(principal.address, ()))
+        caller = next((c for c in self._all_callers() if c.principal is principal), None)
+        if caller is not None:
+            for address in self._wide:
+                found += self._wide_edges(caller, self._roles[address])
+        return tuple(found)
 
     def edges_into(self, role: Principal) -> tuple[AssumeEdge, ...]:
         """The principals that can assume *role* directly."""
-        return tuple(self._into.get(role.address, ()))
+        found = list(self._into.get(role.address, ()))
+        if role.address in self._wide:
+            for caller in self._all_callers():
+                found += self._wide_edges(caller, role)
+        return tuple(found)
 
     def chains_to(self, targets: Iterable[str]) -> dict[str, tuple[AssumeEdge, ...]]:
         """For every principal that can reach one of the roles *targets* (addresses), the
@@ -101,24 +123,85 @@ class AssumeGraph:
         goals = set(targets)
         chains: dict[str, tuple[AssumeEdge, ...]] = {}
         queue: deque[str] = deque(goals)
+        waiting = [c for c in self._all_callers() if c.principal.address not in goals]
         while queue:
             role = queue.popleft()
             rest = chains.get(role, ())
-            for edge in self._into.get(role, ()):
+            edges: Iterable[AssumeEdge] = self._into.get(role, ())
+            if role in self._wide and waiting:
+                edges = [*edges, *self._wide_into(waiting, self._roles[role])]
+            for edge in edges:
                 source = edge.source.address
                 if source in goals or source in chains:
                     continue
                 chains[source] = (edge, *rest)
                 if edge.source.kind is PrincipalKind.ROLE:
                     queue.append(source)
+            if role in self._wide:
+                waiting = [c for c in waiting if c.principal.address not in chains]
         return chains
 
+    def _wide_into(self, callers: list[_Caller], role: Principal) -> Iterator[AssumeEdge]:
+        for caller in callers:
+            yield from self._wide_edges(caller, role)
 
-def _edges(
-    graph: Graph, permissions: Callable[[Principal], EffectivePermissions], now: datetime
+    def _wide_edges(self, caller: _Caller, role: Principal) -> Iterator[AssumeEdge]:
+        """The edges from *caller* to *role* through its trusts of an account or ``*``."""
+        if caller.principal is role:
+            return
+        for statement, admission in self._wide[role.address]:
+            if not _same_account(caller.principal, role, admission.account):
+                continue
+            grants = caller.everywhere
+            if grants is None:
+                decision = caller.perms.decide(ASSUME_ROLE, role_resources(role))
+                grants = decision.allowed_by
+            if grants:
+                yield AssumeEdge(caller.principal, role, admission.how, statement, grants)
+                return
+
+    def _all_callers(self) -> list[_Caller]:
+        """The principals allowed ``sts:AssumeRole`` on some resource (a group too: its
+        grants reach its members), found once."""
+        if self._callers is None:
+            self._callers = []
+            if self._wide:
+                for principal in self._graph.principals():
+                    perms = self._permissions(principal)
+                    decision = perms.decide(ASSUME_ROLE)
+                    if decision.allowed:
+                        everywhere = _everywhere(perms, decision.allowed_by)
+                        self._callers.append(_Caller(principal, perms, everywhere))
+        return self._callers
+
+
+@dataclass(frozen=True, slots=True)
+class _Caller:
+    """A principal allowed ``sts:AssumeRole`` somewhere."""
+
+    principal: Principal
+    perms: EffectivePermissions
+    #: the grants that allow it on every role, unconditionally and beyond any Deny or
+    #: boundary; None when each role must be asked about
+    everywhere: tuple[Grant, ...] | None
+
+
+def _everywhere(perms: EffectivePermissions, grants: tuple[Grant, ...]) -> tuple[Grant, ...] | None:
+    """The unconditional grants of ``sts:AssumeRole`` on ``Resource: "*"`` when nothing
+    can take them away (no Deny names the action, no boundary): then every role is
+    allowed without asking about each."""
+    if perms.boundary is not None or perms.denies_of(ASSUME_ROLE):
+        return None
+    wide = tuple(g for g in grants if g.statement.covers_all_resources and not g.conditional)
+    return wide or None
+
+
+def _direct_edges(
+    graph: Graph, now: datetime, wide: dict[str, list[tuple[Statement, Admission]]]
 ) -> Iterator[AssumeEdge]:
+    """Edges of trusts that name their principal; trusts of an account or ``*`` are put
+    in *wide*, per role."""
     index = _Index(graph)
-    wide: list[tuple[Principal, Statement, Admission]] = []
     for role in graph.principals(PrincipalKind.ROLE):
         trust = graph.trust_policy_of(role)
         if trust is None:
@@ -131,32 +214,11 @@ def _edges(
         for statement in _assume_statements(document, now):
             for admission in admissions(statement):
                 if admission.needs_identity_permission:
-                    wide.append((role, statement, admission))
+                    wide.setdefault(role.address, []).append((statement, admission))
                     continue
                 for source in index.admitted(admission):
                     if _same_account(source, role, admission.account):
                         yield AssumeEdge(source, role, admission.how, statement)
-    if wide:
-        yield from _wide_edges(graph, permissions, wide)
-
-
-def _wide_edges(
-    graph: Graph,
-    permissions: Callable[[Principal], EffectivePermissions],
-    wide: list[tuple[Principal, Statement, Admission]],
-) -> Iterator[AssumeEdge]:
-    """Edges of trusts by account or ``*``: each needs the caller's own permission. A
-    group is a caller too: its grants reach its members."""
-    for caller in graph.principals():
-        perms = permissions(caller)
-        if not perms.decide(ASSUME_ROLE).allowed:
-            continue  # allowed on no resource at all
-        for role, statement, admission in wide:
-            if caller is role or not _same_account(caller, role, admission.account):
-                continue
-            decision = perms.decide(ASSUME_ROLE, role_resources(role))
-            if decision.allowed:
-                yield AssumeEdge(caller, role, admission.how, statement, decision.allowed_by)
 
 
 def _assume_statements(document: PolicyDocument, now: datetime) -> Iterator[Statement]:

@@ -134,6 +134,11 @@ class EffectivePermissions:
             self._decisions[key] = cached
         return cached
 
+    def denies_of(self, action: str) -> tuple[Grant, ...]:
+        """The Deny statements (of the boundary too) that name *action* or might, on any
+        resource, whatever their conditions."""
+        return tuple(grant for grant, _ in self._named(action.lower())[2])
+
     def allowed_services(self) -> frozenset[str] | None:
         """The (lower-case) services some Allow statement may name, a cheap pre-test:
         :meth:`decide` allows no action of another service. None when any service may
