@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from typing import Final, TypeAlias
 
 from iacguard.model import AttributeRef, RawValue, Unknown
@@ -173,7 +174,9 @@ def attach_refs(value: RawValue, expression: JSONValue, refs_for: RefsFor) -> Ra
         block that cannot be matched carry no references.
     """
     if isinstance(expression, list):
-        return _pair_blocks(value, expression, refs_for) if isinstance(value, tuple) else value
+        if not isinstance(value, tuple) or not contains_unknown(value):
+            return value
+        return _pair_blocks(value, expression, refs_for)
     if not isinstance(expression, dict) or "constant_value" in expression:
         return value
     if "references" in expression:
@@ -215,15 +218,8 @@ def _pair_blocks(
     whose literal arguments it agrees with (:func:`_compatible`), and to none when that
     is ambiguous or another planned block matches it as well.
     """
-    bodies = [e for e in expressions if isinstance(e, dict)]
-    matches: list[dict[str, JSONValue] | None] = []
-    for block in blocks:
-        found = (
-            [body for body in bodies if _compatible(block, body)]
-            if isinstance(block, Mapping)
-            else []
-        )
-        matches.append(found[0] if len(found) == 1 else None)
+    index = _BodyIndex([body for body in expressions if isinstance(body, dict)])
+    matches = [index.match(block) if isinstance(block, Mapping) else None for block in blocks]
     taken = Counter(id(match) for match in matches if match is not None)
     result: list[RawValue] = []
     changed = False
@@ -237,23 +233,69 @@ def _pair_blocks(
     return tuple(result) if changed else blocks
 
 
-def _compatible(block: Mapping[str, RawValue], body: Mapping[str, JSONValue]) -> bool:
-    """True unless a literal argument of the configuration *body* differs from the
-    known planned value of *block* (sets compared without order)."""
-    for key, expression in body.items():
-        if not isinstance(expression, dict) or "constant_value" not in expression:
-            continue
+class _BodyIndex:
+    """Configuration blocks by their literal arguments, to find the one a planned block
+    was made from without comparing it with every block (statements can be thousands)."""
+
+    def __init__(self, bodies: Sequence[dict[str, JSONValue]]) -> None:
+        #: names of the literal arguments -> their values (as JSON) -> the blocks
+        self.groups: dict[tuple[str, ...], dict[str, list[dict[str, JSONValue]]]] = {}
+        #: the literal arguments of each block, by id
+        self.literals: dict[int, dict[str, object]] = {}
+        for body in bodies:
+            literals = _literals(body)
+            names = tuple(sorted(literals))
+            signature = json.dumps([literals[name] for name in names])
+            self.groups.setdefault(names, {}).setdefault(signature, []).append(body)
+            self.literals[id(body)] = literals
+
+    def match(self, block: Mapping[str, RawValue]) -> dict[str, JSONValue] | None:
+        """The one block whose literal arguments agree with *block*'s known values
+        (:func:`_compatible`), or None when there is none or more than one."""
+        found: list[dict[str, JSONValue]] = []
+        for names, by_signature in self.groups.items():
+            values = [block.get(name) for name in names]
+            if all(v is not None and not contains_unknown(v) for v in values):
+                signature = json.dumps([_normal(value) for value in values])
+                found += by_signature.get(signature, [])
+            else:
+                compatible = (
+                    body
+                    for bodies in by_signature.values()
+                    for body in bodies
+                    if _compatible(block, self.literals[id(body)])
+                )
+                found += islice(compatible, 2)
+            if len(found) > 1:
+                return None
+        return found[0] if found else None
+
+
+def _literals(body: Mapping[str, JSONValue]) -> dict[str, object]:
+    """The literal arguments of a configuration block, in :func:`_normal` form."""
+    return {
+        key: _normal(expression["constant_value"])
+        for key, expression in body.items()
+        if isinstance(expression, dict) and "constant_value" in expression
+    }
+
+
+def _compatible(block: Mapping[str, RawValue], literals: Mapping[str, object]) -> bool:
+    """True unless a literal argument of a configuration block (*literals*, see
+    :func:`_literals`) differs from the known planned value of *block* (sets compared
+    without order)."""
+    for key, literal in literals.items():
         value = block.get(key)
         if value is None or contains_unknown(value):
             continue
-        if _normal(value) != _normal(expression["constant_value"]):
+        if _normal(value) != literal:
             return False
     return True
 
 
 def _normal(value: object) -> object:
-    """A comparable form of a JSON-like value: lists as sorted sets (a set's planned
-    order is not its configured one)."""
+    """A comparable, JSON-serialisable form of a JSON-like value: lists as sorted sets (a
+    set's planned order is not its configured one)."""
     if isinstance(value, tuple | list):
         return sorted({json.dumps(_normal(item), sort_keys=True) for item in value})
     if isinstance(value, Mapping):
