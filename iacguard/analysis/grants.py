@@ -19,6 +19,23 @@ _matches: Final = functools.lru_cache(maxsize=1 << 16)(action_pattern_matches)
 _SELF: Final = "${aws:username}"
 
 
+def names_action(statement: Statement, action: str) -> bool | None:
+    """Whether *statement*'s ``Action`` (or ``NotAction``) names the concrete *action*,
+    whatever its effect: the one reading of action patterns (:class:`Grant` holds the
+    same, compiled for the evaluator).
+
+    :returns: True, False, or None when an unresolved entry decides.
+    """
+    entries = statement.not_actions if statement.uses_not_action else statement.actions
+    patterns = known(entries)
+    hit = any(_matches(pattern, action) for pattern in patterns)
+    if hit:
+        return not statement.uses_not_action
+    if len(patterns) < len(entries):
+        return None
+    return statement.uses_not_action
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class GrantSource:
     """Where a grant comes from: a policy, bound by an edge, possibly through a group."""

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Final
 
 from iacguard.analysis.conditions import is_wildcard, known, narrows, read_operator
-from iacguard.catalog import action_pattern_matches
+from iacguard.analysis.grants import names_action
 from iacguard.graph import Graph
 from iacguard.model import (
     AttributeRef,
@@ -87,18 +87,10 @@ def allows_assume(statement: Statement, *actions: str) -> bool | None:
 
     :returns: True, False, or None when an unresolved action could decide.
     """
-    wanted = actions or ASSUME_ACTIONS
     if not statement.is_allow:
         return False
-    if statement.uses_not_action:
-        if any(isinstance(p, Unknown) for p in statement.not_actions):
-            return None
-        excluded = known(statement.not_actions)
-        return any(not any(action_pattern_matches(p, a) for p in excluded) for a in wanted)
-    patterns = known(statement.actions)
-    if any(action_pattern_matches(p, a) for p in patterns for a in wanted):
-        return True
-    return None if len(patterns) < len(statement.actions) else False
+    verdicts = [names_action(statement, action) for action in actions or ASSUME_ACTIONS]
+    return True if True in verdicts else (None if None in verdicts else False)
 
 
 def grants_anyone(statement: Statement) -> bool | None:

@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from iacguard.analysis.grants import names_action
 from iacguard.catalog import AccessLevel, ActionCatalog, ActionInfo, action_pattern_matches
 from iacguard.graph import DocumentSite, Graph
 from iacguard.model import EdgeKind, Origin, Pointer, PolicyDocument, PolicyKind, Statement
@@ -87,14 +88,10 @@ def allowed_matching(statement: Statement, action: str) -> list[str]:
     With ``NotAction`` every action not excluded is granted: the result is then
     ``["NotAction"]``, unless an excluded pattern (or an unresolved one) might cover it.
     """
-    if not statement.is_allow:
-        return []
+    if not statement.is_allow or not names_action(statement, action):
+        return []  # an unresolved NotAction entry might be the action itself
     if statement.uses_not_action:
-        excluded = statement.not_actions
-        if len(literal(excluded)) < len(excluded):
-            return []  # an unresolved exclusion might be the action itself
-        hit = any(action_pattern_matches(pattern, action) for pattern in literal(excluded))
-        return [] if hit else ["NotAction"]
+        return ["NotAction"]
     return [p for p in literal(statement.actions) if action_pattern_matches(p, action)]
 
 
