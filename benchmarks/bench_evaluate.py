@@ -159,7 +159,9 @@ def chain_benchmark(catalog: ActionCatalog) -> None:
     started = time.perf_counter()
     analyzer = Analyzer(graph, catalog)
     privileged = sum(analyzer.privilege(p) is not None for p in graph.principals())
-    longest = max(len(v.chain) for p in graph.principals() if (v := analyzer.privilege(p)))
+    longest = max(
+        v.chain.length for p in graph.principals() if (v := analyzer.privilege(p)) and v.chain
+    )
     elapsed = time.perf_counter() - started
     print(
         f"{PRINCIPALS} roles in a chain: {elapsed:.2f} s ({privileged} privileged, "

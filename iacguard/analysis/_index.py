@@ -11,10 +11,33 @@ if TYPE_CHECKING:
     from iacguard.analysis.evaluate import Grant
 
 #: a statement, its lower-cased patterns, NotAction and unresolved flags, exact patterns,
-#: wildcard patterns, services (the fields of :class:`Grant` but its source)
+#: wildcard patterns, services, and the memo its grants share (the fields of
+#: :class:`Grant` but its source)
 Compiled: TypeAlias = tuple[
-    Statement, tuple[str, ...], bool, bool, frozenset[str], tuple[str, ...], frozenset[str] | None
+    Statement,
+    tuple[str, ...],
+    bool,
+    bool,
+    frozenset[str],
+    tuple[str, ...],
+    frozenset[str] | None,
+    "Memo",
 ]
+
+
+@final
+class Memo:
+    """Answers about one statement, shared by the grants of every principal holding it:
+    which actions it names, and (for a Deny) whose resources it covers."""
+
+    __slots__ = ("actions", "covers")
+
+    def __init__(self) -> None:
+        #: lower-cased action -> :meth:`Grant.covers`
+        self.actions: dict[str, bool | None] = {}
+        #: ``id()`` of another statement -> :meth:`Grant.resources_cover` (statements
+        #: live as long as the evaluator that holds this memo)
+        self.covers: dict[int, bool | None] = {}
 
 
 def compile_statement(statement: Statement) -> Compiled:
@@ -34,6 +57,7 @@ def compile_statement(statement: Statement) -> Compiled:
         exact,
         globs,
         (None if wide else named),
+        Memo(),
     )
 
 

@@ -80,7 +80,7 @@ class Analyzer:
             targets = {a: v for a, r in roles.items() if (v := self.own_privilege(r)) is not None}
             chains = self.assume.chains_to(targets)
             verdicts = {
-                address: Privilege(chain=chain, target=targets[chain[-1].role.address])
+                address: Privilege(chain=chain, target=targets[chain.last.role.address])
                 for address, chain in chains.items()
             }
             self._verdicts = verdicts

@@ -70,6 +70,48 @@ class AssumeEdge:
         return bool(self.grants) and all(requires_mfa(g.statement.conditions) for g in self.grants)
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Chain:
+    """A chain of can-assume edges from a principal to a role, as a linked list: this
+    edge, then the rest (None at the end). What a rule asks of the whole chain is kept
+    on each link, so no question walks it."""
+
+    edge: AssumeEdge
+    rest: Chain | None
+    #: the number of edges
+    length: int
+    #: the last edge, into the chain's target
+    last: AssumeEdge
+    #: the conditions of every edge, without repeats
+    conditions: tuple[Condition, ...]
+    #: True when every edge is certain (see :attr:`AssumeEdge.certain`)
+    certain: bool
+    #: True when some edge needs MFA
+    needs_mfa: bool
+
+    @classmethod
+    def link(cls, edge: AssumeEdge, rest: Chain | None) -> Chain:
+        """*edge*, then *rest*."""
+        if rest is None:
+            return cls(edge, None, 1, edge, edge.conditions, edge.certain, edge.needs_mfa)
+        return cls(
+            edge,
+            rest,
+            rest.length + 1,
+            rest.last,
+            tuple(dict.fromkeys((*edge.conditions, *rest.conditions))),
+            edge.certain and rest.certain,
+            edge.needs_mfa or rest.needs_mfa,
+        )
+
+    def edges(self) -> Iterator[AssumeEdge]:
+        """The edges in order."""
+        link: Chain | None = self
+        while link is not None:
+            yield link.edge
+            link = link.rest
+
+
 @final
 class AssumeGraph:
     """The can-assume edges of one graph.
@@ -94,7 +136,7 @@ class AssumeGraph:
         #: role address -> the trust statements that admit an account or ``*``
         self._wide: dict[str, list[tuple[Statement, Admission]]] = {}
         self._roles = {r.address: r for r in graph.principals(PrincipalKind.ROLE)}
-        self._callers: list[_Caller] | None = None
+        self._callers: _Callers | None = None
         for edge in _direct_edges(graph, now, self._wide):
             self._into.setdefault(edge.role.address, []).append(edge)
             self._from.setdefault(edge.source.address, []).append(edge)
@@ -102,7 +144,7 @@ class AssumeGraph:
     def edges_from(self, principal: Principal) -> tuple[AssumeEdge, ...]:
         """The roles *principal* can assume directly."""
         found = list(self._from.get(principal.address, ()))
-        caller = next((c for c in self._all_callers() if c.principal is principal), None)
+        caller = self._all_callers().by_address.get(principal.address)
         if caller is not None:
             for address in self._wide:
                 found += self._wide_edges(caller, self._roles[address])
@@ -112,33 +154,36 @@ class AssumeGraph:
         """The principals that can assume *role* directly."""
         found = list(self._into.get(role.address, ()))
         if role.address in self._wide:
-            for caller in self._all_callers():
+            for caller in self._all_callers().candidates(role):
                 found += self._wide_edges(caller, role)
         return tuple(found)
 
-    def chains_to(self, targets: Iterable[str]) -> dict[str, tuple[AssumeEdge, ...]]:
+    def chains_to(self, targets: Iterable[str]) -> dict[str, Chain]:
         """For every principal that can reach one of the roles *targets* (addresses), the
         shortest chain of edges that does, found by one breadth-first walk backwards from
         the targets (cycles are walked once). The targets themselves are not keys."""
         goals = set(targets)
-        chains: dict[str, tuple[AssumeEdge, ...]] = {}
+        chains: dict[str, Chain] = {}
         queue: deque[str] = deque(goals)
-        waiting = [c for c in self._all_callers() if c.principal.address not in goals]
+        callers = self._all_callers()
         while queue:
             role = queue.popleft()
-            rest = chains.get(role, ())
+            rest = chains.get(role)
             edges: Iterable[AssumeEdge] = self._into.get(role, ())
-            if role in self._wide and waiting:
+            if role in self._wide:
+                waiting = [
+                    c
+                    for c in callers.candidates(self._roles[role])
+                    if c.principal.address not in chains and c.principal.address not in goals
+                ]
                 edges = [*edges, *self._wide_into(waiting, self._roles[role])]
             for edge in edges:
                 source = edge.source.address
                 if source in goals or source in chains:
                     continue
-                chains[source] = (edge, *rest)
+                chains[source] = Chain.link(edge, rest)
                 if edge.source.kind is PrincipalKind.ROLE:
                     queue.append(source)
-            if role in self._wide:
-                waiting = [c for c in waiting if c.principal.address not in chains]
         return chains
 
     def _wide_into(self, callers: list[_Caller], role: Principal) -> Iterator[AssumeEdge]:
@@ -160,18 +205,18 @@ class AssumeGraph:
                 yield AssumeEdge(caller.principal, role, admission.how, statement, grants)
                 return
 
-    def _all_callers(self) -> list[_Caller]:
+    def _all_callers(self) -> _Callers:
         """The principals allowed ``sts:AssumeRole`` on some resource (a group too: its
         grants reach its members), found once."""
         if self._callers is None:
-            self._callers = []
+            found: list[_Caller] = []
             if self._wide:
                 for principal in self._graph.principals():
                     perms = self._permissions(principal)
                     decision = perms.decide(ASSUME_ROLE)
                     if decision.allowed:
-                        everywhere = _everywhere(perms, decision.allowed_by)
-                        self._callers.append(_Caller(principal, perms, everywhere))
+                        found.append(_caller(principal, perms, decision.allowed_by))
+            self._callers = _Callers(found)
         return self._callers
 
 
@@ -184,6 +229,57 @@ class _Caller:
     #: the grants that allow it on every role, unconditionally and beyond any Deny or
     #: boundary; None when each role must be asked about
     everywhere: tuple[Grant, ...] | None
+    #: the role names and element addresses its grants name exactly; None when a
+    #: wildcard, ``NotResource`` or an unresolved entry may name any role
+    names: frozenset[str] | None = None
+
+
+def _caller(
+    principal: Principal, perms: EffectivePermissions, grants: tuple[Grant, ...]
+) -> _Caller:
+    everywhere = _everywhere(perms, grants)
+    return _Caller(principal, perms, everywhere, None if everywhere else _named_roles(grants))
+
+
+def _named_roles(grants: tuple[Grant, ...]) -> frozenset[str] | None:
+    """Role names (from ARNs) and referenced addresses the *grants* name; None when one
+    of them may name any role."""
+    names: set[str] = set()
+    for grant in grants:
+        statement = grant.statement
+        if statement.uses_not_resource:
+            return None
+        for entry in statement.resources:
+            if isinstance(entry, Unknown):
+                if not entry.refs:
+                    return None
+                names.update(ref.address for ref in entry.refs)
+            elif "*" in entry or "?" in entry or "${" in entry:
+                return None
+            else:
+                names.add(entry.rpartition("/")[2])
+    return frozenset(names)
+
+
+@final
+class _Callers:
+    """Callers of ``sts:AssumeRole``, indexed by the roles they may name."""
+
+    def __init__(self, callers: list[_Caller]) -> None:
+        self.by_address = {c.principal.address: c for c in callers}
+        self._broad = [c for c in callers if c.names is None]
+        self._by_name: dict[str, list[_Caller]] = {}
+        for caller in callers:
+            for name in caller.names or ():
+                self._by_name.setdefault(name, []).append(caller)
+
+    def candidates(self, role: Principal) -> list[_Caller]:
+        """The callers that may be allowed on *role* (each still to be asked); every
+        caller when the role's name is unknown (any ARN may be its)."""
+        if not isinstance(role.name, str):
+            return list(self.by_address.values())
+        named = [c for key in (role.address, role.name) for c in self._by_name.get(key, ())]
+        return list(dict.fromkeys([*self._broad, *named]))
 
 
 def _everywhere(perms: EffectivePermissions, grants: tuple[Grant, ...]) -> tuple[Grant, ...] | None:

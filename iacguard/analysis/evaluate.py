@@ -317,7 +317,7 @@ class Evaluator:
         if any(isinstance(s.effect, Unknown) for s in document.statements):
             unknowns.append(f"an effect in policy {policy.id} (known after apply)")
         source = GrantSource(policy, document, edge, via, boundary)
-        return [Grant(s, source, p, n, u, e, g, v) for s, p, n, u, e, g, v in compiled]
+        return [Grant(s, source, p, n, u, e, g, v, m) for s, p, n, u, e, g, v, m in compiled]
 
 
 def _outside(node: str) -> str:
@@ -328,7 +328,8 @@ def _outside(node: str) -> str:
 
 def _naming(index: StatementIndex, action: str) -> tuple[tuple[Grant, bool | None], ...]:
     """The statements of *index* that name *action* or might (an unresolved entry)."""
-    return tuple((g, v) for g in index.candidates(action) if (v := g.covers(action)) is not False)
+    found = [(g, v) for g in index.candidates(action) if (v := g.covers(action)) is not False]
+    return tuple(found)
 
 
 def _on(grant: Grant, by_action: bool | None, on: ResourceSet | None) -> bool | None:

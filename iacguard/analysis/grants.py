@@ -4,9 +4,10 @@ where they come from and the conditions they hold under."""
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
+from iacguard.analysis._index import Memo
 from iacguard.analysis.conditions import known
 from iacguard.analysis.resources import ResourceSet, covers, reaches
 from iacguard.catalog import action_pattern_matches
@@ -76,6 +77,8 @@ class Grant:
     #: the services the patterns name; None when the statement may name any service
     #: (``*``, ``NotAction``, an unresolved entry)
     services: frozenset[str] | None = None
+    #: answers shared by the grants of the same statement
+    memo: Memo = field(default_factory=Memo, repr=False)
 
     @property
     def is_allow(self) -> bool:
@@ -109,15 +112,16 @@ class Grant:
 
         :returns: True or False; None when an unresolved entry decides.
         """
-        hit = action in self.exact
-        if not hit:
-            for pattern in self.globs:
-                if _matches(pattern, action):
-                    hit = True
-                    break
+        answers = self.memo.actions
+        if action in answers:
+            return answers[action]
+        hit = action in self.exact or any(_matches(pattern, action) for pattern in self.globs)
         if self.not_action:
-            return False if hit else (None if self.unresolved else True)
-        return True if hit else (None if self.unresolved else False)
+            verdict = False if hit else (None if self.unresolved else True)
+        else:
+            verdict = True if hit else (None if self.unresolved else False)
+        answers[action] = verdict
+        return verdict
 
     def covers_all(self) -> bool:
         """True when ``Action`` lists the bare ``*``."""
@@ -128,6 +132,12 @@ class Grant:
 
         :returns: True, False, or None when an unresolved resource decides.
         """
+        key = id(other.statement)
+        if key not in self.memo.covers:
+            self.memo.covers[key] = self._resources_cover(other)
+        return self.memo.covers[key]
+
+    def _resources_cover(self, other: Grant) -> bool | None:
         theirs = other.statement
         if theirs.uses_not_resource:
             wanted = ResourceSet(("*",))

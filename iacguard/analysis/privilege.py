@@ -17,7 +17,7 @@ from iacguard.catalog import AccessLevel, ActionInfo
 from iacguard.model import Condition, Confidence, Principal
 
 if TYPE_CHECKING:
-    from iacguard.analysis.assume import AssumeEdge
+    from iacguard.analysis.assume import Chain
 
 #: names of reading actions (``backup:ListIndexedRecoveryPointsForSearch`` is labelled
 #: "Permissions management" in the catalog)
@@ -32,6 +32,8 @@ LEVEL_ORDER: Final = (
 )
 #: how many permissions-management decisions a verdict keeps
 _SHOWN: Final = 3
+#: how many roles a chain's text names in full
+_CHAIN_SHOWN: Final = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +47,8 @@ class Privilege:
     admin: tuple[Grant, ...] = ()
     paths: tuple[PathMatch, ...] = ()
     permissions_management: tuple[Decision, ...] = ()
-    #: the can-assume edges from the principal to the privileged role, in order
-    chain: tuple[AssumeEdge, ...] = ()
+    #: the can-assume edges from the principal to the privileged role
+    chain: Chain | None = None
     #: the privileged role's own verdict, when :attr:`chain` is set
     target: Privilege | None = None
 
@@ -69,7 +71,7 @@ class Privilege:
         if self.paths:
             return f"escalation path {self.paths[0].explain()}"
         target = f", which has {self.target.reason()}" if self.target else ""
-        return f"can assume {chain_text(self.chain)}{target}"
+        return f"can assume {chain_text(self.chain)}{target}" if self.chain else "privileged"
 
     def conditions(self) -> tuple[Condition, ...]:
         """The conditions the verdict rests on: those of conditional grants (when every
@@ -81,15 +83,15 @@ class Privilege:
         for grants in steps:
             if grants and all(g.conditional for g in grants):
                 found += [c for g in grants for c in g.statement.conditions]
-        for edge in self.chain:
-            found += edge.conditions
+        if self.chain is not None:
+            found += self.chain.conditions
         if self.target is not None:
             found += self.target.conditions()
         return tuple(dict.fromkeys(found))
 
     def certain(self) -> bool:
         """True when no condition, and no trust known only after apply, decides it."""
-        uncertain = any(not e.certain for e in self.chain)
+        uncertain = self.chain is not None and not self.chain.certain
         return not uncertain and not self.conditions()
 
     @property
@@ -106,10 +108,18 @@ class Privilege:
         return "" if self.certain() else " (trust policy known only after apply)"
 
 
-def chain_text(chain: tuple[AssumeEdge, ...]) -> str:
-    """``alice → role/ci → role/admin``: the principals of a chain, by name."""
-    names = [_name(chain[0].source)] + [f"role/{_name(edge.role)}" for edge in chain]
-    return " → ".join(names)
+def chain_text(chain: Chain) -> str:
+    """``alice → role/ci → role/admin``: the principals of a chain, by name; a chain of
+    more than :data:`_CHAIN_SHOWN` roles names its first and last ones and counts the
+    others."""
+    first = [chain.edge.source]
+    if chain.length <= _CHAIN_SHOWN:
+        roles = [edge.role for edge in chain.edges()]
+        return " → ".join([_name(first[0]), *(f"role/{_name(r)}" for r in roles)])
+    head = [edge.role for edge, _ in zip(chain.edges(), range(_CHAIN_SHOWN - 1), strict=False)]
+    hidden = chain.length - len(head) - 1
+    parts = [_name(first[0]), *(f"role/{_name(r)}" for r in head)]
+    return " → ".join([*parts, f"({hidden:,} more)", f"role/{_name(chain.last.role)}"])
 
 
 def _name(principal: Principal) -> str:

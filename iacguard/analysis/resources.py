@@ -94,10 +94,14 @@ def _meets(entry: str, wanted: ResourceSet) -> bool:
     """Whether *entry* may name a resource of *wanted*: a policy variable
     (``${aws:username}``) or a CloudFormation pseudo parameter left in the text
     (``${AWS::AccountId}``) may stand for any value there."""
+    if entry == "*":
+        return True
     return arn.reaches((_VARIABLE.sub("*", entry),), wanted.globs)
 
 
 def _contains_all(entry: str, wanted: ResourceSet) -> bool:
+    if entry == "*" or entry in wanted.globs:
+        return True
     return arn.covers_every((entry,), wanted.globs)
 
 

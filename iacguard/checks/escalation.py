@@ -6,10 +6,11 @@ from collections.abc import Iterator
 from typing import Final
 
 from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.assume import Chain
 from iacguard.analysis.conditions import describe
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.paths import PathMatch
-from iacguard.analysis.privilege import Privilege, chain_text
+from iacguard.analysis.privilege import chain_text
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Condition, Confidence, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
@@ -76,7 +77,9 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(principal.origin, message, confidence=confidence)
             continue
         why = analyzer.privilege(principal)
-        if why is None or why.target is None or not _own_chain(perms, why):
+        if why is None or why.chain is None or why.target is None:
+            continue
+        if not _own_chain(perms, why.chain):
             continue
         message = (
             f"{principal.display} can assume {chain_text(why.chain)}{why.caveat()}, "
@@ -93,10 +96,10 @@ def _own(perms: EffectivePermissions, match: PathMatch) -> bool:
     return True
 
 
-def _own_chain(perms: EffectivePermissions, why: Privilege) -> bool:
+def _own_chain(perms: EffectivePermissions, chain: Chain) -> bool:
     """False when one group of the user grants the chain's first step (its
     ``sts:AssumeRole``): that group is reported."""
-    first = why.chain[0]
+    first = chain.edge
     return not (
         first.grants
         and any(all(g.source.via is group for g in first.grants) for group in perms.groups)

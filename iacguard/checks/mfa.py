@@ -107,7 +107,7 @@ def privileged_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
             continue
         message = f"{user.display} is privileged ({why.reason()}){why.caveat()} and {missing}"
         confidence = why.confidence
-        if any(edge.needs_mfa for edge in why.chain):
+        if why.chain is not None and why.chain.needs_mfa:
             message += " (assuming a role of the chain requires MFA)"
             confidence = Confidence.MEDIUM
         yield Hit(user.origin, message, confidence=confidence)

@@ -129,7 +129,7 @@ def _becomes(analyzer: Analyzer, principal: Principal, stream: TextIO) -> None:
         mfa = " (with MFA)" if edge.needs_mfa else ""
         stream.write(f"  can assume: {edge.role.display} ({edge.how.value}{via}){mfa}{when}\n")
     why = analyzer.privilege(principal)
-    if why is not None and not why.own and why.chain:
+    if why is not None and not why.own and why.chain is not None:
         stream.write(f"  PRIVILEGED THROUGH: {chain_text(why.chain)}{why.caveat()}\n")
 
 

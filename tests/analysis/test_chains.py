@@ -160,7 +160,9 @@ def test_long_chains_by_reference(length: int) -> None:
     assert first is not None
     verdict = analyzer.privilege(first)
     assert verdict is not None
-    assert len(verdict.chain) == length - 1
+    assert verdict.chain is not None
+    assert verdict.chain.length == length - 1
+    assert len(list(verdict.chain.edges())) == length - 1
     assert verdict.confidence is Confidence.HIGH
 
 
