@@ -18,21 +18,22 @@ __all__ = [
     "is_aws_managed_arn",
 ]
 
-#: ARN prefixes of AWS-managed policies, one per AWS partition (commercial, China, GovCloud,
-#: the ISO partitions and the European Sovereign Cloud).  AWS-managed policies live in the
+#: The AWS partitions: commercial, China, GovCloud, the ISO partitions and the European
+#: Sovereign Cloud.
+PARTITIONS: Final = (
+    "aws",
+    "aws-cn",
+    "aws-us-gov",
+    "aws-iso",
+    "aws-iso-b",
+    "aws-iso-e",
+    "aws-iso-f",
+    "aws-eusc",
+)
+#: ARN prefixes of AWS-managed policies, one per AWS partition.  AWS-managed policies live in the
 #: pseudo-account ``aws``; customer-managed ones carry a 12-digit account id instead.
 AWS_MANAGED_ARN_PREFIXES: Final[tuple[str, ...]] = tuple(
-    f"arn:{partition}:iam::aws:policy/"
-    for partition in (
-        "aws",
-        "aws-cn",
-        "aws-us-gov",
-        "aws-iso",
-        "aws-iso-b",
-        "aws-iso-e",
-        "aws-iso-f",
-        "aws-eusc",
-    )
+    f"arn:{partition}:iam::aws:policy/" for partition in PARTITIONS
 )
 
 # The bundled snapshot uses commercial-partition ARNs only; look-ups map other partitions here.

@@ -146,6 +146,26 @@ class Unknown:
         return f"(unresolved: {self.expr})" if self.expr else "(unresolved)"
 
 
+def refs_of(*values: object) -> tuple[AttributeRef, ...]:
+    """The references of every :class:`Unknown` in *values* (themselves or held at any
+    depth in lists, tuples and mappings), in order of appearance, without repeats."""
+    found: dict[AttributeRef, None] = {}
+
+    def walk(item: object) -> None:
+        if isinstance(item, Unknown):
+            found.update(dict.fromkeys(item.refs))
+        elif isinstance(item, Mapping):
+            for child in item.values():
+                walk(child)
+        elif isinstance(item, tuple | list):
+            for child in item:
+                walk(child)
+
+    for value in values:
+        walk(value)
+    return tuple(found)
+
+
 #: a string or bool read from the input that may be unresolved
 MaybeStr: TypeAlias = str | Unknown
 MaybeBool: TypeAlias = bool | Unknown

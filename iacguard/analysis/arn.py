@@ -33,6 +33,7 @@ from typing import Final
 
 from iacguard._glob import glob_contains, glob_match, globs_intersect
 from iacguard.catalog import ActionCatalog
+from iacguard.managed_policies import PARTITIONS
 
 __all__ = [
     "PARTITIONS",
@@ -44,17 +45,6 @@ __all__ = [
     "usable_resources",
 ]
 
-#: The AWS partitions a policy can be evaluated in.
-PARTITIONS: Final = (
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-)
 
 #: What ``${Partition}`` becomes: every partition's name starts with ``aws``.
 PARTITION_GLOB: Final = "aws*"

@@ -18,8 +18,9 @@ from iacguard.model import (
     PrincipalKind,
     Trail,
     Unknown,
+    refs_of,
 )
-from iacguard.parsers._cfn_values import flag, items, pick, refs_of, text
+from iacguard.parsers._cfn_values import flag, items, pick, text
 from iacguard.parsers._policy_document import parse_policy
 
 if TYPE_CHECKING:

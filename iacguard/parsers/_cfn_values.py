@@ -33,7 +33,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from iacguard.model import AttributeRef, MaybeStr, Pointer, RawValue, Unknown
+from iacguard.model import AttributeRef, MaybeStr, Pointer, RawValue, Unknown, refs_of
 from iacguard.parsers._source import JSONValue
 
 #: pseudo parameters with one value in the commercial partition
@@ -94,26 +94,6 @@ def referenced(value: object) -> AttributeRef | None:
         if value == reference(ref.address, ref.attribute):
             return ref
     return None
-
-
-def refs_of(*values: RawValue | _NoValue) -> tuple[AttributeRef, ...]:
-    """The references of every :class:`~iacguard.model.Unknown` in *values*, nested in
-    lists and mappings included, in order, each once."""
-    found: dict[AttributeRef, None] = {}
-
-    def walk(value: RawValue | _NoValue) -> None:
-        if isinstance(value, Unknown):
-            found.update(dict.fromkeys(value.refs))
-        elif isinstance(value, Mapping):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, tuple | list):
-            for item in value:
-                walk(item)
-
-    for value in values:
-        walk(value)
-    return tuple(found)
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from iacguard.model import AttributeRef, RawValue, Unknown
+from iacguard.model import RawValue, Unknown, refs_of
 from iacguard.parsers._policy_document import PartialJSON
 
 #: the most elements ``range()`` makes (Terraform's own limit)
@@ -56,27 +56,6 @@ def plain(value: Unknown) -> Unknown:
     """*value* as a plain :class:`Unknown` with the same expression and references: the
     result of a computation on a :class:`PartialJSON` is no longer the JSON it carries."""
     return value if type(value) is Unknown else Unknown(value.expr, value.refs)
-
-
-def refs_of(*values: object) -> tuple[AttributeRef, ...]:
-    """The references of every :class:`Unknown` in *values* (themselves or held at any
-    depth), in order of appearance, without repeats. A :class:`PartialJSON` counts with
-    its own :attr:`~Unknown.refs`, which already stand for the unknown parts it holds."""
-    found: dict[AttributeRef, None] = {}
-
-    def walk(item: object) -> None:
-        if isinstance(item, Unknown):
-            found.update(dict.fromkeys(item.refs))
-        elif isinstance(item, Mapping):
-            for child in item.values():
-                walk(child)
-        elif isinstance(item, tuple | list):
-            for child in item:
-                walk(child)
-
-    for value in values:
-        walk(value)
-    return tuple(found)
 
 
 def computed(expr: str, *sources: object) -> Unknown:

@@ -6,13 +6,12 @@ import json
 from collections.abc import Mapping
 from typing import Final
 
-from iacguard.model import RawValue, Unknown
+from iacguard.model import RawValue, Unknown, refs_of
 from iacguard.parsers._hcl_functions import (
     EvalError,
     computed,
     first_unknown,
     plain,
-    refs_of,
     to_data,
 )
 from iacguard.parsers._policy_document import PartialJSON

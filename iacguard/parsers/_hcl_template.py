@@ -7,8 +7,8 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Final
 
-from iacguard.model import RawValue, Unknown
-from iacguard.parsers._hcl_functions import EvalError, computed, plain, refs_of, to_string
+from iacguard.model import RawValue, Unknown, refs_of
+from iacguard.parsers._hcl_functions import EvalError, computed, plain, to_string
 from iacguard.parsers._policy_document import PartialJSON
 
 #: stands for the unknown interpolation *i* while the JSON around it is parsed
