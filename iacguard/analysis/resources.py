@@ -106,14 +106,19 @@ def _contains_all(entry: str, wanted: ResourceSet) -> bool:
 
 
 def every_resource_of(statement: Statement, catalog: ActionCatalog, action: str) -> bool:
-    """Whether *statement*'s ``Resource`` names every resource *action* can act on, as
-    ``"*"`` does: ``arn:aws:iam::*:role/*`` for ``iam:PassRole``, ``arn:*`` for
-    anything; not one account's roles (``arn:aws:iam::123456789012:role/*``). An
-    unresolved entry or an action the catalog does not know decides nothing (False)."""
+    """Whether *statement*'s ``Resource`` names, as ``"*"`` does, every resource of some
+    type *action* acts on: ``arn:aws:iam::*:role/*`` for ``iam:PassRole``,
+    ``arn:aws:s3:::*`` (every object) for ``s3:PutObject``, ``arn:*`` for anything; not
+    one account's roles (``arn:aws:iam::123456789012:role/*``) nor one bucket's objects.
+    An unresolved entry or an action the catalog does not know decides nothing (False)."""
     if statement.uses_not_resource:
         return False
     entries = [e for e in statement.resources if isinstance(e, str)]
     if "*" in entries:
         return True
     usable = arn.usable_resources(catalog, action)
-    return usable is not None and bool(entries) and arn.covers_every(entries, usable)
+    if usable is None or not entries:
+        return False
+    if not usable:
+        return arn.covers_every(entries, usable)
+    return any(arn.covers_every(entries, (kind,)) for kind in usable)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from iacguard.analysis.resources import every_resource_of
 from iacguard.checks import _documents as doc
 from iacguard.hookspecs import hookimpl
-from iacguard.model import PolicyDocument, PolicyKind, Severity
+from iacguard.model import PolicyDocument, PolicyKind, Severity, Statement
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -91,9 +91,10 @@ def service_wildcard(ctx: CheckContext) -> Iterator[Hit]:
 def write_on_any_resource(ctx: CheckContext) -> Iterator[Hit]:
     """Policy allows write access on every resource
 
-    An ``Allow`` on ``"Resource": "*"`` of an action that can be scoped to resources, and
-    whose access level is Write, Permissions management or Tagging, lets the holder
-    change every such resource in the account instead of the few it needs. Actions that
+    An ``Allow`` on ``"Resource": "*"`` (or on a ``Resource`` as broad for the action,
+    such as ``arn:aws:s3:::*`` for ``s3:PutObject``) of an action that can be scoped to
+    resources, and whose access level is Write, Permissions management or Tagging, lets
+    the holder change every such resource in the account instead of the few it needs. Actions that
     only accept ``*`` (``ec2:Describe*``, ``s3:ListAllMyBuckets``) never fire;
     ``iam:PassRole`` and secret reads are left to IAM307 and IAM308.
 
@@ -109,14 +110,26 @@ def write_on_any_resource(ctx: CheckContext) -> Iterator[Hit]:
         if doc.grants_admin(site.document):
             continue
         for statement in site.document.statements:
-            if not statement.is_allow or not doc.on_any_resource(statement):
+            if not statement.is_allow or not _may_cover_everything(statement):
                 continue
             actions = doc.write_actions(ctx.catalog, doc.literal(statement.actions))
-            names = [a.full_name for a in actions if a.full_name not in owned]
+            names = [
+                a.full_name
+                for a in actions
+                if a.full_name not in owned
+                and every_resource_of(statement, ctx.catalog, a.full_name)
+            ]
             if names:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
-                message = f"{label} allows write actions on '*': {doc.quoted(names)}"
+                where = doc.every_resource_label(statement)
+                message = f"{label} allows write actions on {where}: {doc.quoted(names)}"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
+
+
+def _may_cover_everything(statement: Statement) -> bool:
+    """A cheap pre-test for :func:`every_resource_of`: some ``Resource`` entry is a
+    wildcard pattern (``*``, ``arn:aws:s3:::*``), not a list of named resources."""
+    return any(isinstance(r, str) and "*" in r for r in statement.resources)
 
 
 @check("IAM304", severity=Severity.HIGH, tags=_TAGS)

@@ -315,6 +315,10 @@ STATEMENTS = [
     pytest.param(
         "IAM305", {"Effect": "Deny", "Action": "s3:*", "NotResource": ARN}, False, id="305-deny"
     ),
+    pytest.param("IAM303", _allow("s3:PutObject", "arn:aws:s3:::*"), True, id="303-every-object"),
+    pytest.param(
+        "IAM303", _allow("s3:PutObject", "arn:aws:s3:::uploads/*"), False, id="303-one-bucket"
+    ),
     # IAM307
     pytest.param("IAM307", _allow("iam:PassRole"), True, id="307-passrole"),
     pytest.param("IAM307", _allow("IAM:passrole"), True, id="307-case"),
