@@ -8,12 +8,13 @@ case-sensitive and uses :mod:`iacguard._glob`, where ``*`` spans ``:`` and ``/``
 ``*`` and ``?`` are special.  Policy variables (``${aws:username}``) are literal text here;
 callers that want them to stand for any value substitute ``*`` first.
 
-Fields: the first five fields of a real ARN (``arn``, partition, service, region, account)
-never contain a colon, so the wildcards a usable glob has there (``aws*``, a region's ``*``)
-match no colon either; without that, ``arn:aws:ec2:us-east-1:123456789012:instance/*`` would
-meet ``arn:aws*:ec2:*:????????????:security-group/*`` through a "region" spanning
-``us-east-1:123456789012:instance/...``.  The statement's own globs keep IAM's meaning, where
-``*`` spans colons (``arn:*`` names everything).
+Fields: the wildcards of a usable glob stand for a partition, region, account, name or ID,
+none of which holds a colon, so they match no colon; without that,
+``arn:aws:ec2:us-east-1:123456789012:instance/*`` would meet
+``arn:aws*:ec2:*:????????????:security-group/*`` through a "region" spanning
+``us-east-1:123456789012:instance/...``, and ``arn:aws:iam::*:role/*`` would meet the
+policies' glob through a policy name holding ``:role/``.  The statement's own globs keep
+IAM's meaning, where ``*`` spans colons (``arn:*`` names everything).
 
 Partitions: a usable glob allows any partition (``arn:aws*:``), but a policy is evaluated in
 one partition, and a statement that writes ``arn:aws:`` speaks of every resource of the
@@ -58,8 +59,9 @@ _PLACEHOLDER: Final = re.compile(r"\$\{([^{}]*)\}")
 _BY_PLACEHOLDER: Final = {"Partition": PARTITION_GLOB, "Account": ACCOUNT_GLOB, "Region": "*"}
 _PARTITION_PREFIX: Final = f"arn:{PARTITION_GLOB}:"
 _USABLE_CACHE_SIZE: Final = 4096
-#: the fields of an ARN before its resource part: arn, partition, service, region, account
-_ARN_HEAD_FIELDS: Final = 5
+#: a usable glob's wildcards stand for names and IDs, which hold no colon: bound them in
+#: every field (more fields than any ARN format has)
+_ARN_BOUNDED_FIELDS: Final = 64
 _ARN_SEPARATOR: Final = ":"
 
 
@@ -101,14 +103,18 @@ def reaches(resources: Sequence[str], usable: Sequence[str]) -> bool:
         action supports no resource-level permissions: the request's resource is then the
         literal ``*``, which only a glob matching the text ``*`` names (``*``, ``?``, ``**``;
         not ``arn:aws:s3:::*``).
-    :returns: True when some resource glob and some usable glob share an ARN whose first five
-        fields hold no colon (exact, over any partition; see
+    :returns: True when some resource glob and some usable glob share an ARN in which the
+        usable glob's wildcards match no colon: they stand for names and IDs, which hold
+        none, so ``arn:aws:iam::*:role/*`` (whose ``*`` spans colons, as IAM's does) names
+        no policy (exact, over any partition; see
         :func:`iacguard._glob.globs_intersect` for its work cap, which errs towards True).
     """
     if not usable:
         return _names_any_resource(resources)
     return any(
-        globs_intersect(resource, glob, bounded_fields=_ARN_HEAD_FIELDS, separator=_ARN_SEPARATOR)
+        globs_intersect(
+            resource, glob, bounded_fields=_ARN_BOUNDED_FIELDS, separator=_ARN_SEPARATOR
+        )
         for resource in resources
         for glob in usable
     )

@@ -44,6 +44,9 @@ RESTRICTING_KEYS: Final = frozenset(
         "aws:userid",
     )
 )
+#: keys in the context of every ``sts:AssumeRole`` request (it is always signed by an IAM
+#: principal); ``aws:PrincipalOrgID`` is not: an account outside any organization lacks it
+ASSUME_ROLE_CONTEXT: Final = frozenset({"aws:principalarn", "aws:principalaccount", "aws:userid"})
 #: operator families, by the lower-cased operator name without qualifier and suffix
 _FAMILIES: Final = {
     **dict.fromkeys(
@@ -188,11 +191,18 @@ def _moment(value: MaybeStr) -> datetime | None:
 
 
 def restricts_caller(
-    conditions: Iterable[Condition], keys: Iterable[str] = RESTRICTING_KEYS
+    conditions: Iterable[Condition],
+    keys: Iterable[str] = RESTRICTING_KEYS,
+    *,
+    present: frozenset[str] = frozenset(),
 ) -> bool | None:
     """Whether one of *conditions* on one of *keys* (default: the restricting keys of
     rules.md) limits who may call to specific values. Conditions are ANDed, so one is
     enough. A condition block whose keys are unresolved might be the one.
+
+    :param present: lower-cased keys every request the caller asks about carries
+        (:data:`ASSUME_ROLE_CONTEXT` for a trust policy): their ``…IfExists`` forms
+        restrict as the plain ones do.
 
     :returns: True, False, or None when only an unresolved condition could decide.
     """
@@ -204,14 +214,14 @@ def restricts_caller(
             continue
         if condition.key_lower not in wanted:
             continue
-        verdict = narrows(condition)
+        verdict = narrows(condition, present=condition.key_lower in present)
         if verdict:
             return True
         undecided = undecided or verdict is None
     return None if undecided else False
 
 
-def narrows(condition: Condition) -> bool | None:
+def narrows(condition: Condition, *, present: bool = False) -> bool | None:
     """Whether *condition* admits only specific values of its key.
 
     A positive operator (``StringEquals``, ``StringLike``, ``ArnLike``, ``IpAddress`` ...,
@@ -220,10 +230,13 @@ def narrows(condition: Condition) -> bool | None:
     alternatives, so one wildcard admits everyone), or its IP ranges together cover every
     address. ``ForAllValues:`` holds for a request without the key, so it never narrows.
 
+    :param present: the key is in every request asked about, so ``IfExists`` changes
+        nothing.
     :returns: True, False, or None when a value is unresolved.
     """
     operator = read_operator(condition.operator)
-    if not operator.positive or operator.if_exists or operator.qualifier == "forallvalues":
+    lenient = operator.if_exists and not present
+    if not operator.positive or lenient or operator.qualifier == "forallvalues":
         return False
     values = condition.values
     if not values:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from iacguard.analysis.conditions import (
+    ASSUME_ROLE_CONTEXT,
     known,
     read_operator,
     requires_mfa,
@@ -73,7 +74,7 @@ def trust_any_principal(ctx: CheckContext) -> Iterator[Hit]:
         anyone = grants_anyone(statement)
         if not anyone or not allows_assume(statement):
             continue
-        if restricts_caller(statement.conditions) is not False:
+        if restricts_caller(statement.conditions, present=ASSUME_ROLE_CONTEXT) is not False:
             continue
         who = (
             "any AWS principal ('*')"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from iacguard.analysis.conditions import (
+    ASSUME_ROLE_CONTEXT,
     Operator,
     can_hold,
     denies_without_mfa,
@@ -164,6 +165,26 @@ def test_can_hold_is_an_and() -> None:
 )
 def test_restricts_caller(condition: Condition, restricts: bool | None) -> None:
     assert restricts_caller([condition]) is restricts
+
+
+@pytest.mark.parametrize(
+    ("condition", "restricts"),
+    [
+        pytest.param(
+            cond("ArnLikeIfExists", "aws:PrincipalArn", "arn:aws:iam::123456789012:role/ci-*"),
+            True,
+            id="principal-arn-always-present",
+        ),
+        pytest.param(
+            cond("StringEqualsIfExists", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+            False,
+            id="org-id-absent-outside-organizations",
+        ),
+    ],
+)
+def test_if_exists_on_keys_every_assume_role_carries(condition: Condition, restricts: bool) -> None:
+    assert restricts_caller([condition], present=ASSUME_ROLE_CONTEXT) is restricts
+    assert restricts_caller([condition]) is False  # a resource policy's anonymous callers
 
 
 def test_one_restricting_condition_is_enough() -> None:
