@@ -340,6 +340,8 @@ class Principal:
     name: MaybeStr
     origin: Origin
     arn: MaybeStr | None = None
+    #: the IAM path (``/ops/``); None when the input does not set it (AWS's default ``/``)
+    path: MaybeStr | None = None
 
     @property
     def display(self) -> str:

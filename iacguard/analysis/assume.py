@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final, final
 
@@ -47,6 +47,13 @@ class AssumeEdge:
     statement: Statement | None
     #: the source's grants of ``sts:AssumeRole`` on the role, when the trust needs them
     grants: tuple[Grant, ...] = ()
+    #: the source's Deny statements with a condition that may name the role
+    denies: tuple[Grant, ...] = ()
+
+    @property
+    def deny_conditions(self) -> tuple[Condition, ...]:
+        """The conditions under which a Deny of the source takes the edge away."""
+        return tuple(c for g in self.denies for c in g.statement.conditions)
 
     @property
     def conditions(self) -> tuple[Condition, ...]:
@@ -60,7 +67,7 @@ class AssumeEdge:
     @property
     def certain(self) -> bool:
         """True when nothing but the written trust and grants decide the edge."""
-        return self.statement is not None and not self.conditions
+        return self.statement is not None and not self.conditions and not self.denies
 
     @property
     def needs_mfa(self) -> bool:
@@ -84,6 +91,8 @@ class Chain:
     last: AssumeEdge
     #: the conditions of every edge, without repeats
     conditions: tuple[Condition, ...]
+    #: the conditions of Denies that may take an edge away, without repeats
+    deny_conditions: tuple[Condition, ...]
     #: True when every edge is certain (see :attr:`AssumeEdge.certain`)
     certain: bool
     #: True when some edge needs MFA
@@ -93,13 +102,23 @@ class Chain:
     def link(cls, edge: AssumeEdge, rest: Chain | None) -> Chain:
         """*edge*, then *rest*."""
         if rest is None:
-            return cls(edge, None, 1, edge, edge.conditions, edge.certain, edge.needs_mfa)
+            return cls(
+                edge,
+                None,
+                1,
+                edge,
+                edge.conditions,
+                tuple(dict.fromkeys(edge.deny_conditions)),
+                edge.certain,
+                edge.needs_mfa,
+            )
         return cls(
             edge,
             rest,
             rest.length + 1,
             rest.last,
             tuple(dict.fromkeys((*edge.conditions, *rest.conditions))),
+            tuple(dict.fromkeys((*edge.deny_conditions, *rest.deny_conditions))),
             edge.certain and rest.certain,
             edge.needs_mfa or rest.needs_mfa,
         )
@@ -137,9 +156,11 @@ class AssumeGraph:
         self._wide: dict[str, list[tuple[Statement, Admission]]] = {}
         self._roles = {r.address: r for r in graph.principals(PrincipalKind.ROLE)}
         self._callers: _Callers | None = None
-        for edge in _direct_edges(graph, now, self._wide):
-            self._into.setdefault(edge.role.address, []).append(edge)
-            self._from.setdefault(edge.source.address, []).append(edge)
+        for direct in _direct_edges(graph, now, self._wide):
+            edge = _past_denies(direct, permissions(direct.source))
+            if edge is not None:
+                self._into.setdefault(edge.role.address, []).append(edge)
+                self._from.setdefault(edge.source.address, []).append(edge)
 
     def edges_from(self, principal: Principal) -> tuple[AssumeEdge, ...]:
         """The roles *principal* can assume directly."""
@@ -197,12 +218,13 @@ class AssumeGraph:
         for statement, admission in self._wide[role.address]:
             if not _same_account(caller.principal, role, admission.account):
                 continue
-            grants = caller.everywhere
+            grants: tuple[Grant, ...] | None = caller.everywhere
+            denies: tuple[Grant, ...] = ()
             if grants is None:
                 decision = caller.perms.decide(ASSUME_ROLE, role_resources(role))
-                grants = decision.allowed_by
+                grants, denies = decision.allowed_by, decision.conditional_denies
             if grants:
-                yield AssumeEdge(caller.principal, role, admission.how, statement, grants)
+                yield AssumeEdge(caller.principal, role, admission.how, statement, grants, denies)
                 return
 
     def _all_callers(self) -> _Callers:
@@ -290,6 +312,24 @@ def _everywhere(perms: EffectivePermissions, grants: tuple[Grant, ...]) -> tuple
         return None
     wide = tuple(g for g in grants if g.statement.covers_all_resources and not g.conditional)
     return wide or None
+
+
+def _past_denies(edge: AssumeEdge, perms: EffectivePermissions) -> AssumeEdge | None:
+    """*edge* as the source's explicit Denies leave it: gone when an unconditional Deny of
+    ``sts:AssumeRole`` covers the role (an explicit Deny wins even over a trust that names
+    the source), marked with the Denies that apply only under a condition."""
+    denies = perms.denies_of(ASSUME_ROLE)
+    if not denies:
+        return edge
+    role = role_resources(edge.role)
+    soft: list[Grant] = []
+    for deny in denies:
+        if deny.conditional:
+            if deny.reaches(role) is not False:
+                soft.append(deny)
+        elif deny.covers(ASSUME_ROLE.lower()) and deny.covers_resources(role):
+            return None
+    return replace(edge, denies=tuple(soft)) if soft else edge
 
 
 def _direct_edges(

@@ -11,6 +11,7 @@ from iacguard.analysis._index import Compiled, StatementIndex, compile_statement
 from iacguard.analysis.conditions import can_hold
 from iacguard.analysis.grants import Grant, GrantSource
 from iacguard.analysis.mfa import enforces_mfa, requires_mfa_to_allow
+from iacguard.analysis.refs import with_resolved_resources
 from iacguard.analysis.resources import ResourceSet
 from iacguard.catalog import ActionCatalog, ActionInfo
 from iacguard.graph import Graph, outside_target
@@ -309,7 +310,7 @@ class Evaluator:
         compiled = self._compiled.get(policy.id)
         if compiled is None:
             compiled = tuple(
-                compile_statement(s)
+                compile_statement(with_resolved_resources(s, self.graph))
                 for s in document.statements
                 if not s.conditions or can_hold(s.conditions, self.now) is not False
             )

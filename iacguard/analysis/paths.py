@@ -26,7 +26,8 @@ NEW_PASSROLE: Final = "new-passrole"
 PRINCIPAL_ACCESS: Final = "principal-access"
 _ASSUME_ROLE: Final = ASSUME_ROLE.lower()
 #: the role name of a role ARN (after an optional path)
-_ROLE_ARN: Final = re.compile(r"^arn:aws[a-z-]*:iam::[0-9*?]*:role/(?:.*/)?(?P<name>[^/]+)$")
+#: (an ARN resolved from a reference is a glob over its partition and account)
+_ROLE_ARN: Final = re.compile(r"^arn:aws[a-z*-]*:iam::[0-9*?]*:role/(?:.*/)?(?P<name>[^/]+)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,9 @@ class PathMatch:
     steps: tuple[tuple[str, tuple[Grant, ...]], ...]
     #: for new-passrole paths limited to configured roles: the roles that can be passed
     roles: tuple[Principal, ...] = ()
+    #: Deny statements with a condition that name a step: when their condition holds,
+    #: the path is closed (rules.md: such a Deny removes nothing for certain)
+    denies: tuple[Grant, ...] = ()
 
     def explain(self) -> str:
         """``iam-008 (iam:AttachUserPolicy from policy 'x')``."""
@@ -129,9 +133,11 @@ def match_paths(
         if path.required == (ASSUME_ROLE,):
             continue
         steps: list[tuple[str, tuple[Grant, ...]]] = []
+        denies: dict[Grant, None] = {}
         undetermined = False
         for action in path.required:
             decision = perms.decide(action, _usable(catalog, action))
+            denies.update(dict.fromkeys(decision.conditional_denies))
             grants, unsure = _useful(decision.allowed_by, path, action.lower())
             if not grants:
                 break
@@ -145,7 +151,7 @@ def match_paths(
                     continue
                 roles = () if passable is True else passable
             if not undetermined or perms.partial:
-                yield PathMatch(path, tuple(steps), roles)
+                yield PathMatch(path, tuple(steps), roles, tuple(denies))
 
 
 def _useful(
@@ -177,7 +183,14 @@ def _reaches_others(grant: Grant, action: str) -> bool | None:
 
 
 def _has_wildcard(grant: Grant) -> bool:
-    return any("*" in r or "?" in r for r in known(grant.statement.resources))
+    """True when a resource may name several roles: a wildcard in its name part (one
+    role's ARN resolved from a reference has wildcards only in partition and account)."""
+    for resource in known(grant.statement.resources):
+        match = _ROLE_ARN.match(resource)
+        name = match["name"] if match else resource
+        if "*" in name or "?" in name:
+            return True
+    return False
 
 
 def _passable_roles(

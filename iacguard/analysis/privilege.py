@@ -89,10 +89,22 @@ class Privilege:
             found += self.target.conditions()
         return tuple(dict.fromkeys(found))
 
+    def deny_conditions(self) -> tuple[Condition, ...]:
+        """The conditions of Deny statements that would take the verdict away when they
+        hold (a conditional Deny removes nothing for certain, rules.md)."""
+        denies = [g for match in self.paths for g in match.denies]
+        denies += [g for d in self.permissions_management for g in d.conditional_denies]
+        found = [c for g in denies for c in g.statement.conditions]
+        if self.chain is not None:
+            found += self.chain.deny_conditions
+        if self.target is not None:
+            found += self.target.deny_conditions()
+        return tuple(dict.fromkeys(found))
+
     def certain(self) -> bool:
         """True when no condition, and no trust known only after apply, decides it."""
         uncertain = self.chain is not None and not self.chain.certain
-        return not uncertain and not self.conditions()
+        return not uncertain and not self.conditions() and not self.deny_conditions()
 
     @property
     def confidence(self) -> Confidence:
@@ -102,10 +114,14 @@ class Privilege:
     def caveat(self) -> str:
         """`` (only when StringEquals aws:SourceVpce holds)``: what a message adds when the
         verdict is not certain; empty when it is."""
-        conditions = self.conditions()
-        if conditions:
-            return f" (when {describe(conditions)} holds)"
-        return "" if self.certain() else " (trust policy known only after apply)"
+        parts = []
+        if conditions := self.conditions():
+            parts.append(f"when {describe(conditions)} holds")
+        if denies := self.deny_conditions():
+            parts.append(f"unless a Deny applies: {describe(denies)}")
+        if not parts and not self.certain():
+            parts.append("trust policy known only after apply")
+        return f" ({'; '.join(parts)})" if parts else ""
 
 
 def chain_text(chain: Chain) -> str:

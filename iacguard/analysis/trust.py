@@ -12,6 +12,7 @@ from typing import Final
 
 from iacguard.analysis.conditions import is_wildcard, known, narrows, read_operator
 from iacguard.analysis.grants import names_action
+from iacguard.analysis.refs import ID_ATTRIBUTES, named_ref
 from iacguard.graph import Graph
 from iacguard.model import (
     AttributeRef,
@@ -44,8 +45,6 @@ _IDENTITY: Final = re.compile(
     rf"^arn:aws(?:-[a-z]+)*:(?:iam::(?P<account>{_ACCOUNT_ID}):(?P<kind>user|role)/(?:.*/)?"
     rf"|sts::(?P<sts_account>{_ACCOUNT_ID}):assumed-role/)(?P<name>[^/]+)(?:/[^/]*)?$"
 )
-#: attributes of a principal that name it in a trust policy
-_NAMING_ATTRIBUTES: Final = frozenset({"arn", "Arn", "unique_id", "UniqueId", "RoleId"})
 #: the account ID attribute of ``data "aws_caller_identity"``
 _CALLER_ACCOUNT: Final = "account_id"
 
@@ -141,10 +140,13 @@ def read_aws_principal(value: MaybeStr) -> Admission | None:
         )
         if own and (expr.endswith(":root") or ":" not in expr):
             return Admission(Admits.ACCOUNT, account="")
-        for ref in value.refs:
-            if ref.attribute in _NAMING_ATTRIBUTES:
-                return Admission(Admits.REFERENCE, ref=ref)
-        return None
+        named = named_ref(value)
+        ref = (
+            named[0]
+            if named
+            else next((r for r in value.refs if r.attribute in ID_ATTRIBUTES), None)
+        )
+        return None if ref is None else Admission(Admits.REFERENCE, ref=ref)
     text = value.strip()
     if text == "*":
         return Admission(Admits.ANYONE)

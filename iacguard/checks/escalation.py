@@ -7,12 +7,11 @@ from typing import Final
 
 from iacguard.analysis.analyzer import analyzer_for
 from iacguard.analysis.assume import Chain
-from iacguard.analysis.conditions import describe
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.paths import PathMatch
-from iacguard.analysis.privilege import chain_text
+from iacguard.analysis.privilege import Privilege, chain_text
 from iacguard.hookspecs import hookimpl
-from iacguard.model import Condition, Confidence, Severity
+from iacguard.model import PrincipalKind, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -70,19 +69,18 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
             rest = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
             noun = "paths" if len(found) > 1 else "path"
             message = f"{principal.display} can escalate privileges through {noun} {shown}{rest}"
-            confidence = Confidence.HIGH
-            if all(_conditional(m) for m in found):
-                confidence = Confidence.MEDIUM
-                message += f" (when {describe(_conditions(found[0]))} holds)"
-            yield Hit(principal.origin, message, confidence=confidence)
+            # the most certain path decides the confidence, and its caveat is named
+            verdict = max((Privilege(paths=(m,)) for m in found), key=lambda v: v.confidence)
+            yield Hit(principal.origin, message + verdict.caveat(), confidence=verdict.confidence)
             continue
         why = analyzer.privilege(principal)
         if why is None or why.chain is None or why.target is None:
             continue
         if not _own_chain(perms, why.chain):
             continue
+        can = "lets its members assume" if principal.kind is PrincipalKind.GROUP else "can assume"
         message = (
-            f"{principal.display} can assume {chain_text(why.chain)}{why.caveat()}, "
+            f"{principal.display} {can} {chain_text(why.chain)}{why.caveat()}, "
             f"which is privileged ({why.target.reason()})"
         )
         yield Hit(principal.origin, message, confidence=why.confidence)
@@ -103,21 +101,6 @@ def _own_chain(perms: EffectivePermissions, chain: Chain) -> bool:
     return not (
         first.grants
         and any(all(g.source.via is group for g in first.grants) for group in perms.groups)
-    )
-
-
-def _conditional(match: PathMatch) -> bool:
-    """True when some step of *match* holds only under conditions."""
-    return any(grants and all(g.conditional for g in grants) for _, grants in match.steps)
-
-
-def _conditions(match: PathMatch) -> tuple[Condition, ...]:
-    return tuple(
-        c
-        for _, grants in match.steps
-        if all(g.conditional for g in grants)
-        for g in grants
-        for c in g.statement.conditions
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Final
 
 from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.assume import AssumeEdge
 from iacguard.analysis.conditions import requires_mfa
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.trust import ASSUME_ROLE, Admits, allows_assume, read_aws_principal
@@ -138,7 +139,7 @@ def privileged_role_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
         if trust is None or not isinstance(trust.document, PolicyDocument):
             continue
         for statement in trust.document.statements:
-            people = _people(ctx.graph, statement)
+            people = _people(ctx.graph, statement, analyzer.assume.edges_into(role))
             if not people or requires_mfa(statement.conditions) is not False:
                 continue
             if not allows_assume(statement, ASSUME_ROLE):
@@ -155,9 +156,11 @@ def privileged_role_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(role.origin, message, pointer=pointer, confidence=why.confidence)
 
 
-def _people(graph: Graph, statement: Statement) -> list[str]:
+def _people(graph: Graph, statement: Statement, edges: tuple[AssumeEdge, ...]) -> list[str]:
     """The IAM users and whole accounts a trust *statement* admits, as messages name
-    them: literal ARNs and IDs quoted, users of the configuration by their display."""
+    them: literal ARNs and IDs quoted, users of the configuration named by reference by
+    their display (when they can assume the role: *edges* into it, past their Denies)."""
+    assumers = {edge.source.address for edge in edges}
     found: list[str] = []
     for ref in statement.principals:
         if ref.kind.upper() != "AWS":
@@ -172,7 +175,8 @@ def _people(graph: Graph, statement: Statement) -> list[str]:
             found.append("the configuration's own account")
             continue
         target = graph.principal(admission.ref.address) if admission.ref else None
-        if target is not None and target.kind is PrincipalKind.USER:
+        user = target is not None and target.kind is PrincipalKind.USER
+        if user and target is not None and target.address in assumers:
             found.append(target.display)
     return list(dict.fromkeys(found))
 
