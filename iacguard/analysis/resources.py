@@ -41,13 +41,15 @@ _Test: TypeAlias = Callable[[str, ResourceSet], bool]
 
 
 def role_resources(role: Principal) -> ResourceSet:
-    """The ARN of *role*: exact when known, else any role of that name in a customer
-    account (the configuration's roles share one account, rules.md "Can assume")."""
+    """The ARN of *role*: exact when known, else a role of that name and path (``/`` when
+    unset) in a customer account (the configuration's roles share one account, rules.md
+    "Can assume"); any role when the name is unknown."""
     if isinstance(role.arn, str) and role.arn:
         return ResourceSet((role.arn,), role.address)
     name = role.name if isinstance(role.name, str) and role.name else None
-    pattern = f"arn:aws*:iam::????????????:role/{name}" if name else "arn:aws*:iam::*:role/*"
-    return ResourceSet((pattern,), role.address)
+    path = role.path if isinstance(role.path, str) and role.path else "/"
+    glob = f"arn:aws*:iam::????????????:role{path}{name}" if name else "arn:aws*:iam::*:role/*"
+    return ResourceSet((glob,), role.address)
 
 
 def reaches(statement: Statement, wanted: ResourceSet) -> bool | None:

@@ -266,7 +266,8 @@ class _Mapper:
         if res.type in _PRINCIPAL_TYPES:
             kind, name_property = _PRINCIPAL_TYPES[res.type]
             given = text(props.get(name_property)) or Unknown(f"{res.logical}.{name_property}")
-            self.builder.add_principal(Principal(kind, res.logical, given, res.origin))
+            path = text(props.get("Path"))
+            self.builder.add_principal(Principal(kind, res.logical, given, res.origin, None, path))
             if isinstance(given, str):
                 self.by_name[(kind, given)] = res.logical
             if kind is PrincipalKind.ROLE:

@@ -145,7 +145,9 @@ class _Mapper:
             kind = PRINCIPAL_TYPES[res.type]
             name = _text(values.get("name")) or Unknown(f"{res.address}.name")
             arn = _text(values.get("arn"))
-            self.builder.add_principal(Principal(kind, res.address, name, res.origin, arn))
+            path = _text(values.get("path"))
+            principal = Principal(kind, res.address, name, res.origin, arn, path)
+            self.builder.add_principal(principal)
             if isinstance(name, str):
                 self.by_name[(kind, name)] = res.address
             if kind is PrincipalKind.ROLE:
