@@ -27,7 +27,7 @@ from iacguard.parsers._hcl_functions import (
     to_string,
 )
 from iacguard.parsers._hcl_syntax import Node, name_of, source_text, subtrees, unescape
-from iacguard.parsers._hcl_template import heredoc_text, partial_json, template_segments
+from iacguard.parsers._hcl_template import If, Part, heredoc_text, partial_json, template_parts
 
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
 Step: TypeAlias = tuple[str, RawValue]
@@ -114,11 +114,11 @@ class Evaluator:
         return int(name_of(node))
 
     def _float(self, node: Node) -> RawValue:
-        return float(name_of(node))
+        number = float(name_of(node))  # one number type: ``2.0`` and ``1e3`` are whole
+        return int(number) if number.is_integer() else number
 
     def _string(self, node: Node) -> RawValue:
         parts: list[RawValue] = []
-        directives = False
         for part in subtrees(node):
             (child,) = part.children
             if isinstance(child, str):
@@ -126,10 +126,12 @@ class Evaluator:
                 parts.append(unescape(text) if child.type == "STRING_CHARS" else text[1:])
             elif child.data == "interpolation":
                 parts.append(self.eval(_expression_child(child)))
-            else:  # template directives (%{if}, %{for}) are not evaluated
-                parts.append(Unknown("template directive"))
-                directives = True
-        value = _join(parts, as_json=not directives)
+            else:  # a template directive (%{if}, %{for}): the string is a template
+                return self._named(self.template(source_text(node)[1:-1], quoted=True), node)
+        return self._named(_join(parts, as_json=True), node)
+
+    @staticmethod
+    def _named(value: RawValue, node: Node) -> RawValue:
         if type(value) is Unknown:  # named by the template as written, quotes dropped
             return Unknown(source_text(node)[1:-1], value.refs)
         return value
@@ -137,19 +139,46 @@ class Evaluator:
     def _heredoc(self, node: Node) -> RawValue:
         return self.template(heredoc_text(name_of(node), trim=node.data == "heredoc_template_trim"))
 
-    def template(self, text: str) -> RawValue:
-        """Render template text (a heredoc body, a ``templatefile``); JSON text with
-        unknown interpolations is :class:`PartialJSON` (see :func:`partial_json`)."""
-        segments = list(template_segments(text))
-        parts = [self._segment(kind, body) for kind, body in segments]
-        return _join(parts, as_json=all(kind != "directive" for kind, _ in segments))
+    def template(self, text: str, *, quoted: bool = False) -> RawValue:
+        """Render template text (a heredoc body, a ``templatefile``, a quoted string with
+        directives when *quoted*); JSON text with unknown interpolations is
+        :class:`PartialJSON` (see :func:`partial_json`), unless an unknown ``%{if}``
+        condition or ``%{for}`` collection leaves the text around it unknown too."""
+        parts: list[RawValue] = []
+        decided = self._render(template_parts(text, quoted=quoted), parts)
+        return _join(parts, as_json=decided)
 
-    def _segment(self, kind: str, body: str) -> RawValue:
-        if kind == "text":
-            return body
-        if kind == "directive":
-            return Unknown("template directive")
-        return self.eval(parse_expression(body))
+    def _render(self, tree: Sequence[Part], parts: list[RawValue]) -> bool:
+        """Append the rendered *tree* to *parts*; False when a directive is unknown."""
+        decided = True
+        for part in tree:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, tuple):
+                parts.append(self.eval(parse_expression(part[0])))
+            elif isinstance(part, If):
+                test = self.eval(parse_expression(part.condition))
+                if isinstance(test, Unknown):
+                    parts.append(computed(f"%{{if {part.condition}}}", test))
+                    decided = False
+                elif not isinstance(test, bool):
+                    raise EvalError("condition is not a bool")
+                else:
+                    decided &= self._render(part.then if test else part.otherwise, parts)
+            else:
+                collection = self.eval(parse_expression(part.collection))
+                if isinstance(collection, Unknown):
+                    parts.append(computed(f"%{{for in {part.collection}}}", collection))
+                    decided = False
+                    continue
+                for key, item in iterate(collection):
+                    self.budget[0] -= 1
+                    if self.budget[0] < 0:
+                        raise EvalError("for directives iterate too often")
+                    names = part.names
+                    scope = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
+                    decided &= self.child(scope)._render(part.body, parts)
+        return decided
 
     def _tuple(self, node: Node) -> RawValue:
         return tuple(self.eval(c) for c in subtrees(node) if c.data != "new_line_or_comment")
@@ -186,7 +215,8 @@ class Evaluator:
     def _binary(self, node: Node) -> RawValue:
         left_node, term = (c for c in subtrees(node) if c.data != "new_line_or_comment")
         operator_node, right_node = (c for c in subtrees(term) if c.data != "new_line_or_comment")
-        operator = name_of(operator_node)
+        # an operator starting a line carries the line break (and comments) before it
+        operator = name_of(operator_node).rsplit("\n", 1)[-1].strip()
         left = self.eval(left_node)
         if operator in {"&&", "||"} and isinstance(left, bool) and (operator == "&&") != left:
             return left  # short-circuit
