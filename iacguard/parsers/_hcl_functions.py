@@ -1,4 +1,5 @@
-"""The Terraform functions the HCL evaluator computes; any other call is Unknown.
+"""The Terraform functions the HCL evaluator computes (any other call is Unknown), and
+the conversion of a variable's value to its ``type`` constraint.
 
 An Unknown result computed from Unknown arguments carries every :class:`AttributeRef`
 of them (:func:`refs_of`), so a value derived from ``aws_iam_role.ci.arn`` still says so.
@@ -11,9 +12,11 @@ import binascii
 import json
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.model import RawValue, Unknown, refs_of
+from iacguard.parsers._hcl_syntax import Node, name_of, subtrees
 from iacguard.parsers._policy_document import PartialJSON
 
 #: the most elements ``range()`` makes (Terraform's own limit)
@@ -303,3 +306,124 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "tonumber": _known(lambda a: a[0] if isinstance(a[0], int | float) else float(to_string(a[0]))),
     "tobool": _known(lambda a: a[0] if isinstance(a[0], bool) else to_string(a[0]) == "true"),
 }
+
+
+# --------------------------------------------------------------------------- type constraints
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """A variable's ``type`` constraint, as far as conversion needs it."""
+
+    #: ``any``, ``string``, ``number``, ``bool``, ``list``, ``set``, ``map``, ``object``,
+    #: ``tuple``
+    kind: str
+    #: the element type of a list, set or map
+    element: TypeSpec | None = None
+    #: an object's attributes: name -> (type, optional, default when absent)
+    attributes: Mapping[str, tuple[TypeSpec, bool, RawValue]] = field(default_factory=dict)
+    #: a tuple's element types
+    elements: tuple[TypeSpec, ...] = ()
+
+
+ANY: Final = TypeSpec("any")
+
+
+def type_spec(node: Node, evaluate: Callable[[Node], RawValue]) -> TypeSpec:
+    """The type constraint written as *node* (``object({ path = optional(string, "/") })``).
+
+    :param evaluate: evaluates the default of an ``optional()`` attribute.
+    :returns: ``any`` for what is not a type expression.
+    """
+    node = _unwrap(node)
+    if node.data == "identifier":
+        name = name_of(node)
+        return TypeSpec(name) if name in {"string", "number", "bool"} else ANY
+    if node.data != "function_call":
+        return ANY
+    kind = name_of(node)
+    args = [_unwrap(a) for a in _arguments(node)]
+    if kind in {"list", "set", "map"} and len(args) == 1:
+        return TypeSpec(kind, element=type_spec(args[0], evaluate))
+    if kind == "tuple" and len(args) == 1 and args[0].data == "tuple":
+        return TypeSpec(kind, elements=tuple(type_spec(e, evaluate) for e in _items_of(args[0])))
+    if kind == "object" and len(args) == 1 and args[0].data == "object":
+        attributes: dict[str, tuple[TypeSpec, bool, RawValue]] = {}
+        for elem in (e for e in subtrees(args[0]) if e.data == "object_elem"):
+            parts = list(subtrees(elem))
+            key, value_node = _unwrap(next(subtrees(parts[0]))), _unwrap(parts[-1])
+            name = name_of(key) if key.data == "identifier" else _literal_key(key)
+            optional = value_node.data == "function_call" and name_of(value_node) == "optional"
+            if not optional:
+                attributes[name] = (type_spec(value_node, evaluate), False, None)
+                continue
+            inner = _arguments(value_node)
+            spec = type_spec(inner[0], evaluate) if inner else ANY
+            default = convert(evaluate(inner[1]), spec) if len(inner) > 1 else None
+            attributes[name] = (spec, True, default)
+        return TypeSpec(kind, attributes=attributes)
+    return ANY
+
+
+def convert(value: RawValue, spec: TypeSpec) -> RawValue:
+    """*value* converted to *spec* as Terraform converts a variable's value: absent
+    optional attributes get their default (or null), attributes the type does not declare
+    are dropped, primitives are converted (``"3"`` to a number). Unknown parts stay Unknown;
+    a value that does not convert is returned as it is.
+    """
+    if isinstance(value, Unknown) or value is None or spec.kind == "any":
+        return value
+    if spec.kind == "object" and isinstance(value, Mapping):
+        result: dict[str, RawValue] = {}
+        for name, (attribute, optional, default) in spec.attributes.items():
+            if name in value:
+                result[name] = convert(value[name], attribute)
+            else:  # a required attribute missing is an error in Terraform
+                result[name] = default if optional else Unknown(f"missing attribute {name}")
+        return result
+    if spec.kind == "map" and isinstance(value, Mapping) and spec.element is not None:
+        return {key: convert(item, spec.element) for key, item in value.items()}
+    if spec.kind in {"list", "set"} and isinstance(value, tuple) and spec.element is not None:
+        return tuple(convert(item, spec.element) for item in value)
+    if spec.kind == "tuple" and isinstance(value, tuple) and len(value) == len(spec.elements):
+        return tuple(convert(item, e) for item, e in zip(value, spec.elements, strict=True))
+    return _primitive(value, spec.kind)
+
+
+def _primitive(value: RawValue, kind: str) -> RawValue:
+    try:
+        if kind == "string" and isinstance(value, bool | int | float):
+            return to_string(value)
+        if kind == "number" and isinstance(value, str):
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        if kind == "bool" and value in {"true", "false"}:
+            return value == "true"
+    except (EvalError, ValueError):
+        pass
+    return value
+
+
+def _unwrap(node: Node) -> Node:
+    while node.data == "expr_term":
+        inner = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
+        if len(inner) != 1:
+            break
+        node = inner[0]
+    return node
+
+
+def _arguments(call: Node) -> list[Node]:
+    arguments = next((p for p in subtrees(call) if p.data == "arguments"), None)
+    if arguments is None:
+        return []
+    return [c for c in subtrees(arguments) if c.data != "new_line_or_comment"]
+
+
+def _items_of(node: Node) -> list[Node]:
+    return [_unwrap(c) for c in subtrees(node) if c.data != "new_line_or_comment"]
+
+
+def _literal_key(node: Node) -> str:
+    """An object key written as a quoted string (``"path" = string``)."""
+    return "".join(name_of(part) for part in subtrees(node)) if node.data == "string" else ""

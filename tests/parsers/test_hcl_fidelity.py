@@ -131,3 +131,116 @@ def test_syntax_keeps_lines_after_a_rewritten_heredoc(tmp_path: Path) -> None:
     source = hcl.read_source(tmp_path, PurePosixPath("cfg"))
     lines = {address: location.line for (_, address), location in source.locations.items()}
     assert lines == {"aws_iam_user.a": 1, "aws_iam_user.b": 6}
+
+
+# ---------------------------------------------------------------------- 2. optional()
+
+_USERS = """
+variable "users" {
+  type = list(object({
+    name   = string
+    path   = optional(string, "/")
+    tags   = optional(map(string))
+    policy = optional(object({
+      actions = optional(list(string), ["s3:GetObject"])
+      effect  = optional(string, "Allow")
+    }), {})
+  }))
+  default = [{ name = "a" }, { name = "b", path = "/x/", extra = 1 }]
+}
+output "x" { value = var.users }
+"""
+_CFG = """
+variable "cfg" {
+  type = object({
+    enabled = optional(bool, true)
+    count   = optional(number, 2)
+    name    = optional(string)
+    roles   = optional(map(object({ arn = string, admin = optional(bool, false) })), {})
+  })
+}
+output "x" { value = var.cfg }
+"""
+_MODULE = """
+module "m" {
+  source = "./mod"
+  cfg    = { roles = { r1 = { arn = "arn:1" } } }
+  nn     = null
+}
+output "x" { value = [module.m.cfg, module.m.nn] }
+"""
+_CHILD = """
+variable "cfg" {
+  type = object({
+    enabled = optional(bool, true)
+    roles   = optional(map(object({ arn = string, admin = optional(bool, false) })), {})
+  })
+  default = {}
+}
+variable "nn" {
+  type     = string
+  default  = "mdflt"
+  nullable = false
+}
+output "cfg" { value = var.cfg }
+output "nn" { value = var.nn }
+"""
+_USER = {"policy": {"actions": ["s3:GetObject"], "effect": "Allow"}, "tags": None}
+
+
+@pytest.mark.parametrize(
+    ("text", "files", "expected"),
+    [
+        pytest.param(
+            _USERS,
+            {},
+            [{"name": "a", "path": "/", **_USER}, {"name": "b", "path": "/x/", **_USER}],
+            id="defaults-nested-in-the-default-extra-attribute-dropped",
+        ),
+        pytest.param(
+            _CFG,
+            {
+                "terraform.tfvars": 'cfg = { roles = { r1 = { arn = "a1" }, r2 = { arn = "a2", '
+                "admin = true } } }\n"
+            },
+            {
+                "enabled": True,
+                "count": 2,
+                "name": None,
+                "roles": {"r1": {"arn": "a1", "admin": False}, "r2": {"arn": "a2", "admin": True}},
+            },
+            id="tfvars-map-of-objects",
+        ),
+        pytest.param(
+            _MODULE,
+            {"mod__main.tf": _CHILD},
+            [{"enabled": True, "roles": {"r1": {"arn": "arn:1", "admin": False}}}, "mdflt"],
+            id="module-argument-and-non-nullable-null",
+        ),
+        pytest.param(
+            'variable "c" {\n  type = object({ n = number, s = string, b = bool })\n'
+            '  default = { n = "3", s = 4, b = "true" }\n}\noutput "x" { value = var.c }\n',
+            {},
+            {"n": 3, "s": "4", "b": True},
+            id="primitive-conversion",
+        ),
+        pytest.param(
+            'variable "v" {\n  type = object({ a = string, b = optional(string, "d") })\n}\n'
+            'output "x" { value = var.v }\n',
+            {},
+            "?",
+            id="not-given-stays-unknown",
+        ),
+        pytest.param(
+            'variable "t" {\n  type = tuple([object({ a = optional(string, "x") }), string])\n'
+            '  default = [{}, 1]\n}\noutput "x" { value = var.t }\n',
+            {},
+            [{"a": "x"}, "1"],
+            id="tuple-type",
+        ),
+    ],
+)
+def test_optional_attributes_take_their_defaults(
+    tmp_path: Path, text: str, files: dict[str, str], expected: object
+) -> None:
+    assert _outputs(tmp_path, text, **files)["x"] == expected
