@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final, Protocol, TypeAlias
 
-from iacguard.model import RawValue, Unknown
+from iacguard.model import RawValue, Unknown, refs_of
 from iacguard.parsers._hcl_functions import (
     FUNCTIONS,
     EvalError,
+    UnknownItems,
     computed,
     contains_unknown,
     plain,
@@ -290,18 +291,27 @@ class Evaluator:
         return Evaluator(_NoReferences(), path.parent, self.root_dir, variables).template(text)
 
     def _for_tuple(self, node: Node) -> RawValue:
+        """A list; an element whose ``if`` is unknown, or computed from an unknown number
+        of elements, is :class:`UnknownItems` (it may be absent or stand for several)."""
         intro, body, condition = _for_parts(node)
         result: list[RawValue] = []
-        for scope in self._iterations(intro):
-            if condition is None or _truth(scope.eval(condition)):
-                result.append(scope.eval(body[0]))
+        for scope, item in self._iterations(intro):
+            test = True if condition is None else scope.eval(condition)
+            if isinstance(test, Unknown):
+                value = scope.value(body[0], test.expr)
+                result.append(UnknownItems(test.expr, refs_of(test, value)))
+            elif _truth(test):
+                value = scope.eval(body[0])
+                if isinstance(item, UnknownItems) and isinstance(value, Unknown):
+                    value = UnknownItems(value.expr, value.refs)
+                result.append(value)
         return tuple(result)
 
     def _for_object(self, node: Node) -> RawValue:
         intro, body, condition = _for_parts(node)
         grouped = any(getattr(c, "type", "") == "ELLIPSIS" for c in node.children)
         result: dict[str, RawValue] = {}
-        for scope in self._iterations(intro):
+        for scope, _ in self._iterations(intro):
             if condition is not None and not _truth(scope.eval(condition)):
                 continue
             key = scope.eval(body[0])
@@ -315,7 +325,7 @@ class Evaluator:
                 result[to_string(key)] = value
         return result
 
-    def _iterations(self, intro: Node) -> Iterator[Evaluator]:
+    def _iterations(self, intro: Node) -> Iterator[tuple[Evaluator, RawValue]]:
         names = [name_of(c) for c in subtrees(intro) if c.data == "identifier"]
         collection = self.eval(
             next(c for c in subtrees(intro) if c.data not in {"identifier", "new_line_or_comment"})
@@ -327,7 +337,7 @@ class Evaluator:
             if self.budget[0] < 0:
                 raise EvalError("for expressions iterate too often")
             bindings = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
-            yield self.child(bindings)
+            yield self.child(bindings), item
 
     # ------------------------------------------------------------------ traversals
 
@@ -449,6 +459,9 @@ def apply_steps(value: RawValue, steps: Sequence[Step]) -> RawValue:
                 raise EvalError(f"no key {key!r}")
             value = value[to_string(key)]
         elif isinstance(value, tuple) and kind == "index" and isinstance(key, int | float):
+            before = value[: int(key) + 1]
+            if any(isinstance(i, UnknownItems) for i in before):  # the position is unknown
+                return computed(f"[{key}]", *before)
             value = value[int(key)]
         else:
             raise EvalError(f"cannot apply {kind} {key!r}")

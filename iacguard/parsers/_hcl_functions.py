@@ -199,11 +199,73 @@ def _base64decode(args: list[RawValue]) -> RawValue:
         raise EvalError("invalid base64") from err
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownItems(Unknown):
+    """Inside a list, any number of unknown elements (none included): what an unknown
+    list adds to ``concat``, or an unknown element to ``compact``, ``distinct`` or
+    ``toset`` (it may be dropped or merged). A list holding one has an unknown length, and
+    its elements after it unknown positions; every reader of values sees an Unknown.
+    """
+
+
+def _many(value: Unknown) -> UnknownItems:
+    return value if isinstance(value, UnknownItems) else UnknownItems(value.expr, value.refs)
+
+
+def _spread(value: RawValue) -> tuple[RawValue, ...]:
+    """The elements of a list argument; an unknown list as :class:`UnknownItems`.
+
+    :raises EvalError: *value* is neither a list nor unknown.
+    """
+    return (_many(value),) if isinstance(value, Unknown) else _seq(value)
+
+
+def _kept(items: tuple[RawValue, ...]) -> tuple[RawValue, ...]:
+    """*items* with each plain unknown element as :class:`UnknownItems` (it may be
+    dropped); partly known JSON text is kept as it is (it is never empty)."""
+    return tuple(_many(i) if type(i) is Unknown else i for i in items)
+
+
+def _unique(items: tuple[RawValue, ...]) -> tuple[RawValue, ...]:
+    """*items* without repeats, first occurrence kept (objects compared by value)."""
+    result: list[RawValue] = []
+    for item in items:
+        if item not in result:
+            result.append(item)
+    return tuple(result)
+
+
+def _whole(function: Callable[[list[RawValue]], RawValue]) -> Callable[[list[RawValue]], RawValue]:
+    """Wrap *function* of one list: an unknown list gives an Unknown result; the known
+    elements of a list holding unknown ones are kept."""
+
+    def call(args: list[RawValue]) -> RawValue:
+        if args and isinstance(args[0], Unknown):
+            return plain(args[0])
+        return function(args)
+
+    call.__name__ = function.__name__
+    return call
+
+
 def _flatten(args: list[RawValue]) -> RawValue:
     result: list[RawValue] = []
     for item in _seq(args[0]):
-        result += _flatten([item]) if isinstance(item, tuple) else [item]  # type: ignore[arg-type]
+        if isinstance(item, tuple):
+            result += _flatten([item])  # type: ignore[arg-type]
+        else:  # an unknown element may be a list of any length
+            result.append(_many(item) if type(item) is Unknown else item)
     return tuple(result)
+
+
+def _coalescelist(args: list[RawValue]) -> RawValue:
+    for arg in args:
+        items = _spread(arg)
+        if any(isinstance(i, UnknownItems) for i in items):
+            return computed("coalescelist(...)", args)  # is it empty?
+        if items:
+            return items
+    return ()
 
 
 def _merge(args: list[RawValue]) -> RawValue:
@@ -238,14 +300,16 @@ def _replace(args: list[RawValue]) -> RawValue:
 
 
 def _distinct(args: list[RawValue]) -> RawValue:
-    return tuple(dict.fromkeys(_seq(args[0])))
+    return _unique(_kept(_seq(args[0])))
 
 
 def _toset(args: list[RawValue]) -> RawValue:
-    items = _seq(args[0])
-    if all(isinstance(i, str) for i in items):
-        return tuple(sorted(dict.fromkeys(items), key=str))
-    return tuple(dict.fromkeys(items))
+    """A set as Terraform orders it: strings sorted, unknown elements last."""
+    items = _unique(_kept(_seq(args[0])))
+    known = tuple(i for i in items if not isinstance(i, Unknown))
+    if all(isinstance(i, str) for i in known):
+        known = tuple(sorted(known, key=str))
+    return (*known, *(i for i in items if isinstance(i, Unknown)))
 
 
 def _element(args: list[RawValue]) -> RawValue:
@@ -271,14 +335,15 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "format": _known(_format),
     "join": _known(lambda a: to_string(a[0]).join(to_string(i) for i in _seq(a[1]))),
     "split": _known(lambda a: tuple(to_string(a[1]).split(to_string(a[0])))),
-    "concat": lambda a: tuple(i for arg in a for i in _seq(arg)),
+    "concat": lambda a: tuple(i for arg in a for i in _spread(arg)),
     "merge": _merge,
     "lookup": _lookup,
-    "tolist": lambda a: _seq(a[0]),
-    "toset": _known(_toset),
+    "tolist": _whole(lambda a: _seq(a[0])),
+    "toset": _whole(_toset),
+    "setunion": lambda a: _toset([tuple(i for arg in a for i in _spread(arg))]),
     "tomap": lambda a: _map(a[0]),
     "tostring": _known(lambda a: to_string(a[0])),
-    "flatten": _flatten,
+    "flatten": _whole(_flatten),
     "lower": _known(lambda a: to_string(a[0]).lower()),
     "upper": _known(lambda a: to_string(a[0]).upper()),
     "trimspace": _known(lambda a: to_string(a[0]).strip()),
@@ -288,9 +353,9 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "replace": _known(_replace),
     "length": _known(lambda a: len(a[0]) if isinstance(a[0], tuple | Mapping | str) else 0),
     "coalesce": _coalesce,
-    "coalescelist": lambda a: next((x for x in a if isinstance(x, tuple) and x), ()),
-    "compact": _known(lambda a: tuple(i for i in _seq(a[0]) if i not in (None, ""))),
-    "distinct": _known(_distinct),
+    "coalescelist": _coalescelist,
+    "compact": _whole(lambda a: _kept(tuple(i for i in _seq(a[0]) if i not in (None, "")))),
+    "distinct": _whole(_distinct),
     "element": _known(_element),
     "keys": _known(lambda a: tuple(sorted(_map(a[0])))),
     "values": lambda a: tuple(_map(a[0])[k] for k in sorted(_map(a[0]))),

@@ -188,7 +188,15 @@ class Configuration:
             return
         if "for_each" in body.attributes:
             collection = ev.value(body.attributes["for_each"].expression)
-            if isinstance(collection, Mapping | tuple) and len(collection) <= MAX_INSTANCES:
+            known = isinstance(collection, Mapping) or (
+                isinstance(collection, tuple)
+                and not any(isinstance(v, Unknown) for v in collection)
+            )  # a set with an unknown element has unknown instance keys
+            if (
+                known
+                and isinstance(collection, Mapping | tuple)
+                and len(collection) <= MAX_INSTANCES
+            ):
                 keyed = (
                     collection
                     if isinstance(collection, Mapping)

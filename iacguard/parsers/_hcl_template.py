@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from iacguard.model import RawValue, Unknown, refs_of
-from iacguard.parsers._hcl_functions import EvalError, computed, plain, to_string
+from iacguard.parsers._hcl_functions import EvalError, UnknownItems, computed, plain, to_string
 from iacguard.parsers._hcl_syntax import unescape
 from iacguard.parsers._policy_document import PartialJSON
 
@@ -173,14 +173,18 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
     """
     tokens: dict[str, Unknown] = {}
     texts: list[str] = []
+    quoted = False  # inside a JSON string
     try:
         for part in parts:
             if isinstance(part, Unknown):
                 token = _TOKEN.format(len(tokens))
-                tokens[token] = plain(part)
-                texts.append(token)
+                # outside a string (``[${jsonencode(var.extra)}]``) it is a JSON value of
+                # its own, or several list elements: a string standing for any of them
+                tokens[token] = plain(part) if quoted else UnknownItems(part.expr, part.refs)
+                texts.append(token if quoted else f'"{token}"')
             else:
                 texts.append(to_string(part))
+                quoted = _ends_quoted(texts[-1], quoted)
     except EvalError:
         return None
     text = "".join(texts)
@@ -191,6 +195,19 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
     except (ValueError, RecursionError):
         return None
     return PartialJSON(expr, refs_of(parts), data=data) if isinstance(data, Mapping) else None
+
+
+def _ends_quoted(text: str, quoted: bool) -> bool:
+    """Whether JSON *text*, started inside a string when *quoted*, ends inside one."""
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+    return quoted
 
 
 def _with_unknowns(node: object, tokens: Mapping[str, Unknown], expr: str) -> RawValue:

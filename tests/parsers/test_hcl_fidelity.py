@@ -7,6 +7,7 @@ so a row that fails is a place where iacguard reads a configuration differently.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -119,7 +120,8 @@ def _output(value: str) -> str:
     ],
 )
 def test_syntax_terraform_accepts(tmp_path: Path, text: str, expected: object) -> None:
-    assert _outputs(tmp_path, text)["x"] == expected
+    # as JSON, as Terraform prints it: 1000 and 1000.0 differ
+    assert json.dumps(_outputs(tmp_path, text)["x"]) == json.dumps(expected)
 
 
 def test_syntax_keeps_lines_after_a_rewritten_heredoc(tmp_path: Path) -> None:
@@ -244,3 +246,154 @@ def test_optional_attributes_take_their_defaults(
     tmp_path: Path, text: str, files: dict[str, str], expected: object
 ) -> None:
     assert _outputs(tmp_path, text, **files)["x"] == expected
+
+
+# ---------------------------------------------------------------------- 3. collections
+
+#: ``var.u`` is an unknown string, ``var.ul`` an unknown list (no default, no tfvars)
+_UNKNOWNS = 'variable "u" { type = string }\nvariable "ul" { type = list(string) }\n'
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        # what Terraform's plan shows too (known elements kept, the unknown one marked)
+        pytest.param('concat(["a"], [var.u])', ["a", "?"], id="concat-unknown-element"),
+        pytest.param('flatten([["a"], [var.u]])', ["a", "?"], id="flatten"),
+        pytest.param('toset(["b", "a", var.u])', ["a", "b", "?"], id="toset-sorted-unknown-last"),
+        pytest.param('setunion(["a"], [var.u])', ["a", "?"], id="setunion"),
+        pytest.param("merge({ a = 1 }, { b = var.u })", {"a": 1, "b": "?"}, id="merge"),
+        pytest.param('coalescelist([var.u], ["z"])', ["?"], id="coalescelist-known-length"),
+        pytest.param('tolist(["a", var.u])', ["a", "?"], id="tolist"),
+        # Terraform's plan makes these wholly unknown; what is known of them is kept
+        pytest.param('concat(["a"], var.ul, ["b"])', ["a", "?", "b"], id="concat-unknown-list"),
+        pytest.param('compact(["a", "", var.u])', ["a", "?"], id="compact"),
+        pytest.param('distinct(["a", "a", var.u])', ["a", "?"], id="distinct"),
+        pytest.param('flatten([["a"], var.ul])', ["a", "?"], id="flatten-unknown-list"),
+        pytest.param(
+            'distinct(compact(concat(["a", ""], var.ul)))', ["a", "?"], id="distinct-compact-concat"
+        ),
+        pytest.param(
+            '[for s in concat(["a"], var.ul) : upper(s)]', ["A", "?"], id="for-over-partly-known"
+        ),
+        pytest.param('[for s in ["a", var.u] : s if s != "b"]', ["a", "?"], id="for-unknown-if"),
+        # what stays unknown: the length, a position after an unknown list, an unknown list
+        pytest.param('length(concat(["a"], var.ul))', "?", id="length-unknown"),
+        pytest.param('concat(["a"], var.ul, ["b"])[0]', "a", id="index-before-unknown-list"),
+        pytest.param('concat(["a"], var.ul, ["b"])[2]', "?", id="index-after-unknown-list"),
+        pytest.param('coalescelist(var.ul, ["z"])', "?", id="coalescelist-unknown-emptiness"),
+        pytest.param("flatten(var.ul)", "?", id="flatten-of-unknown"),
+        pytest.param("merge({ a = 1 }, var.ul)", "?", id="merge-unknown-keys"),
+    ],
+)
+def test_collection_functions_keep_known_elements(
+    tmp_path: Path, expression: str, expected: object
+) -> None:
+    assert _outputs(tmp_path, _UNKNOWNS + _output(expression))["x"] == expected
+
+
+def test_for_each_over_a_set_with_an_unknown_element_is_one_unknown_instance(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "main.tf").write_text(
+        _UNKNOWNS + 'resource "aws_iam_user" "u" {\n'
+        '  for_each = toset(concat(["a"], var.ul))\n  name = each.key\n}\n'
+    )
+    config = hcl.read_source(tmp_path, PurePosixPath("cfg")).config
+    assert [r.address for r in config.resources] == ["aws_iam_user.u"]
+
+
+# ---------------------------------------------------------------------- 4. documents
+
+PARTIAL = Path(__file__).resolve().parents[2] / "fixtures" / "hcl" / "partial_collections"
+
+
+def test_partial_collections_fixture_findings() -> None:
+    """Every policy of the fixture is evaluated statement by statement; the document built
+    from optional() statements is well formed (IAM311 fired there before)."""
+    from iacguard.engine import ScanOptions, scan
+    from iacguard.plugins import collect_checks, get_plugin_manager
+
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    result = scan([PARTIAL], registry, ScanOptions())
+    found = [(f.rule_id, f.address, f.location.file.name, f.location.line) for f in result.findings]
+    assert not result.diagnostics
+    assert sorted(found) == sorted(
+        [
+            ("IAM301", "aws_iam_policy.break_glass", "main.tf", 10),
+            ("IAM302", "aws_iam_policy.grouped", "main.tf", 18),
+            ("IAM303", "aws_iam_policy.grouped", "main.tf", 18),
+            ("IAM206", 'aws_iam_role_policy.deploy["app"]', "main.tf", 41),
+            ("IAM206", 'aws_iam_role_policy.deploy["batch"]', "main.tf", 41),
+            ("IAM303", 'aws_iam_role_policy.deploy["app"]', "main.tf", 41),
+            ("IAM303", 'aws_iam_role_policy.deploy["batch"]', "main.tf", 41),
+            ("IAM307", 'aws_iam_role_policy.deploy["app"]', "main.tf", 41),
+            ("IAM307", 'aws_iam_role_policy.deploy["batch"]', "main.tf", 41),
+            ("IAM302", "aws_iam_policy.mixed", "main.tf", 88),
+            ("IAM303", "aws_iam_policy.mixed", "main.tf", 88),
+            ("IAM308", "aws_iam_policy.mixed", "main.tf", 88),
+            ("IAM206", "aws_iam_group_policy.ops", "main.tf", 93),
+            ("IAM302", "aws_iam_group_policy.ops", "main.tf", 93),
+            ("IAM303", "aws_iam_group_policy.ops", "main.tf", 93),
+            ("IAM307", "aws_iam_group_policy.ops", "main.tf", 93),
+            ("IAM308", "aws_iam_group_policy.ops", "main.tf", 93),
+            ("IAM501", "aws_s3_bucket_policy.assets", "main.tf", 108),
+        ]
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "attribute", "statements"),
+    [
+        # (effect, actions) per statement; "?" for the caller's unknown statements
+        pytest.param("aws_iam_policy.break_glass", "policy", [("Allow", ["*"]), "?"], id="concat"),
+        pytest.param(
+            "aws_iam_policy.grouped",
+            "policy",
+            [("Allow", ["ec2:*"]), ("Allow", ["logs:GetLogEvents"]), "?"],
+            id="flatten-values",
+        ),
+        pytest.param(
+            "aws_iam_policy.mixed", "policy", [("Allow", ["secretsmanager:*"]), "?"], id="dynamic"
+        ),
+        pytest.param(
+            "aws_iam_group_policy.ops", "policy", [("Allow", ["iam:*"]), "?"], id="heredoc-splice"
+        ),
+        pytest.param(
+            'aws_iam_role_policy.deploy["app"]',
+            "policy",
+            [("Allow", ["iam:PassRole", "ecs:UpdateService", "?"])],
+            id="merge-distinct-compact",
+        ),
+        pytest.param(
+            "aws_iam_policy.custom",
+            "policy",
+            [
+                ("Allow", ["logs:FilterLogEvents", "logs:GetLogEvents"]),
+                ("Deny", ["logs:*"]),
+            ],
+            id="optional-statements",
+        ),
+    ],
+)
+def test_documents_are_read_statement_by_statement(
+    address: str, attribute: str, statements: list[object]
+) -> None:
+    from iacguard.model import Effect, PolicyDocument
+    from iacguard.parsers._policy_document import parse_policy
+
+    config = hcl.read_source(PARTIAL, PurePosixPath("cfg")).config
+    resource = next(r for r in config.resources if r.address == address)
+    document = parse_policy(resource.values[attribute], resource.origin)
+    assert isinstance(document, PolicyDocument)
+    assert not document.problems
+    read: list[object] = []
+    for statement in document.statements:
+        if isinstance(statement.effect, Unknown):
+            assert all(isinstance(a, Unknown) for a in statement.actions)
+            read.append("?")
+        else:
+            assert isinstance(statement.effect, Effect)
+            actions = ["?" if isinstance(a, Unknown) else a for a in statement.actions]
+            read.append((statement.effect.value, actions))
+    assert read == statements
