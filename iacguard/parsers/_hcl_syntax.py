@@ -92,6 +92,12 @@ _HEREDOC: Final = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n")
 _MARKER_LINE: Final = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*)([ \t]*)\r?(?:\n|$)")
 
 
+#: what a scan inside a quoted string stops at
+_IN_STRING: Final = re.compile(r'[\\"\n$%]')
+#: what a scan of code stops at
+_IN_CODE: Final = re.compile(r'[#/"<{}]')
+
+
 def normalise(text: str) -> str:
     """*text* with what Terraform accepts but python-hcl2's grammar does not rewritten:
     the blanks after a heredoc's closing marker removed, a one-line ``/* */`` comment
@@ -103,8 +109,13 @@ def normalise(text: str) -> str:
     stack: list[tuple[str, int]] = [("code", 0)]
     index, size = 0, len(text)
     while index < size:
-        char = text[index]
         kind, depth = stack[-1]
+        # jump to the next character that can matter (a 10 MB string is one step)
+        found = (_IN_STRING if kind == "string" else _IN_CODE).search(text, index)
+        if found is None:
+            break
+        index = found.start()
+        char = text[index]
         if kind == "string":
             if char == "\\":
                 index += 2
@@ -145,9 +156,12 @@ def normalise(text: str) -> str:
             index += 1
         else:
             index += 1
-    for start, end, replacement in reversed(edits):
-        text = text[:start] + replacement + text[end:]
-    return text
+    pieces: list[str] = []
+    done = 0
+    for start, end, replacement in edits:  # in text order, never overlapping
+        pieces += [text[done:start], replacement]
+        done = end
+    return "".join(pieces) + text[done:]
 
 
 def _heredoc_end(text: str, heredoc: re.Match[str], edits: list[tuple[int, int, str]]) -> int:
