@@ -17,17 +17,18 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Final, Protocol, TypeAlias
 
-from iacguard.model import RawValue, Unknown
+from iacguard.model import RawValue, Unknown, refs_of
 from iacguard.parsers._hcl_functions import (
     FUNCTIONS,
     EvalError,
+    UnknownItems,
     computed,
     contains_unknown,
     plain,
     to_string,
 )
 from iacguard.parsers._hcl_syntax import Node, name_of, source_text, subtrees, unescape
-from iacguard.parsers._hcl_template import heredoc_text, partial_json, template_segments
+from iacguard.parsers._hcl_template import If, Part, heredoc_text, partial_json, template_parts
 
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
 Step: TypeAlias = tuple[str, RawValue]
@@ -114,11 +115,11 @@ class Evaluator:
         return int(name_of(node))
 
     def _float(self, node: Node) -> RawValue:
-        return float(name_of(node))
+        number = float(name_of(node))  # one number type: ``2.0`` and ``1e3`` are whole
+        return int(number) if number.is_integer() else number
 
     def _string(self, node: Node) -> RawValue:
         parts: list[RawValue] = []
-        directives = False
         for part in subtrees(node):
             (child,) = part.children
             if isinstance(child, str):
@@ -126,10 +127,12 @@ class Evaluator:
                 parts.append(unescape(text) if child.type == "STRING_CHARS" else text[1:])
             elif child.data == "interpolation":
                 parts.append(self.eval(_expression_child(child)))
-            else:  # template directives (%{if}, %{for}) are not evaluated
-                parts.append(Unknown("template directive"))
-                directives = True
-        value = _join(parts, as_json=not directives)
+            else:  # a template directive (%{if}, %{for}): the string is a template
+                return self._named(self.template(source_text(node)[1:-1], quoted=True), node)
+        return self._named(_join(parts, as_json=True), node)
+
+    @staticmethod
+    def _named(value: RawValue, node: Node) -> RawValue:
         if type(value) is Unknown:  # named by the template as written, quotes dropped
             return Unknown(source_text(node)[1:-1], value.refs)
         return value
@@ -137,19 +140,46 @@ class Evaluator:
     def _heredoc(self, node: Node) -> RawValue:
         return self.template(heredoc_text(name_of(node), trim=node.data == "heredoc_template_trim"))
 
-    def template(self, text: str) -> RawValue:
-        """Render template text (a heredoc body, a ``templatefile``); JSON text with
-        unknown interpolations is :class:`PartialJSON` (see :func:`partial_json`)."""
-        segments = list(template_segments(text))
-        parts = [self._segment(kind, body) for kind, body in segments]
-        return _join(parts, as_json=all(kind != "directive" for kind, _ in segments))
+    def template(self, text: str, *, quoted: bool = False) -> RawValue:
+        """Render template text (a heredoc body, a ``templatefile``, a quoted string with
+        directives when *quoted*); JSON text with unknown interpolations is
+        :class:`PartialJSON` (see :func:`partial_json`), unless an unknown ``%{if}``
+        condition or ``%{for}`` collection leaves the text around it unknown too."""
+        parts: list[RawValue] = []
+        decided = self._render(template_parts(text, quoted=quoted), parts)
+        return _join(parts, as_json=decided)
 
-    def _segment(self, kind: str, body: str) -> RawValue:
-        if kind == "text":
-            return body
-        if kind == "directive":
-            return Unknown("template directive")
-        return self.eval(parse_expression(body))
+    def _render(self, tree: Sequence[Part], parts: list[RawValue]) -> bool:
+        """Append the rendered *tree* to *parts*; False when a directive is unknown."""
+        decided = True
+        for part in tree:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, tuple):
+                parts.append(self.eval(parse_expression(part[0])))
+            elif isinstance(part, If):
+                test = self.eval(parse_expression(part.condition))
+                if isinstance(test, Unknown):
+                    parts.append(computed(f"%{{if {part.condition}}}", test))
+                    decided = False
+                elif not isinstance(test, bool):
+                    raise EvalError("condition is not a bool")
+                else:
+                    decided &= self._render(part.then if test else part.otherwise, parts)
+            else:
+                collection = self.eval(parse_expression(part.collection))
+                if isinstance(collection, Unknown):
+                    parts.append(computed(f"%{{for in {part.collection}}}", collection))
+                    decided = False
+                    continue
+                for key, item in iterate(collection):
+                    self.budget[0] -= 1
+                    if self.budget[0] < 0:
+                        raise EvalError("for directives iterate too often")
+                    names = part.names
+                    scope = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
+                    decided &= self.child(scope)._render(part.body, parts)
+        return decided
 
     def _tuple(self, node: Node) -> RawValue:
         return tuple(self.eval(c) for c in subtrees(node) if c.data != "new_line_or_comment")
@@ -186,7 +216,8 @@ class Evaluator:
     def _binary(self, node: Node) -> RawValue:
         left_node, term = (c for c in subtrees(node) if c.data != "new_line_or_comment")
         operator_node, right_node = (c for c in subtrees(term) if c.data != "new_line_or_comment")
-        operator = name_of(operator_node)
+        # an operator starting a line carries the line break (and comments) before it
+        operator = name_of(operator_node).rsplit("\n", 1)[-1].strip()
         left = self.eval(left_node)
         if operator in {"&&", "||"} and isinstance(left, bool) and (operator == "&&") != left:
             return left  # short-circuit
@@ -260,18 +291,27 @@ class Evaluator:
         return Evaluator(_NoReferences(), path.parent, self.root_dir, variables).template(text)
 
     def _for_tuple(self, node: Node) -> RawValue:
+        """A list; an element whose ``if`` is unknown, or computed from an unknown number
+        of elements, is :class:`UnknownItems` (it may be absent or stand for several)."""
         intro, body, condition = _for_parts(node)
         result: list[RawValue] = []
-        for scope in self._iterations(intro):
-            if condition is None or _truth(scope.eval(condition)):
-                result.append(scope.eval(body[0]))
+        for scope, item in self._iterations(intro):
+            test = True if condition is None else scope.eval(condition)
+            if isinstance(test, Unknown):
+                value = scope.value(body[0], test.expr)
+                result.append(UnknownItems(test.expr, refs_of(test, value)))
+            elif _truth(test):
+                value = scope.eval(body[0])
+                if isinstance(item, UnknownItems) and isinstance(value, Unknown):
+                    value = UnknownItems(value.expr, value.refs)
+                result.append(value)
         return tuple(result)
 
     def _for_object(self, node: Node) -> RawValue:
         intro, body, condition = _for_parts(node)
         grouped = any(getattr(c, "type", "") == "ELLIPSIS" for c in node.children)
         result: dict[str, RawValue] = {}
-        for scope in self._iterations(intro):
+        for scope, _ in self._iterations(intro):
             if condition is not None and not _truth(scope.eval(condition)):
                 continue
             key = scope.eval(body[0])
@@ -285,7 +325,7 @@ class Evaluator:
                 result[to_string(key)] = value
         return result
 
-    def _iterations(self, intro: Node) -> Iterator[Evaluator]:
+    def _iterations(self, intro: Node) -> Iterator[tuple[Evaluator, RawValue]]:
         names = [name_of(c) for c in subtrees(intro) if c.data == "identifier"]
         collection = self.eval(
             next(c for c in subtrees(intro) if c.data not in {"identifier", "new_line_or_comment"})
@@ -297,7 +337,7 @@ class Evaluator:
             if self.budget[0] < 0:
                 raise EvalError("for expressions iterate too often")
             bindings = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
-            yield self.child(bindings)
+            yield self.child(bindings), item
 
     # ------------------------------------------------------------------ traversals
 
@@ -419,6 +459,9 @@ def apply_steps(value: RawValue, steps: Sequence[Step]) -> RawValue:
                 raise EvalError(f"no key {key!r}")
             value = value[to_string(key)]
         elif isinstance(value, tuple) and kind == "index" and isinstance(key, int | float):
+            before = value[: int(key) + 1]
+            if any(isinstance(i, UnknownItems) for i in before):  # the position is unknown
+                return computed(f"[{key}]", *before)
             value = value[int(key)]
         else:
             raise EvalError(f"cannot apply {kind} {key!r}")

@@ -1,4 +1,5 @@
-"""The Terraform functions the HCL evaluator computes; any other call is Unknown.
+"""The Terraform functions the HCL evaluator computes (any other call is Unknown), and
+the conversion of a variable's value to its ``type`` constraint.
 
 An Unknown result computed from Unknown arguments carries every :class:`AttributeRef`
 of them (:func:`refs_of`), so a value derived from ``aws_iam_role.ci.arn`` still says so.
@@ -11,9 +12,11 @@ import binascii
 import json
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.model import RawValue, Unknown, refs_of
+from iacguard.parsers._hcl_syntax import Node, name_of, subtrees
 from iacguard.parsers._policy_document import PartialJSON
 
 #: the most elements ``range()`` makes (Terraform's own limit)
@@ -196,11 +199,73 @@ def _base64decode(args: list[RawValue]) -> RawValue:
         raise EvalError("invalid base64") from err
 
 
+@dataclass(frozen=True, slots=True)
+class UnknownItems(Unknown):
+    """Inside a list, any number of unknown elements (none included): what an unknown
+    list adds to ``concat``, or an unknown element to ``compact``, ``distinct`` or
+    ``toset`` (it may be dropped or merged). A list holding one has an unknown length, and
+    its elements after it unknown positions; every reader of values sees an Unknown.
+    """
+
+
+def _many(value: Unknown) -> UnknownItems:
+    return value if isinstance(value, UnknownItems) else UnknownItems(value.expr, value.refs)
+
+
+def _spread(value: RawValue) -> tuple[RawValue, ...]:
+    """The elements of a list argument; an unknown list as :class:`UnknownItems`.
+
+    :raises EvalError: *value* is neither a list nor unknown.
+    """
+    return (_many(value),) if isinstance(value, Unknown) else _seq(value)
+
+
+def _kept(items: tuple[RawValue, ...]) -> tuple[RawValue, ...]:
+    """*items* with each plain unknown element as :class:`UnknownItems` (it may be
+    dropped); partly known JSON text is kept as it is (it is never empty)."""
+    return tuple(_many(i) if type(i) is Unknown else i for i in items)
+
+
+def _unique(items: tuple[RawValue, ...]) -> tuple[RawValue, ...]:
+    """*items* without repeats, first occurrence kept (objects compared by value)."""
+    result: list[RawValue] = []
+    for item in items:
+        if item not in result:
+            result.append(item)
+    return tuple(result)
+
+
+def _whole(function: Callable[[list[RawValue]], RawValue]) -> Callable[[list[RawValue]], RawValue]:
+    """Wrap *function* of one list: an unknown list gives an Unknown result; the known
+    elements of a list holding unknown ones are kept."""
+
+    def call(args: list[RawValue]) -> RawValue:
+        if args and isinstance(args[0], Unknown):
+            return plain(args[0])
+        return function(args)
+
+    call.__name__ = function.__name__
+    return call
+
+
 def _flatten(args: list[RawValue]) -> RawValue:
     result: list[RawValue] = []
     for item in _seq(args[0]):
-        result += _flatten([item]) if isinstance(item, tuple) else [item]  # type: ignore[arg-type]
+        if isinstance(item, tuple):
+            result += _flatten([item])  # type: ignore[arg-type]
+        else:  # an unknown element may be a list of any length
+            result.append(_many(item) if type(item) is Unknown else item)
     return tuple(result)
+
+
+def _coalescelist(args: list[RawValue]) -> RawValue:
+    for arg in args:
+        items = _spread(arg)
+        if any(isinstance(i, UnknownItems) for i in items):
+            return computed("coalescelist(...)", args)  # is it empty?
+        if items:
+            return items
+    return ()
 
 
 def _merge(args: list[RawValue]) -> RawValue:
@@ -235,14 +300,16 @@ def _replace(args: list[RawValue]) -> RawValue:
 
 
 def _distinct(args: list[RawValue]) -> RawValue:
-    return tuple(dict.fromkeys(_seq(args[0])))
+    return _unique(_kept(_seq(args[0])))
 
 
 def _toset(args: list[RawValue]) -> RawValue:
-    items = _seq(args[0])
-    if all(isinstance(i, str) for i in items):
-        return tuple(sorted(dict.fromkeys(items), key=str))
-    return tuple(dict.fromkeys(items))
+    """A set as Terraform orders it: strings sorted, unknown elements last."""
+    items = _unique(_kept(_seq(args[0])))
+    known = tuple(i for i in items if not isinstance(i, Unknown))
+    if all(isinstance(i, str) for i in known):
+        known = tuple(sorted(known, key=str))
+    return (*known, *(i for i in items if isinstance(i, Unknown)))
 
 
 def _element(args: list[RawValue]) -> RawValue:
@@ -268,14 +335,15 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "format": _known(_format),
     "join": _known(lambda a: to_string(a[0]).join(to_string(i) for i in _seq(a[1]))),
     "split": _known(lambda a: tuple(to_string(a[1]).split(to_string(a[0])))),
-    "concat": lambda a: tuple(i for arg in a for i in _seq(arg)),
+    "concat": lambda a: tuple(i for arg in a for i in _spread(arg)),
     "merge": _merge,
     "lookup": _lookup,
-    "tolist": lambda a: _seq(a[0]),
-    "toset": _known(_toset),
+    "tolist": _whole(lambda a: _seq(a[0])),
+    "toset": _whole(_toset),
+    "setunion": lambda a: _toset([tuple(i for arg in a for i in _spread(arg))]),
     "tomap": lambda a: _map(a[0]),
     "tostring": _known(lambda a: to_string(a[0])),
-    "flatten": _flatten,
+    "flatten": _whole(_flatten),
     "lower": _known(lambda a: to_string(a[0]).lower()),
     "upper": _known(lambda a: to_string(a[0]).upper()),
     "trimspace": _known(lambda a: to_string(a[0]).strip()),
@@ -285,9 +353,9 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "replace": _known(_replace),
     "length": _known(lambda a: len(a[0]) if isinstance(a[0], tuple | Mapping | str) else 0),
     "coalesce": _coalesce,
-    "coalescelist": lambda a: next((x for x in a if isinstance(x, tuple) and x), ()),
-    "compact": _known(lambda a: tuple(i for i in _seq(a[0]) if i not in (None, ""))),
-    "distinct": _known(_distinct),
+    "coalescelist": _coalescelist,
+    "compact": _whole(lambda a: _kept(tuple(i for i in _seq(a[0]) if i not in (None, "")))),
+    "distinct": _whole(_distinct),
     "element": _known(_element),
     "keys": _known(lambda a: tuple(sorted(_map(a[0])))),
     "values": lambda a: tuple(_map(a[0])[k] for k in sorted(_map(a[0]))),
@@ -303,3 +371,124 @@ FUNCTIONS: Final[Mapping[str, Callable[[list[RawValue]], RawValue]]] = {
     "tonumber": _known(lambda a: a[0] if isinstance(a[0], int | float) else float(to_string(a[0]))),
     "tobool": _known(lambda a: a[0] if isinstance(a[0], bool) else to_string(a[0]) == "true"),
 }
+
+
+# --------------------------------------------------------------------------- type constraints
+
+
+@dataclass(frozen=True, slots=True)
+class TypeSpec:
+    """A variable's ``type`` constraint, as far as conversion needs it."""
+
+    #: ``any``, ``string``, ``number``, ``bool``, ``list``, ``set``, ``map``, ``object``,
+    #: ``tuple``
+    kind: str
+    #: the element type of a list, set or map
+    element: TypeSpec | None = None
+    #: an object's attributes: name -> (type, optional, default when absent)
+    attributes: Mapping[str, tuple[TypeSpec, bool, RawValue]] = field(default_factory=dict)
+    #: a tuple's element types
+    elements: tuple[TypeSpec, ...] = ()
+
+
+ANY: Final = TypeSpec("any")
+
+
+def type_spec(node: Node, evaluate: Callable[[Node], RawValue]) -> TypeSpec:
+    """The type constraint written as *node* (``object({ path = optional(string, "/") })``).
+
+    :param evaluate: evaluates the default of an ``optional()`` attribute.
+    :returns: ``any`` for what is not a type expression.
+    """
+    node = _unwrap(node)
+    if node.data == "identifier":
+        name = name_of(node)
+        return TypeSpec(name) if name in {"string", "number", "bool"} else ANY
+    if node.data != "function_call":
+        return ANY
+    kind = name_of(node)
+    args = [_unwrap(a) for a in _arguments(node)]
+    if kind in {"list", "set", "map"} and len(args) == 1:
+        return TypeSpec(kind, element=type_spec(args[0], evaluate))
+    if kind == "tuple" and len(args) == 1 and args[0].data == "tuple":
+        return TypeSpec(kind, elements=tuple(type_spec(e, evaluate) for e in _items_of(args[0])))
+    if kind == "object" and len(args) == 1 and args[0].data == "object":
+        attributes: dict[str, tuple[TypeSpec, bool, RawValue]] = {}
+        for elem in (e for e in subtrees(args[0]) if e.data == "object_elem"):
+            parts = list(subtrees(elem))
+            key, value_node = _unwrap(next(subtrees(parts[0]))), _unwrap(parts[-1])
+            name = name_of(key) if key.data == "identifier" else _literal_key(key)
+            optional = value_node.data == "function_call" and name_of(value_node) == "optional"
+            if not optional:
+                attributes[name] = (type_spec(value_node, evaluate), False, None)
+                continue
+            inner = _arguments(value_node)
+            spec = type_spec(inner[0], evaluate) if inner else ANY
+            default = convert(evaluate(inner[1]), spec) if len(inner) > 1 else None
+            attributes[name] = (spec, True, default)
+        return TypeSpec(kind, attributes=attributes)
+    return ANY
+
+
+def convert(value: RawValue, spec: TypeSpec) -> RawValue:
+    """*value* converted to *spec* as Terraform converts a variable's value: absent
+    optional attributes get their default (or null), attributes the type does not declare
+    are dropped, primitives are converted (``"3"`` to a number). Unknown parts stay Unknown;
+    a value that does not convert is returned as it is.
+    """
+    if isinstance(value, Unknown) or value is None or spec.kind == "any":
+        return value
+    if spec.kind == "object" and isinstance(value, Mapping):
+        result: dict[str, RawValue] = {}
+        for name, (attribute, optional, default) in spec.attributes.items():
+            if name in value:
+                result[name] = convert(value[name], attribute)
+            else:  # a required attribute missing is an error in Terraform
+                result[name] = default if optional else Unknown(f"missing attribute {name}")
+        return result
+    if spec.kind == "map" and isinstance(value, Mapping) and spec.element is not None:
+        return {key: convert(item, spec.element) for key, item in value.items()}
+    if spec.kind in {"list", "set"} and isinstance(value, tuple) and spec.element is not None:
+        return tuple(convert(item, spec.element) for item in value)
+    if spec.kind == "tuple" and isinstance(value, tuple) and len(value) == len(spec.elements):
+        return tuple(convert(item, e) for item, e in zip(value, spec.elements, strict=True))
+    return _primitive(value, spec.kind)
+
+
+def _primitive(value: RawValue, kind: str) -> RawValue:
+    try:
+        if kind == "string" and isinstance(value, bool | int | float):
+            return to_string(value)
+        if kind == "number" and isinstance(value, str):
+            number = float(value)
+            return int(number) if number.is_integer() else number
+        if kind == "bool" and value in {"true", "false"}:
+            return value == "true"
+    except (EvalError, ValueError):
+        pass
+    return value
+
+
+def _unwrap(node: Node) -> Node:
+    while node.data == "expr_term":
+        inner = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
+        if len(inner) != 1:
+            break
+        node = inner[0]
+    return node
+
+
+def _arguments(call: Node) -> list[Node]:
+    arguments = next((p for p in subtrees(call) if p.data == "arguments"), None)
+    if arguments is None:
+        return []
+    return [c for c in subtrees(arguments) if c.data != "new_line_or_comment"]
+
+
+def _items_of(node: Node) -> list[Node]:
+    return [_unwrap(c) for c in subtrees(node) if c.data != "new_line_or_comment"]
+
+
+def _literal_key(node: Node) -> str:
+    """An object key written as a quoted string (``"path" = string``)."""
+    return "".join(name_of(part) for part in subtrees(node)) if node.data == "string" else ""

@@ -25,10 +25,13 @@ from typing import Final
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
 from iacguard.parsers._hcl_functions import (
+    ANY,
     MAX_TOTAL_SIZE,
     MAX_VALUE_SIZE,
     EvalError,
+    convert,
     to_string,
+    type_spec,
     value_size,
 )
 from iacguard.parsers._hcl_policy_document import render_policy_document
@@ -185,7 +188,15 @@ class Configuration:
             return
         if "for_each" in body.attributes:
             collection = ev.value(body.attributes["for_each"].expression)
-            if isinstance(collection, Mapping | tuple) and len(collection) <= MAX_INSTANCES:
+            known = isinstance(collection, Mapping) or (
+                isinstance(collection, tuple)
+                and not any(isinstance(v, Unknown) for v in collection)
+            )  # a set with an unknown element has unknown instance keys
+            if (
+                known
+                and isinstance(collection, Mapping | tuple)
+                and len(collection) <= MAX_INSTANCES
+            ):
                 keyed = (
                     collection
                     if isinstance(collection, Mapping)
@@ -373,18 +384,28 @@ class Configuration:
         return self.memoised((module.prefix, "var", name), lambda: self._variable(module, name))
 
     def _variable(self, module: ModuleInstance, name: str) -> RawValue:
+        """The given value (caller's argument, tfvars) or the default, converted to the
+        variable's type: absent ``optional()`` attributes get their defaults, as in
+        Terraform; a null given to a ``nullable = false`` variable takes the default."""
+        block = self._block(module.body, "variable", (name,))
+        attributes = block.body.attributes if block is not None else {}
+        ev = self.evaluator(module)
+        spec = ANY
+        if "type" in attributes:
+            spec = type_spec(attributes["type"].expression, partial(ev.value, expr="optional"))
+        given: RawValue = Unknown(f"var.{name}")
+        unset = True
         if module.parent is not None and module.call is not None:
             if name in module.call.body.attributes:
-                ev = self.evaluator(module.parent, module.bindings)
-                return ev.value(module.call.body.attributes[name].expression, f"var.{name}")
+                caller = self.evaluator(module.parent, module.bindings)
+                given = caller.value(module.call.body.attributes[name].expression, f"var.{name}")
+                unset = False
         elif name in self.tfvars:
-            return self.tfvars[name]
-        for block in module.body.blocks_of("variable"):
-            if block.labels == (name,) and "default" in block.body.attributes:
-                return self.evaluator(module).value(
-                    block.body.attributes["default"].expression, f"var.{name}"
-                )
-        return Unknown(f"var.{name}")
+            given, unset = self.tfvars[name], False
+        nullable = "nullable" not in attributes or ev.value(attributes["nullable"].expression)
+        if "default" in attributes and (unset or (given is None and nullable is False)):
+            given = ev.value(attributes["default"].expression, f"var.{name}")
+        return convert(given, spec)
 
     def local(self, module: ModuleInstance, name: str) -> RawValue:
         """``local.NAME`` in *module*."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Final
+from typing import Final, TypeAlias
 
 from iacguard.model import RawValue, Unknown, refs_of
 from iacguard.parsers._hcl_functions import (
     EvalError,
+    UnknownItems,
     computed,
     first_unknown,
     plain,
@@ -23,6 +24,8 @@ _LISTS: Final = (
     ("resources", "Resource"),
     ("not_resources", "NotResource"),
 )
+#: a statement of a document being merged: known, or unknown ones (a dynamic block)
+Statement: TypeAlias = "dict[str, RawValue] | Unknown"
 #: what the data source's ``json`` is called in messages when it is unknown
 _EXPR: Final = "data.aws_iam_policy_document.json"
 
@@ -40,7 +43,7 @@ def render_policy_document(values: Mapping[str, RawValue]) -> RawValue:
         input it holds, and each unknown part keeps its own.
     """
     try:
-        statements: list[dict[str, RawValue]] = []
+        statements: list[Statement] = []
         for source in _items(values.get("source_policy_documents")):
             statements = _merge(statements, _statements_of(source))
         statements = _merge(statements, _block_statements(values))
@@ -64,18 +67,16 @@ def _items(value: RawValue) -> tuple[RawValue, ...]:
     return value if isinstance(value, tuple) else (value,)
 
 
-def _block_statements(values: Mapping[str, RawValue]) -> list[dict[str, RawValue]]:
-    """The statements of the ``statement`` blocks.
-
-    :raises EvalError: a ``dynamic "statement"`` block iterates over an unknown collection.
-    """
-    blocks = _items(values.get("statement"))
-    if not all(isinstance(block, Mapping) for block in blocks):
-        raise EvalError("a statement block is unknown")
-    return [_statement(block) for block in blocks if isinstance(block, Mapping)]
+def _block_statements(values: Mapping[str, RawValue]) -> list[Statement]:
+    """The statements of the ``statement`` blocks; those of a ``dynamic "statement"``
+    block over an unknown collection are :class:`UnknownItems` (any number of them)."""
+    return [
+        _statement(block) if isinstance(block, Mapping) else UnknownItems(_EXPR, refs_of(block))
+        for block in _items(values.get("statement"))
+    ]
 
 
-def _statements_of(text: RawValue) -> list[dict[str, RawValue]]:
+def _statements_of(text: RawValue) -> list[Statement]:
     if isinstance(text, PartialJSON):
         data: RawValue = text.data
     elif isinstance(text, Unknown):
@@ -88,27 +89,77 @@ def _statements_of(text: RawValue) -> list[dict[str, RawValue]]:
     if isinstance(raw, Unknown):
         raise EvalError("the statements of a source or override document are unknown")
     items = raw if isinstance(raw, tuple) else (raw,)
-    if any(isinstance(s, Unknown) for s in items):
-        raise EvalError("a statement of a source or override document is unknown")
-    return [dict(s) for s in items if isinstance(s, Mapping)]
+    return [
+        plain(s) if isinstance(s, Unknown) else dict(s)
+        for s in items
+        if isinstance(s, Mapping | Unknown)
+    ]
 
 
-def _merge(
-    base: list[dict[str, RawValue]], extra: list[dict[str, RawValue]]
-) -> list[dict[str, RawValue]]:
+def with_placeholder_statements(value: RawValue) -> RawValue:
+    """*value* (a resource's evaluated values) with every policy document whose statement
+    list holds unknown statements among known ones made readable statement by statement
+    (#17): each unknown statement becomes one whose ``Effect``, ``Action`` (and
+    ``Principal``, ``Resource`` when the known statements have them) are that Unknown.
+
+    The normaliser reads a document with an unknown statement as wholly unknown; this way
+    the known statements are still checked, and the unknown one can neither grant nor
+    deny for certain (an unknown effect), whatever kind of policy the document is.
+    """
+    if isinstance(value, PartialJSON):
+        raw = value.data.get("Statement")
+        if not isinstance(raw, tuple) or not any(isinstance(s, Unknown) for s in raw):
+            return value
+        known = [s for s in raw if isinstance(s, Mapping)]
+        if not known:
+            return value
+        keys = {key for statement in known for key in statement}
+        statements = tuple(
+            _placeholder(plain(s), keys) if isinstance(s, Unknown) else s for s in raw
+        )
+        return PartialJSON(value.expr, value.refs, data={**value.data, "Statement": statements})
+    if isinstance(value, Mapping):
+        return {key: with_placeholder_statements(item) for key, item in value.items()}
+    if isinstance(value, tuple):
+        return tuple(with_placeholder_statements(item) for item in value)
+    return value
+
+
+def _placeholder(unknown: Unknown, keys: set[str]) -> dict[str, RawValue]:
+    statement: dict[str, RawValue] = {"Effect": unknown, "Action": unknown}
+    if keys & {"Principal", "NotPrincipal"}:
+        statement["Principal"] = unknown
+    if keys & {"Resource", "NotResource"}:
+        statement["Resource"] = unknown
+    return statement
+
+
+def _merge(base: list[Statement], extra: list[Statement]) -> list[Statement]:
     """Statements of *extra* replace those of *base* with the same Sid, else are appended.
 
     :raises EvalError: an unknown Sid decides whether a statement replaces another.
     """
     result = list(base)
     for statement in extra:
+        if isinstance(statement, Unknown):  # unknown statements: replacing any with a Sid?
+            if any(isinstance(s, Unknown) or s.get("Sid") for s in base):
+                raise EvalError("unknown statements may replace others")
+            result.append(statement)
+            continue
         sid = statement.get("Sid")
+        sids = [s.get("Sid") for s in result if not isinstance(s, Unknown)]
         if sid and any(
-            isinstance(other, Unknown) or (other and isinstance(sid, Unknown))
-            for other in (s.get("Sid") for s in result)
+            isinstance(other, Unknown) or (other and isinstance(sid, Unknown)) for other in sids
         ):
             raise EvalError("an unknown Sid decides a merge")
-        match = next((i for i, s in enumerate(result) if sid and s.get("Sid") == sid), None)
+        match = next(
+            (
+                i
+                for i, s in enumerate(result)
+                if sid and not isinstance(s, Unknown) and s.get("Sid") == sid
+            ),
+            None,
+        )
         if match is None:
             result.append(statement)
         else:

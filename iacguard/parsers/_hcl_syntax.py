@@ -3,14 +3,20 @@
 python-hcl2 8.x is used only for its Lark grammar (``parses_to_tree``): its dict output
 keeps quotes, turns ``jsonencode(...)`` into text and has no line numbers, while the
 raw tree has every token with its position. ``_hcl_eval`` evaluates the expressions.
+
+Two things Terraform accepts and that grammar rejects are rewritten first, keeping every
+line (and every column but those of removed trailing blanks) where it was
+(:func:`normalise`): a heredoc closing marker followed by spaces or tabs (``EOF␠``), and
+a ``/* ... */`` comment on one line in the middle of an expression (``a = /* c */ 1``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 from iacguard.errors import ParseError
 from iacguard.parsers._source import without_surrogates
@@ -67,7 +73,7 @@ def parse_text(text: str, display: PurePosixPath) -> Body:
     from lark.exceptions import LarkError, UnexpectedInput
 
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(normalise(text))
     except UnexpectedInput as err:
         line = err.line if err.line > 0 else max(1, len(text.splitlines()))
         column = err.column if err.column > 0 else None
@@ -78,6 +84,101 @@ def parse_text(text: str, display: PurePosixPath) -> Body:
     except (LarkError, RecursionError) as err:
         raise ParseError(display, f"invalid HCL in {display}: {type(err).__name__}") from err
     return _body(next(subtrees(tree)), display)
+
+
+#: a heredoc opener: ``<<EOT`` or ``<<-EOT`` at the end of its line
+_HEREDOC: Final = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)\r?\n")
+#: a line holding only a heredoc closing marker, with the blanks around it
+_MARKER_LINE: Final = re.compile(r"[ \t]*([A-Za-z_][A-Za-z0-9_-]*)([ \t]*)\r?(?:\n|$)")
+
+
+#: what a scan inside a quoted string stops at
+_IN_STRING: Final = re.compile(r'[\\"\n$%]')
+#: what a scan of code stops at
+_IN_CODE: Final = re.compile(r'[#/"<{}]')
+
+
+def normalise(text: str) -> str:
+    """*text* with what Terraform accepts but python-hcl2's grammar does not rewritten:
+    the blanks after a heredoc's closing marker removed, a one-line ``/* */`` comment
+    blanked out. Strings, heredoc bodies and line comments are left as they are; every
+    token stays on its line.
+    """
+    edits: list[tuple[int, int, str]] = []
+    # contexts: "code" (the int: open braces) or "string"; a string's ``${`` opens code
+    stack: list[tuple[str, int]] = [("code", 0)]
+    index, size = 0, len(text)
+    while index < size:
+        kind, depth = stack[-1]
+        # jump to the next character that can matter (a 10 MB string is one step)
+        found = (_IN_STRING if kind == "string" else _IN_CODE).search(text, index)
+        if found is None:
+            break
+        index = found.start()
+        char = text[index]
+        if kind == "string":
+            if char == "\\":
+                index += 2
+                continue
+            if char in '"\n':
+                stack.pop()
+            elif text.startswith(("$${", "%%{"), index):
+                index += 3
+                continue
+            elif text.startswith(("${", "%{"), index):
+                stack.append(("code", 0))
+                index += 2
+                continue
+            index += 1
+            continue
+        if char == "#" or text.startswith("//", index):
+            end = text.find("\n", index)
+            index = size if end < 0 else end
+        elif text.startswith("/*", index):
+            end = text.find("*/", index + 2)
+            end = size if end < 0 else end + 2
+            if "\n" not in text[index:end]:
+                edits.append((index, end, " " * (end - index)))
+            index = end
+        elif char == '"':
+            stack.append(("string", 0))
+            index += 1
+        elif (heredoc := _HEREDOC.match(text, index)) is not None:
+            index = _heredoc_end(text, heredoc, edits)
+        elif char == "{":
+            stack[-1] = (kind, depth + 1)
+            index += 1
+        elif char == "}":
+            if depth == 0 and len(stack) > 1:
+                stack.pop()  # the end of an interpolation: back in its string
+            else:
+                stack[-1] = (kind, max(depth - 1, 0))
+            index += 1
+        else:
+            index += 1
+    pieces: list[str] = []
+    done = 0
+    for start, end, replacement in edits:  # in text order, never overlapping
+        pieces += [text[done:start], replacement]
+        done = end
+    return "".join(pieces) + text[done:]
+
+
+def _heredoc_end(text: str, heredoc: re.Match[str], edits: list[tuple[int, int, str]]) -> int:
+    """Where the code after *heredoc* resumes: after its closing marker line (whose
+    trailing blanks are noted in *edits*), or at the end of *text* when it has none."""
+    marker, index = heredoc[1], heredoc.end()
+    while index < len(text):
+        line = _MARKER_LINE.match(text, index)
+        if line is not None and line[1] == marker:
+            if line[2]:
+                edits.append((line.start(2), line.end(2), ""))
+            return line.start(2)
+        end = text.find("\n", index)
+        if end < 0:
+            break
+        index = end + 1
+    return len(text)
 
 
 def _describe(err: Exception) -> str:

@@ -1,14 +1,16 @@
-"""HCL template text: heredoc bodies and the segments of a template."""
+"""HCL template text: heredoc bodies, the segments of a template and its directives."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Final
+from dataclasses import dataclass
+from typing import Final, TypeAlias
 
 from iacguard.model import RawValue, Unknown, refs_of
-from iacguard.parsers._hcl_functions import EvalError, computed, plain, to_string
+from iacguard.parsers._hcl_functions import EvalError, UnknownItems, computed, plain, to_string
+from iacguard.parsers._hcl_syntax import unescape
 from iacguard.parsers._policy_document import PartialJSON
 
 #: stands for the unknown interpolation *i* while the JSON around it is parsed
@@ -30,23 +32,109 @@ def heredoc_text(token: str, *, trim: bool) -> str:
 
 def template_segments(text: str) -> Iterator[tuple[str, str]]:
     """Split template text into ``("text", s)``, ``("interpolation", expr)`` and
-    ``("directive", s)`` segments; ``$${`` and ``%%{`` are literal."""
+    ``("directive", s)`` segments; ``$${`` and ``%%{`` are literal. A strip marker
+    (``${~``, ``~}``, ``%{~`` ...) removes the blanks and line breaks of the text next to
+    it, as HCL does; the marker stays in the segment's body."""
+    segments: list[tuple[str, str]] = []
     index, start = 0, 0
     while index < len(text):
         two = text[index : index + 2]
         if text.startswith(("$${", "%%{"), index):
-            yield "text", text[start:index] + text[index + 1 : index + 3]
+            segments.append(("text", text[start:index] + text[index + 1 : index + 3]))
             index += 3
             start = index
             continue
         if two in {"${", "%{"}:
             end = _closing_brace(text, index + 2)
-            yield "text", text[start:index]
-            yield ("interpolation" if two == "${" else "directive"), text[index + 2 : end]
+            segments.append(("text", text[start:index]))
+            kind = "interpolation" if two == "${" else "directive"
+            segments.append((kind, text[index + 2 : end]))
             index = start = end + 1
             continue
         index += 1
-    yield "text", text[start:]
+    segments.append(("text", text[start:]))
+    for position, (kind, body) in enumerate(segments):
+        if kind == "text":
+            continue
+        before, after = segments[position - 1], segments[position + 1]
+        if body.startswith("~") and before[0] == "text":
+            segments[position - 1] = ("text", before[1].rstrip(" \t\r\n"))
+        if body.endswith("~") and after[0] == "text":
+            segments[position + 1] = ("text", after[1].lstrip(" \t\r\n"))
+    yield from segments
+
+
+@dataclass(frozen=True, slots=True)
+class If:
+    """``%{ if COND }THEN%{ else }ELSE%{ endif }``."""
+
+    condition: str
+    then: tuple[Part, ...]
+    otherwise: tuple[Part, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class For:
+    """``%{ for KEY, VALUE in COLLECTION }BODY%{ endfor }`` (KEY may be absent)."""
+
+    names: tuple[str, ...]
+    collection: str
+    body: tuple[Part, ...]
+
+
+#: literal text (a str), an interpolation (a 1-tuple holding its expression) or a directive
+Part: TypeAlias = "str | tuple[str] | If | For"
+
+_DIRECTIVE: Final = re.compile(r"^~?\s*(if|else|endif|for|endfor)\b(.*?)\s*~?$", re.DOTALL)
+_FOR: Final = re.compile(r"^([A-Za-z_][\w-]*)(?:\s*,\s*([A-Za-z_][\w-]*))?\s+in\s+(.+)$", re.DOTALL)
+
+
+def template_parts(text: str, *, quoted: bool = False) -> tuple[Part, ...]:
+    """Template text as a tree of parts: ``%{if}`` and ``%{for}`` directives hold the
+    parts between them and their closing directive.
+
+    :param quoted: the text of a quoted string: its literal text is unescaped.
+    :raises EvalError: a directive is malformed or not closed.
+    """
+    stack: list[tuple[str, str, list[Part], list[Part]]] = [("", "", [], [])]
+    for kind, body in template_segments(text):
+        current = stack[-1][3] if stack[-1][0] == "else" else stack[-1][2]
+        if kind == "text":
+            if body:
+                current.append(unescape(body) if quoted else body)
+            continue
+        if kind == "interpolation":
+            current.append((body,))
+            continue
+        match = _DIRECTIVE.match(body.strip())
+        if match is None:
+            raise EvalError("unsupported template directive")
+        word, rest = match[1], match[2].strip()
+        if word in {"if", "for"}:
+            stack.append((word, rest, [], []))
+        elif word == "else" and stack[-1][0] == "if":
+            stack[-1] = ("else", *stack[-1][1:])
+        elif (word == "endif" and stack[-1][0] in {"if", "else"}) or (
+            word == "endfor" and stack[-1][0] == "for"
+        ):
+            opened, header, first, second = stack.pop()
+            outer = stack[-1][3] if stack[-1][0] == "else" else stack[-1][2]
+            outer.append(_directive(opened, header, first, second))
+        else:
+            raise EvalError(f"unexpected %{{{word}}}")
+    if len(stack) != 1:
+        raise EvalError("unclosed template directive")
+    return tuple(stack[0][2])
+
+
+def _directive(opened: str, header: str, first: list[Part], second: list[Part]) -> Part:
+    if opened == "for":
+        loop = _FOR.match(header)
+        if loop is None:
+            raise EvalError("malformed %{for}")
+        names = (loop[1], loop[2]) if loop[2] else (loop[1],)
+        return For(names, loop[3], tuple(first))
+    return If(header, tuple(first), tuple(second))
 
 
 def _closing_brace(text: str, index: int) -> int:
@@ -85,14 +173,18 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
     """
     tokens: dict[str, Unknown] = {}
     texts: list[str] = []
+    quoted = False  # inside a JSON string
     try:
         for part in parts:
             if isinstance(part, Unknown):
                 token = _TOKEN.format(len(tokens))
-                tokens[token] = plain(part)
-                texts.append(token)
+                # outside a string (``[${jsonencode(var.extra)}]``) it is a JSON value of
+                # its own, or several list elements: a string standing for any of them
+                tokens[token] = plain(part) if quoted else UnknownItems(part.expr, part.refs)
+                texts.append(token if quoted else f'"{token}"')
             else:
                 texts.append(to_string(part))
+                quoted = _ends_quoted(texts[-1], quoted)
     except EvalError:
         return None
     text = "".join(texts)
@@ -103,6 +195,19 @@ def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
     except (ValueError, RecursionError):
         return None
     return PartialJSON(expr, refs_of(parts), data=data) if isinstance(data, Mapping) else None
+
+
+def _ends_quoted(text: str, quoted: bool) -> bool:
+    """Whether JSON *text*, started inside a string when *quoted*, ends inside one."""
+    escaped = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+    return quoted
 
 
 def _with_unknowns(node: object, tokens: Mapping[str, Unknown], expr: str) -> RawValue:

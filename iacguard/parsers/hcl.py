@@ -30,6 +30,7 @@ from typing import Final, TypeAlias
 from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._hcl_module import Configuration, ModuleInstance
+from iacguard.parsers._hcl_policy_document import with_placeholder_statements
 from iacguard.parsers._hcl_syntax import Block
 from iacguard.parsers._source import read_text
 from iacguard.parsers._terraform import (
@@ -276,7 +277,8 @@ def _config_address(kind: str, labels: tuple[str, ...], module: ModuleInstance) 
 
 def _resources(configuration: Configuration) -> Iterator[TfResource]:
     for inst in configuration.all_instances():
-        values, links = configuration.instance_values(inst)
+        evaluated, links = configuration.instance_values(inst)
+        values = {name: with_placeholder_statements(v) for name, v in evaluated.items()}
         origin = configuration.origin(inst.address, inst.block)
         yield TfResource(inst.address, inst.mode, inst.type, origin, values, links)
 
