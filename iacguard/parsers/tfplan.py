@@ -12,6 +12,11 @@ What is read, and why:
   every attribute expression, used to link resources whose linking value (a role name,
   a policy ARN) is unknown at plan time. An optional+computed attribute that is
   unknown and absent from the configuration is *unset*, not unknown.
+- In a plan made against a state, a role's ``inline_policy`` and ``managed_policy_arns``
+  and a bucket's ``policy`` that the configuration does not set are the state's copies
+  of what separate resources define; ``change.before`` of those resources (deleted ones
+  included) and their planned values say which parts of a copy they replace
+  (``_plan_copies``).
 
 Unknown values carry the attribute references of their expression
 (``_plan_references.attach_refs``): ``aws_iam_role.ci.arn`` written in module instance
@@ -34,6 +39,7 @@ from typing import TYPE_CHECKING, Final
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
+from iacguard.parsers._plan_copies import SEPARATE_TYPES, Separate, drop_defined_copies
 from iacguard.parsers._plan_references import (
     ModuleConfig,
     PlanReferences,
@@ -309,7 +315,21 @@ class _PlanReader:
             self._register_instance(address, record)
         resources = tuple(self._resource(a, r, u) for a, r, u in raw)
         resources = fill_deferred_documents(resources, _DOCUMENT_ATTRIBUTES)
+        resources = drop_defined_copies(resources, self._separate(resources))
         return TerraformConfig(resources, tuple(self._outputs()), tuple(self._blocks()))
+
+    def _separate(self, resources: tuple[TfResource, ...]) -> Iterator[Separate]:
+        """The planned and the prior values of the resources that define parts of
+        computed copies (:mod:`._plan_copies`); prior values include deleted resources."""
+        for resource in resources:
+            if resource.mode == "managed" and resource.type in SEPARATE_TYPES:
+                yield Separate(resource.type, resource.values, resource.links)
+        for address, rc in self.changes.items():
+            rtype = rc.get("type")
+            before = _mapping(rc.get("change")).get("before")
+            if rtype in SEPARATE_TYPES and rc.get("mode", "managed") == "managed" and before:
+                values = merge_unknown(before, None, address)
+                yield Separate(str(rtype), _as_mapping(values), planned=False)
 
     def _register_instance(self, address: str, resource: Mapping[str, JSONValue]) -> None:
         module, step = split_address(address)
