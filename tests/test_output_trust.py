@@ -1,0 +1,120 @@
+"""Output a person trusts (#17, scope 4): messages name something, skipped files are one
+line, one finding per rule and line, "did you mean" only for near misses, privilege
+reasons in a person's order, a module directory scanned on its own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from iacguard.cli import app
+from iacguard.engine import ScanOptions, ScanResult, scan
+from iacguard.plugins import collect_checks, get_plugin_manager
+from tests.conftest import TERRAFORM
+
+PLAN = TERRAFORM / "least_privilege" / "plan.json"
+
+
+@pytest.fixture
+def runner(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "120")
+    return CliRunner()
+
+
+def _run(runner: CliRunner, *args: str | Path):
+    return runner.invoke(app, [str(a) for a in args], catch_exceptions=False)
+
+
+def _scan(path: Path, options: ScanOptions | None = None) -> ScanResult:
+    registry, problems = collect_checks(get_plugin_manager(load_entrypoints=False))
+    assert not problems
+    return scan([path], registry, options or ScanOptions())
+
+
+def _write(directory: Path, text: str, name: str = "main.tf") -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / name).write_text(text)
+    return directory
+
+
+def _messages(result: ScanResult, rule: str) -> list[str]:
+    return [f.message for f in result.findings if f.rule_id == rule]
+
+
+# --------------------------------------------------------------------------- names
+
+_NAMELESS = """
+variable "user_name" { default = "" }
+resource "aws_iam_user_policy_attachment" "direct" {
+  user       = var.user_name
+  policy_arn = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+}
+resource "aws_iam_user_login_profile" "console" { user = var.user_name }
+resource "aws_iam_user_policy" "inline" {
+  name   = ""
+  user   = var.user_name
+  policy = jsonencode({Statement = [{Effect = "Allow", Action = "s3:GetObjct", Resource = "*"}]})
+}
+resource "aws_iam_policy" "everything" {
+  name   = var.user_name
+  policy = jsonencode({Statement = [{Effect = "Allow", Action = "*", Resource = "*"}]})
+}
+resource "aws_iam_role" "ci" {
+  name               = "ci"
+  assume_role_policy = jsonencode({Statement = [{Effect = "Allow", Action = "sts:AssumeRole"}]})
+}
+"""
+
+
+def test_no_message_names_nobody(tmp_path: Path) -> None:
+    result = _scan(_write(tmp_path / "root", _NAMELESS))
+    messages = [f.message for f in result.findings if f.rule_id != "IAM102"]
+    assert messages
+    assert not [m for m in messages if "''" in m or "policy statement" in m]
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        pytest.param(
+            "IAM201",
+            "'aws_iam_user_policy_attachment.direct' attaches policy "
+            "'arn:aws:iam::aws:policy/ReadOnlyAccess' directly to a user with an empty name, "
+            "not a group",
+            id="201-empty-user-name",
+        ),
+        pytest.param(
+            "IAM205",
+            "login profile 'aws_iam_user_login_profile.console' of a user with an empty name "
+            "does not require a password reset (it is not set and defaults to off)",
+            id="205-empty-user-name",
+        ),
+        pytest.param(
+            "IAM206",
+            "inline policy 'aws_iam_user_policy.inline' on a user with an empty name",
+            id="206-empty-policy-name",
+        ),
+        pytest.param(
+            "IAM301",
+            "policy 'aws_iam_policy.everything' statement 1 allows '*' on '*'",
+            id="301-policy-named-by-address",
+        ),
+        pytest.param(
+            "IAM310",
+            "inline policy 'aws_iam_user_policy.inline' statement 1 names actions that match "
+            "nothing: 's3:GetObjct' (did you mean 's3:GetObject'?)",
+            id="310-inline-policy-named-by-address",
+        ),
+        pytest.param(
+            "IAM311",
+            "trust policy of 'aws_iam_role.ci' statement 1 has no Principal",
+            id="311-trust-policy-of-its-role",
+        ),
+    ],
+)
+def test_nameless_elements_are_named_by_address(tmp_path: Path, rule: str, expected: str) -> None:
+    result = _scan(_write(tmp_path / "root", _NAMELESS))
+    assert expected in _messages(result, rule)
