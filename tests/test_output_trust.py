@@ -118,3 +118,23 @@ def test_no_message_names_nobody(tmp_path: Path) -> None:
 def test_nameless_elements_are_named_by_address(tmp_path: Path, rule: str, expected: str) -> None:
     result = _scan(_write(tmp_path / "root", _NAMELESS))
     assert expected in _messages(result, rule)
+
+
+# --------------------------------------------------------------------------- privilege reasons
+
+_ESCALATING_USER = """
+resource "aws_iam_user" "alice" { name = "alice" }
+resource "aws_iam_user_policy" "attach" {
+  name   = "attach"
+  user   = aws_iam_user.alice.name
+  policy = jsonencode({Statement = [{Effect = "Allow", Action = ["iam:AttachUserPolicy", "iam:PutUserPolicy"], Resource = "*"}]})
+}
+"""  # noqa: E501
+
+
+def test_privilege_reason_names_the_escalation_path_before_permissions_management(
+    tmp_path: Path,
+) -> None:
+    [message] = _messages(_scan(_write(tmp_path / "root", _ESCALATING_USER)), "IAM204")
+    assert message.startswith("user 'aws_iam_user.alice' is privileged (escalation path iam-0")
+    assert "permissions management" not in message
