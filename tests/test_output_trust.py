@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from iacguard.catalog import default_catalog
+from iacguard.checks import _documents
 from iacguard.cli import app
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, get_plugin_manager
@@ -118,6 +120,47 @@ def test_no_message_names_nobody(tmp_path: Path) -> None:
 def test_nameless_elements_are_named_by_address(tmp_path: Path, rule: str, expected: str) -> None:
     result = _scan(_write(tmp_path / "root", _NAMELESS))
     assert expected in _messages(result, rule)
+
+
+# --------------------------------------------------------------------------- did you mean
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        pytest.param("s3:GetObjct", "s3:GetObject", id="letter-dropped"),
+        pytest.param("s3:GetObjekt", "s3:GetObject", id="letter-replaced"),
+        pytest.param("s3:getobjct", "s3:GetObject", id="lower-case"),
+        pytest.param("s3:GteObject", "s3:GetObject", id="verb-letters-swapped"),
+        pytest.param("iam:PassRoles", "iam:PassRole", id="letter-added"),
+        pytest.param("kms:Decrpyt", "kms:Decrypt", id="noun-letters-swapped"),
+        pytest.param("ec3:RunInstances", "ec2:RunInstances", id="service-letter-off"),
+        pytest.param("s3:PutBucketEncryption", None, id="api-name-not-a-near-miss"),
+        pytest.param("s3:PutBucketEncryptio", None, id="other-noun"),
+        pytest.param("s3:Get", None, id="verb-alone"),
+        pytest.param("s3:Get*Thing", None, id="wildcard"),
+        pytest.param("nosuchservice:GetObject", None, id="unknown-service"),
+    ],
+)
+def test_suggestions_only_for_near_misses(pattern: str, expected: str | None) -> None:
+    assert _documents.suggestion(default_catalog(), pattern) == expected
+
+
+def test_suggestion_work_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A miss in the largest service compares with a capped number of names of one verb,
+    not with each of its 800 actions."""
+    catalog = default_catalog()
+    calls = []
+    original = _documents.typo_distance
+
+    def counting(first: str, second: str, limit: int) -> int:
+        calls.append((first, second))
+        return original(first, second, limit)
+
+    monkeypatch.setattr(_documents, "typo_distance", counting)
+    assert _documents.suggestion(catalog, "ec2:DescribeInstancesAndVolumesOfEverything") is None
+    assert len(catalog.expand("ec2:*")) > 500
+    assert len(calls) <= _documents._MAX_CANDIDATES + 100  # + one per verb of ec2
 
 
 # --------------------------------------------------------------------------- privilege reasons

@@ -317,9 +317,14 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
 
         {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::data/*"}
 
-    Fix: correct the action name (the message suggests the closest real one).
+    Fix: correct the action name. The message suggests a real action when the entry is a
+    near miss by its own name: same service, the same verb (or one a typo away) and a
+    noun a typo or two away (``s3:GetObjct`` is ``s3:GetObject``), or the same action of
+    a service one letter off (``ec3:RunInstances``); otherwise it suggests nothing
+    (``s3:PutBucketEncryption`` is the API's name, the permission is
+    ``s3:PutEncryptionConfiguration``).
     """
-    known: dict[str, str] = {}  # pattern -> hint: suggestions are slow and repeat
+    known: dict[str, str] = {}  # pattern -> hint: the same typo repeats across documents
     for site in doc.authored_sites(ctx.graph):
         for statement in site.document.statements:
             patterns = doc.literal((*statement.actions, *statement.not_actions))
