@@ -4,6 +4,7 @@ reasons in a person's order, a module directory scanned on its own."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from typer.testing import CliRunner
 
 from iacguard.catalog import default_catalog
 from iacguard.checks import _documents
-from iacguard.cli import app
+from iacguard.cli import ExitCode, app
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import TERRAFORM
@@ -122,6 +123,67 @@ def test_nameless_elements_are_named_by_address(tmp_path: Path, rule: str, expec
     assert expected in _messages(result, rule)
 
 
+# --------------------------------------------------------------------------- skipped files
+
+_NOT_IAC = {
+    "tsconfig.json": '{\n  // comments are fine in tsconfig\n  "compilerOptions": {}\n}\n',
+    "package.json": '{"name": "web", "version": "1.0.0"}',
+    "empty.json": "",
+    "list.json": "[1, 2, 3]",
+    "values.yaml": "replicas: 3\nimage: web\n",
+}
+
+
+def _repository(tmp_path: Path) -> Path:
+    for name, text in _NOT_IAC.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "infra").mkdir()
+    (tmp_path / "infra" / "plan.json").write_bytes(PLAN.read_bytes())
+    return tmp_path
+
+
+def test_non_iac_files_in_a_directory_are_one_note_not_an_error(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    result = _run(runner, "check", _repository(tmp_path), "-f", "json")
+    assert result.exit_code == ExitCode.FINDINGS, result.stderr
+    assert result.stderr.splitlines() == [
+        "iacguard: note: skipped 5 files that are not a Terraform plan (terraform show -json) "
+        "or a CloudFormation template (-v lists them) [IAM003]"
+    ]
+    report = json.loads(result.stdout)
+    assert report["complete"] is True
+    assert [d["code"] for d in report["diagnostics"]] == ["IAM003"]
+
+
+def test_verbose_lists_each_skipped_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = _run(runner, "check", "-v", _repository(tmp_path), "-f", "json")
+    assert result.exit_code == ExitCode.FINDINGS
+    notes = [line for line in result.stderr.splitlines() if line.startswith("iacguard: note:")]
+    assert len(notes) == len(_NOT_IAC)
+    for name in _NOT_IAC:
+        assert any(name in note for note in notes), name
+    assert "(file is empty)" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(_NOT_IAC))
+def test_a_named_non_iac_file_is_still_an_error(
+    runner: CliRunner, tmp_path: Path, name: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(_NOT_IAC[name])
+    assert _run(runner, "check", path).exit_code == ExitCode.USAGE_ERROR
+
+
+def test_a_broken_plan_in_a_directory_is_still_an_error(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text("{}")
+    (tmp_path / "plan.json").write_text('{"format_version": "1.2", "planned_values": {')
+    result = _run(runner, "check", tmp_path)
+    assert result.exit_code == ExitCode.USAGE_ERROR
+    assert "plan.json" in result.stderr
+    assert "invalid JSON" in result.stderr
+
+
 # --------------------------------------------------------------------------- did you mean
 
 
@@ -181,3 +243,44 @@ def test_privilege_reason_names_the_escalation_path_before_permissions_managemen
     [message] = _messages(_scan(_write(tmp_path / "root", _ESCALATING_USER)), "IAM204")
     assert message.startswith("user 'aws_iam_user.alice' is privileged (escalation path iam-0")
     assert "permissions management" not in message
+
+
+# --------------------------------------------------------------------------- module directory
+
+_CALLER = 'module "ci" {\n  source = "./modules/ci"\n  name   = "ci"\n}\n'
+_MODULE = """
+variable "name" { type = string }
+resource "aws_iam_role_policy" "pass" {
+  name   = var.name
+  role   = "ci"
+  policy = jsonencode({Statement = [{Effect = "Allow", Action = "iam:PassRole", Resource = "*"}]})
+}
+"""
+
+
+@pytest.mark.parametrize("named", ["directory", "file"])
+def test_a_module_directory_named_alone_is_scanned_as_a_root(
+    runner: CliRunner, tmp_path: Path, named: str
+) -> None:
+    module = _write(_write(tmp_path, _CALLER) / "modules" / "ci", _MODULE)
+    result = _run(runner, "check", module if named == "directory" else module / "main.tf")
+    assert result.exit_code == ExitCode.FINDINGS, result.stderr
+    assert "IAM307" in result.stdout
+    # its name is a variable nobody sets: unknown, so the policy is named by its address
+    assert "inline policy 'aws_iam_role_policy.pass' statement 1" in result.stdout
+    [note] = result.stderr.splitlines()
+    assert note.startswith(f"iacguard: note: {module}: scanned as a root module")
+    assert "variables unknown" in note
+
+
+def test_the_caller_still_scans_the_module_through_its_call(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    _write(_write(tmp_path, _CALLER) / "modules" / "ci", _MODULE)
+    result = _run(runner, "check", tmp_path, "-f", "json")
+    assert result.exit_code == ExitCode.FINDINGS
+    assert result.stderr == ""
+    report = json.loads(result.stdout)
+    assert {f["resource"] for f in report["findings"] if f["rule_id"] == "IAM307"} == {
+        "module.ci.aws_iam_role_policy.pass"
+    }
