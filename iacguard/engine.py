@@ -4,6 +4,10 @@ Data flows one way: input -> parser -> graph -> checks -> hits -> findings -> fi
 sorted result. One bad input or one crashing check never stops the scan, and never
 looks clean: each becomes an ERROR :class:`Diagnostic`. Files found in a directory that
 are neither a plan nor a template are skipped, and summed up in one NOTE.
+
+Findings stay one per resource and pointer, as checks report them, so that suppressions
+and baselines apply to each; reporters show those of one rule at one line as one
+(:func:`iacguard.report.merge_repeats`).
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ reasons in a person's order, a module directory scanned on its own."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from iacguard.checks import _documents
 from iacguard.cli import ExitCode, app
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, get_plugin_manager
+from iacguard.report import merge_repeats
+from iacguard.results import Suppression
 from tests.conftest import TERRAFORM
 
 PLAN = TERRAFORM / "least_privilege" / "plan.json"
@@ -182,6 +185,84 @@ def test_a_broken_plan_in_a_directory_is_still_an_error(runner: CliRunner, tmp_p
     assert result.exit_code == ExitCode.USAGE_ERROR
     assert "plan.json" in result.stderr
     assert "invalid JSON" in result.stderr
+
+
+# --------------------------------------------------------------------------- one per line
+
+_INSTANCES = """
+resource "aws_iam_user" "team" {
+  for_each = toset(["ann", "bob", "cy"])
+  name     = each.key
+}
+resource "aws_iam_role_policy" "writer" {
+  for_each = toset(["x", "y"])
+  role     = "app"
+  policy   = jsonencode({Statement = [{Effect = "Allow", Action = "s3:PutObject", Resource = "*"}, {Effect = "Allow", Action = "s3:DeleteObject", Resource = "*"}]})
+}
+"""  # noqa: E501
+
+
+def test_findings_of_one_rule_at_one_line_are_reported_once(tmp_path: Path) -> None:
+    result = _scan(_write(tmp_path / "root", _INSTANCES))
+    users = [f for f in result.findings if f.rule_id == "IAM202"]
+    assert len(users) == 3  # the scan keeps one finding per resource ...
+    [shown] = [f for f in merge_repeats(result.findings) if f.rule_id == "IAM202"]
+    # ... reports show one: the first, naming the others
+    message = (
+        "user 'aws_iam_user.team[\"ann\"]' is in no group; also at this line: "
+        "'aws_iam_user.team[\"bob\"]', 'aws_iam_user.team[\"cy\"]'"
+    )
+    assert shown == dataclasses.replace(users[0], message=message)
+    assert shown.fingerprint == users[0].fingerprint == 'IAM202:aws_iam_user.team["ann"]:'
+
+
+def test_a_merged_finding_lists_the_other_statements_and_resources(tmp_path: Path) -> None:
+    result = _scan(_write(tmp_path / "root", _INSTANCES))
+    [shown] = [f for f in merge_repeats(result.findings) if f.rule_id == "IAM303"]
+    assert shown.message == (
+        "inline policy 'aws_iam_role_policy.writer[\"x\"]' statement 1 allows write actions on "
+        "'*': 's3:PutObject'; inline policy 'aws_iam_role_policy.writer[\"x\"]' statement 2 "
+        "allows write actions on '*': 's3:DeleteObject'; also at this line: "
+        "'aws_iam_role_policy.writer[\"y\"]'"
+    )
+    assert shown.pointer == ("policy", "Statement", 0)
+
+
+def test_suppressions_apply_to_each_finding_before_merging(tmp_path: Path) -> None:
+    suppression = Suppression(("IAM202",), 'aws_iam_user.team["ann"]', "leaving")
+    result = _scan(_write(tmp_path / "root", _INSTANCES), ScanOptions(suppressions=(suppression,)))
+    [shown] = [f for f in merge_repeats(result.findings) if f.rule_id == "IAM202"]
+    assert shown.address == 'aws_iam_user.team["bob"]'
+    assert shown.message.endswith("also at this line: 'aws_iam_user.team[\"cy\"]'")
+    assert len(result.suppressed) == 1
+
+
+def test_every_report_format_shows_one_finding_per_line(runner: CliRunner, tmp_path: Path) -> None:
+    root = _write(tmp_path / "root", _INSTANCES)
+    report = json.loads(_run(runner, "check", root, "-f", "json", "--select", "IAM202").stdout)
+    assert report["summary"]["findings"] == len(report["findings"]) == 1
+    github = _run(runner, "check", root, "-f", "github", "--select", "IAM202").stdout
+    assert len([line for line in github.splitlines() if line.startswith("::")]) == 1
+    sarif = json.loads(_run(runner, "check", root, "-f", "sarif", "--select", "IAM202").stdout)
+    assert len(sarif["runs"][0]["results"]) == 1
+    text = _run(runner, "check", root, "--select", "IAM202").stdout
+    assert text.splitlines()[-1].startswith("1 finding (1 low)")
+
+
+def test_a_baseline_still_records_every_resource(runner: CliRunner, tmp_path: Path) -> None:
+    root = _write(tmp_path / "root", _INSTANCES)
+    baseline = tmp_path / "baseline.json"
+    _run(runner, "check", root, "--select", "IAM202", "--create-baseline", baseline)
+    recorded = {entry["resource"] for entry in json.loads(baseline.read_text())["findings"]}
+    assert recorded == {f'aws_iam_user.team["{n}"]' for n in ("ann", "bob", "cy")}
+
+
+def test_findings_without_a_line_are_never_merged(tmp_path: Path) -> None:
+    alone = tmp_path / "plan.json"  # away from its .tf source: no line numbers
+    alone.write_bytes((TERRAFORM / "modules" / "plan.json").read_bytes())
+    result = _scan(alone)
+    assert all(f.location.line is None for f in result.findings)
+    assert merge_repeats(result.findings) == result.findings
 
 
 # --------------------------------------------------------------------------- did you mean
