@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
@@ -236,7 +237,7 @@ def check(
     except IacguardError as err:
         _fail(str(err))
     _render(result, formats, outputs, reporters)
-    _print_diagnostics(result.diagnostics, sys.stderr)
+    _print_diagnostics(_shown_diagnostics(result, verbose), sys.stderr)
     if not result.complete:
         raise typer.Exit(ExitCode.USAGE_ERROR)
     failing = any(f.severity >= settings.fail_on for f in result.findings)
@@ -276,6 +277,19 @@ def _render(
                 reporters[name].render(result, stream)
         except OSError as err:
             _fail(f"cannot write {outputs[index]}: {err.strerror or err}")
+
+
+def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic]:
+    """The diagnostics for stderr: files skipped in a directory are one line, with a
+    hint, or with ``-v`` one line each."""
+    summary = result.skip_note
+    for diagnostic in result.diagnostics:
+        if diagnostic != summary or len(result.skipped) == 1:
+            yield diagnostic
+        elif verbose:
+            yield from result.skipped
+        else:
+            yield dataclasses.replace(diagnostic, message=f"{diagnostic.message} (-v lists them)")
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:

@@ -2,7 +2,12 @@
 
 Data flows one way: input -> parser -> graph -> checks -> hits -> findings -> filters ->
 sorted result. One bad input or one crashing check never stops the scan, and never
-looks clean: each becomes an ERROR :class:`Diagnostic`.
+looks clean: each becomes an ERROR :class:`Diagnostic`. Files found in a directory that
+are neither a plan nor a template are skipped, and summed up in one NOTE.
+
+Findings stay one per resource and pointer, as checks report them, so that suppressions
+and baselines apply to each; reporters show those of one rule at one line as one
+(:func:`iacguard.report.merge_repeats`).
 """
 
 from __future__ import annotations
@@ -72,6 +77,14 @@ class ScanResult:
     inputs: tuple[InputFile, ...]
     #: findings silenced by a suppression, with it; not in :attr:`findings`
     suppressed: tuple[SuppressedFinding, ...] = ()
+    #: one NOTE per file found in a directory and skipped as neither a plan nor a
+    #: template; :attr:`diagnostics` holds :attr:`skip_note` instead of them
+    skipped: tuple[Diagnostic, ...] = ()
+
+    @property
+    def skip_note(self) -> Diagnostic | None:
+        """The one diagnostic that stands for :attr:`skipped`, None when none was."""
+        return skip_summary(self.skipped)
 
     @property
     def complete(self) -> bool:
@@ -103,6 +116,7 @@ def scan(
     scanned: list[InputFile] = []
     today = options.today or datetime.date.today()
     suppressed: list[SuppressedFinding] = []
+    skipped: list[Diagnostic] = []
     for source in discover(paths):
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
@@ -111,7 +125,8 @@ def scan(
         except UnsupportedInputError as err:
             if source.explicit:
                 raise
-            diagnostics.append(Diagnostic(DiagnosticLevel.NOTE, "IAM003", f"skipped: {err}"))
+            location = Location(source.display)
+            skipped.append(Diagnostic(DiagnosticLevel.NOTE, "IAM003", f"skipped: {err}", location))
             continue
         except InputError as err:
             diagnostics.append(_input_diagnostic(err, source))
@@ -126,6 +141,10 @@ def scan(
             diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
             continue
         scanned.append(source)
+        if source.note:
+            diagnostics.append(
+                Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, Location(source.display))
+            )
         diagnostics += parsed.notes
         context = CheckContext(parsed.graph, catalog, options.settings)
         locator = _Locator(parsed.graph)
@@ -143,6 +162,9 @@ def scan(
     if not scanned and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
         names = ", ".join(str(p) for p in paths) or "."
         raise UnsupportedInputError(Path(names), "holds nothing iacguard can scan")
+    note = skip_summary(skipped)
+    if note is not None:
+        diagnostics.append(note)
     outcome = suppress.apply(findings, options.suppressions, today, ran)
     suppressed += outcome.suppressed
     diagnostics += outcome.diagnostics
@@ -151,8 +173,26 @@ def scan(
     )
     suppressed.sort(key=lambda s: s.finding.sort_key)
     return ScanResult(
-        tuple(_unique(kept)), tuple(diagnostics), checks, tuple(scanned), tuple(suppressed)
+        tuple(_unique(kept)),
+        tuple(diagnostics),
+        checks,
+        tuple(scanned),
+        tuple(suppressed),
+        tuple(skipped),
     )
+
+
+def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:
+    """One NOTE for the files skipped as neither a plan nor a template (#17: a
+    repository's ``package.json``, ``tsconfig.json`` and CI YAML are thousands of files,
+    not thousands of lines on stderr); the file itself when there is only one."""
+    if len(skipped) <= 1:
+        return skipped[0] if skipped else None
+    message = (
+        f"skipped {len(skipped)} files that are not a Terraform plan (terraform show -json) "
+        "or a CloudFormation template"
+    )
+    return Diagnostic(DiagnosticLevel.NOTE, "IAM003", message)
 
 
 def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:

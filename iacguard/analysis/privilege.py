@@ -58,9 +58,14 @@ class Privilege:
         return bool(self.admin or self.paths or self.permissions_management)
 
     def reason(self) -> str:
-        """One phrase saying why, naming the policies (and the chain)."""
+        """One phrase saying why, naming the policies (and the chain), in the order a
+        person gives the reasons: administrator access, then an escalation path, then
+        permissions management on ``*``; a chain of roles only when none of these is
+        the principal's own."""
         if self.admin:
             return f"'*' on '*' from {sources_of(self.admin)}"
+        if self.paths:
+            return f"escalation path {self.paths[0].explain()}"
         if self.permissions_management:
             first = self.permissions_management[0]
             more = " ..." if len(self.permissions_management) > 1 else ""
@@ -68,8 +73,6 @@ class Privilege:
                 f"permissions management on '*': '{first.action}'{more} from "
                 f"{sources_of(first.allowed_by)}"
             )
-        if self.paths:
-            return f"escalation path {self.paths[0].explain()}"
         target = f", which has {self.target.reason()}" if self.target else ""
         return f"can assume {chain_text(self.chain)}{target}" if self.chain else "privileged"
 

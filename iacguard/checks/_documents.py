@@ -7,8 +7,9 @@ never makes a rule fire, and it never proves a statement safe either.
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Iterable, Iterator
+import functools
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from iacguard.analysis.grants import names_action
@@ -137,23 +138,114 @@ def grants_iam_wide_write(catalog: ActionCatalog, document: PolicyDocument) -> b
 
 
 def suggestion(catalog: ActionCatalog, pattern: str) -> str | None:
-    """A real action or service close to a *pattern* that matches nothing, for messages."""
+    """A real action close to a *pattern* that matches nothing, for messages; None when
+    no action is close by the pattern's own name.
+
+    Close means: an action of the same service with the same verb (the first word,
+    ``Get`` of ``GetObject``) or a verb one typo away, and a noun (the rest) a typo or
+    two away: ``s3:GetObjct`` is ``s3:GetObject``, while ``s3:PutBucketEncryption`` (the
+    API's name; the permission is ``s3:PutEncryptionConfiguration``) suggests nothing.
+    A service prefix one letter off with the very same action name counts too
+    (``ec3:RunInstances`` is ``ec2:RunInstances``). The work is bounded: each service's
+    names are indexed by verb once, and at most :data:`_MAX_CANDIDATES` names of
+    similar length are compared with the pattern.
+    """
     service, separator, name = pattern.partition(":")
-    if not separator or not service:
+    if not separator or not service or not name:
         return None
     if not catalog.has_service(service):
         # only a service that has the action: "ec3:RunInstances" is ec2's, not ecs's
-        close = difflib.get_close_matches(service.lower(), catalog.services(), n=5)
-        candidates = (f"{other}:{name}" for other in close)
+        close = sorted(
+            (distance, other)
+            for other in catalog.services()
+            if (distance := typo_distance(service.lower(), other, 1)) <= 1
+        )
+        candidates = (f"{other}:{name}" for _, other in close)
         return next((c for c in candidates if catalog.matches_anything(c)), None)
     if "*" in name or "?" in name:
         return None
-    actions = {info.name.lower(): info.full_name for info in catalog.expand(f"{service}:*")}
-    close = difflib.get_close_matches(name.lower(), list(actions), n=1)
-    return actions[close[0]] if close else None
+    index = _verb_index(catalog, service.lower())
+    lowered = name.lower()
+    limit = 1 if len(lowered) <= _SHORT_NAME else 2
+    guesses = [(verb, lowered[len(verb) :], 0) for verb in index if lowered.startswith(verb)]
+    written = _verb(name).lower()
+    if written and written not in index:  # a typo in the verb itself: "GteObject"
+        for verb in index:
+            cost = typo_distance(written, verb, 1)
+            if cost <= 1:
+                guesses.append((verb, lowered[len(written) :], cost))
+    best: tuple[int, str] | None = None
+    for verb, noun, cost in guesses:
+        similar = [
+            (other, full_name)
+            for other, full_name in index[verb]
+            if abs(len(other) - len(noun)) <= limit - cost
+        ]
+        for other, full_name in similar[:_MAX_CANDIDATES]:
+            distance = cost + typo_distance(noun, other, limit - cost)
+            if distance <= limit and (best is None or (distance, full_name) < best):
+                best = (distance, full_name)
+    return best[1] if best else None
+
+
+#: names up to this length (verb and noun) allow one typo, longer ones two
+_SHORT_NAME: Final = 8
+#: how many names of one verb a suggestion compares at most
+_MAX_CANDIDATES: Final = 64
+#: the verb of an action name: its first word (``Get``, ``Describe``, ``API``, ``upload``)
+_VERB: Final = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?=[A-Z][a-z]|$)")
+
+
+def _verb(name: str) -> str:
+    match = _VERB.match(name)
+    return match.group(0) if match else ""
+
+
+@functools.lru_cache(maxsize=64)
+def _verb_index(catalog: ActionCatalog, service: str) -> Mapping[str, tuple[tuple[str, str], ...]]:
+    """Lower-case verb -> (lower-case noun, full name) of each action of *service*."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for info in catalog.expand(f"{service}:*"):
+        verb = _verb(info.name)
+        index.setdefault(verb.lower(), []).append((info.name[len(verb) :].lower(), info.full_name))
+    return {verb: tuple(names) for verb, names in index.items()}
+
+
+def typo_distance(first: str, second: str, limit: int) -> int:
+    """The number of typos (a letter added, dropped, replaced, or two neighbours swapped)
+    between two strings; any number above *limit* is returned as ``limit + 1``."""
+    if abs(len(first) - len(second)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(second) + 1))
+    for i, a in enumerate(first, 1):
+        current = [i]
+        for j, b in enumerate(second, 1):
+            cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if i > 1 and j > 1 and a == second[j - 2] and first[i - 2] == b:
+                cost = min(cost, previous2[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
 
 
 # --------------------------------------------------------------------------- messages
+
+
+def describe(site: DocumentSite) -> str:
+    """How messages name a document: by its name (``policy 'deploy'``), or, when it has
+    none (not given, empty, or known only after apply), by the address it is written at
+    (``policy 'aws_iam_policy.deploy'``, ``trust policy of 'aws_iam_role.ci'``), never
+    as a bare ``policy`` or ``policy ''``."""
+    label = site.describe()
+    name = site.policy.name
+    if (isinstance(name, str) and name) or site.policy.kind is PolicyKind.AWS_MANAGED:
+        return label
+    address = site.policy.origin.address
+    # a document embedded in a larger resource (a role's trust policy or inline block)
+    return f"{label} '{address}'" if site.policy.id == address else f"{label} of '{address}'"
 
 
 def anchor(site: DocumentSite) -> Origin:

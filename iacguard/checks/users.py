@@ -12,13 +12,19 @@ from iacguard.results import Hit
 
 
 def _label(target: str, graph: Graph) -> str:
-    """How messages name an edge target: a principal, or one outside the graph."""
+    """How messages name an edge target: a principal, or one outside the graph. One
+    named by an empty string (or an empty expression) is never ``user ''``: every
+    message that uses this label names the element that names the target by its
+    address already (the attachment, the login profile, the inline policy)."""
     principal = graph.principal(target)
     if principal is not None:
         return principal.display
     outside = outside_target(target)
     if outside is None:
         return f"'{target}'"
+    if not outside.name.strip():
+        empty = "known after apply" if outside.unknown else "with an empty name"
+        return f"a {outside.kind} {empty}"
     if outside.unknown:
         return outside.describe()
     return f"{outside.kind} '{outside.name}'"
@@ -156,7 +162,7 @@ def inline_policy(ctx: CheckContext) -> Iterator[Hit]:
             holders[_label(edge.target, graph)] = None
             if edge.origin.address == origin.address and not origin.pointer:
                 origin = edge.origin  # the block inside its holder (``inline_policy[0]``)
-        name = f" ('{policy.name}')" if isinstance(policy.name, str) else ""
+        name = f" ('{policy.name}')" if isinstance(policy.name, str) and policy.name else ""
         on = f" on {_join(holders)}" if holders else ""
         yield Hit(origin, f"inline policy '{policy.id}'{name}{on}")
 

@@ -13,6 +13,7 @@ Formats and how they are recognised (cheaply, without importing a format's parse
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -44,6 +45,8 @@ class InputFile:
     explicit: bool = True
     #: for a plan: the Terraform root directory it was made from, when known
     source: Path | None = None
+    #: what discovery says about how it takes this input (a module scanned as a root)
+    note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,16 +81,40 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
     """
     for path in paths:
         if path.is_file() and path.suffix == ".tf":
-            yield from _terraform_inputs([path.parent], explicit=True)
+            found = list(_terraform_inputs([path.parent], explicit=True))
+            yield from found or [_module_as_root(path.parent)]
         elif path.is_file():
             yield InputFile(path, display_path(path), source=_source_dir(path))
         elif path.is_dir():
             found = list(_directory_inputs(path))
+            if _called_as_module(path, found):
+                found.append(_module_as_root(path))
             if not found:
                 raise UnsupportedInputError(path, "directory holds nothing iacguard can scan")
             yield from found
         else:
             raise UnsupportedInputError(path, "no such file or directory")
+
+
+def _called_as_module(directory: Path, found: list[InputFile]) -> bool:
+    """True when *directory* holds ``.tf`` files that discovery dropped as a local module
+    called from a parent directory: *found* holds no Terraform root at all, neither
+    *directory* nor one below it that may be its caller (``examples/complete`` calling
+    ``../..``, which then scans the module through it)."""
+    if not any(directory.glob("*.tf")):
+        return False
+    return not any(f.path.is_dir() or f.source is not None for f in found)
+
+
+def _module_as_root(directory: Path) -> InputFile:
+    """A module directory named on the command line, taken as a root module (#17): what
+    its caller would pass in is not known, so variables without a default are unknown."""
+    display = display_path(directory)
+    note = (
+        f"{display}: scanned as a root module, with its variables unknown unless they have "
+        "a default (it is called as a module from a parent directory)"
+    )
+    return InputFile(directory, display, explicit=True, note=note)
 
 
 def _source_dir(plan: Path) -> Path | None:
@@ -161,7 +188,14 @@ def _parse(source: InputFile) -> ParsedInput:
         return hcl.parse_directory(source.path, source.display)
     text = read_text(source.path)
     if source.path.suffix == ".json":
-        data = load_json(text, source.path)
+        try:
+            data = load_json(text, source.path)
+        except ParseError as err:
+            # a broken plan or template is an error; tsconfig.json (JSON with comments),
+            # an empty file or other data found in a directory is skipped (#17)
+            if source.explicit or _looks_like_iac(text):
+                raise
+            raise UnsupportedInputError(source.path, f"{_NOT_IAC} ({err.message})") from err
         from iacguard.parsers import tfplan
 
         if tfplan.looks_like_plan(data):
@@ -173,7 +207,16 @@ def _parse(source: InputFile) -> ParsedInput:
 
     if cloudformation.looks_like_template(source.path, text):
         return cloudformation.parse_template(source.path, source.display, text)
-    raise UnsupportedInputError(
-        source.path,
-        "not a Terraform plan (terraform show -json) or a CloudFormation template",
-    )
+    raise UnsupportedInputError(source.path, _NOT_IAC)
+
+
+#: why a file is not scanned
+_NOT_IAC: Final = "not a Terraform plan (terraform show -json) or a CloudFormation template"
+#: text a plan or a template has even when it is not valid JSON
+_IAC_MARKERS: Final = re.compile(r'"(?:format_version|AWSTemplateFormatVersion|Resources)"\s*:')
+
+
+def _looks_like_iac(text: str) -> bool:
+    """True when undecodable JSON *text* still looks like a plan or a template, whose
+    error must be reported rather than skipped."""
+    return _IAC_MARKERS.search(text) is not None

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
 
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
-from iacguard.report import RegisterReporter
+from iacguard.report import RegisterReporter, merge_repeats
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -98,7 +98,7 @@ class GithubReporter:
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the commands, findings first, in report order."""
         fixes = {check.id: check.remediation for check in result.checks}
-        for finding in result.findings:
+        for finding in merge_repeats(result.findings):
             stream.write(finding_command(finding, fixes.get(finding.rule_id, "")) + "\n")
         for diagnostic in result.diagnostics:
             stream.write(diagnostic_command(diagnostic) + "\n")

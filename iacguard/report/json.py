@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter, severity_counts
+from iacguard.report import RegisterReporter, merge_repeats, severity_counts
 from iacguard.results import Diagnostic, Finding
 
 if TYPE_CHECKING:
@@ -59,19 +59,20 @@ class JsonReporter:
     @collector_paused()
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the report; see the schema for every field."""
+        findings = merge_repeats(result.findings)
         document = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "iacguard", "version": __version__},
             "complete": result.complete,
             "summary": {
-                "findings": len(result.findings),
-                "by_severity": severity_counts(result.findings),
+                "findings": len(findings),
+                "by_severity": severity_counts(findings),
                 "files": len(result.inputs),
                 "rules": len(result.checks),
                 "suppressed": len(result.suppressed),
             },
             "inputs": [str(source.display) for source in result.inputs],
-            "findings": [finding_record(f) for f in result.findings],
+            "findings": [finding_record(f) for f in findings],
             "diagnostics": [diagnostic_record(d) for d in result.diagnostics],
         }
         stream.write(json.dumps(document, indent=2, sort_keys=True))

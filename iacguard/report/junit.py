@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter
+from iacguard.report import RegisterReporter, merge_repeats
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -82,10 +82,11 @@ def junit_cases(result: ScanResult) -> list[ET.Element]:
     ``classname`` is ``iacguard.<rule ID>`` and ``name`` is ``<file>::<address>``, so
     the pair is unique in a report.
     """
-    ordered = sorted(result.findings, key=_case_key)
+    findings = merge_repeats(result.findings)
+    ordered = sorted(findings, key=_case_key)
     cases = [_failure_case(list(group)) for _, group in groupby(ordered, key=_case_key)]
     errors = [d for d in result.diagnostics if d.level is DiagnosticLevel.ERROR]
-    failing = {f.rule_id for f in result.findings} | {d.check_id for d in errors}
+    failing = {f.rule_id for f in findings} | {d.check_id for d in errors}
     cases += [_passed_case(check) for check in result.checks if check.id not in failing]
     cases += [_error_case(diagnostic) for diagnostic in errors]
     return sorted(cases, key=lambda c: (c.get("classname", ""), c.get("name", "")))

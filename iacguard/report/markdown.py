@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter, severity_counts
+from iacguard.report import RegisterReporter, merge_repeats, severity_counts
 from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -48,8 +48,9 @@ def _where(finding: Finding) -> str:
 def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
     """The whole Markdown document of *result*; at most *max_rows* findings are listed,
     most severe first."""
-    counts = severity_counts(result.findings)
-    total = len(result.findings)
+    findings = merge_repeats(result.findings)
+    counts = severity_counts(findings)
+    total = len(findings)
     lines = [HEADING, ""]
     errors = sum(d.level is DiagnosticLevel.ERROR for d in result.diagnostics)
     if errors:
@@ -72,7 +73,7 @@ def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
         lines += ["", f"{len(result.suppressed)} suppressed (accepted) findings not shown."]
     if not total:
         return "\n".join(lines) + "\n"
-    ordered = sorted(result.findings, key=lambda f: (-f.severity, f.sort_key))
+    ordered = sorted(findings, key=lambda f: (-f.severity, f.sort_key))
     lines += [
         "",
         "| Severity | Rule | Resource | Where | Finding |",

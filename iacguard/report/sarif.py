@@ -11,7 +11,7 @@ from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
-from iacguard.report import RegisterReporter
+from iacguard.report import RegisterReporter, merge_repeats
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -313,7 +313,8 @@ def sarif_log(result: ScanResult) -> SarifLog:
     ``result.checks``), sorted by ID. Suppressed findings are left out.
     """
     checks = {check.id: check for check in result.checks}
-    rule_ids = sorted({finding.rule_id for finding in result.findings})
+    findings = merge_repeats(result.findings)
+    rule_ids = sorted({finding.rule_id for finding in findings})
     rules = [rule_descriptor(checks[rule_id]) for rule_id in rule_ids]
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
     return {
@@ -336,7 +337,7 @@ def sarif_log(result: ScanResult) -> SarifLog:
                         "toolExecutionNotifications": [notification(d) for d in result.diagnostics],
                     }
                 ],
-                "results": [result_record(f, index[f.rule_id]) for f in result.findings],
+                "results": [result_record(f, index[f.rule_id]) for f in findings],
                 "columnKind": "unicodeCodePoints",
             }
         ],

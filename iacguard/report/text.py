@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Severity
-from iacguard.report import RegisterReporter, severity_counts
+from iacguard.report import RegisterReporter, merge_repeats, severity_counts
 from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -51,15 +51,16 @@ class TextReporter:
             return str(finding.location.file)
 
         fixes = {check.id: check.remediation for check in result.checks}
-        for file, in_file in groupby(result.findings, key=by_file):
+        findings = merge_repeats(result.findings)
+        for file, in_file in groupby(findings, key=by_file):
             stream.write(paint(_BOLD, printable(file)) + "\n")
             ordered = sorted(in_file, key=lambda f: (f.address, -f.severity, f.rule_id))
             for address, at_resource in groupby(ordered, key=lambda f: f.address):
-                findings = list(at_resource)
-                line = findings[0].location.line
+                here = list(at_resource)
+                line = here[0].location.line
                 where = f"  (line {line})" if line else ""
                 stream.write(f"  {printable(address)}{where}\n")
-                for finding in findings:
+                for finding in here:
                     label = paint(
                         _COLOURS[finding.severity], f"{finding.severity.label.upper():<8}"
                     )
@@ -70,7 +71,7 @@ class TextReporter:
                             paint(_DIM, f"             fix: {fixes[finding.rule_id]}") + "\n"
                         )
             stream.write("\n")
-        if result.findings:
+        if findings:
             stream.write("'iacguard explain RULE' shows why a rule matters and how to fix it.\n")
         stream.write(summary_line(result) + "\n")
 
@@ -86,8 +87,9 @@ def printable(text: str) -> str:
 
 def summary_line(result: ScanResult) -> str:
     """``3 findings (1 critical, 2 high) in 1 file, 25 rules`` and, if so, incompleteness."""
-    counts = ", ".join(f"{n} {label}" for label, n in severity_counts(result.findings).items() if n)
-    total = len(result.findings)
+    findings = merge_repeats(result.findings)
+    counts = ", ".join(f"{n} {label}" for label, n in severity_counts(findings).items() if n)
+    total = len(findings)
     files = len(result.inputs)
     text = f"{total} finding{'s' if total != 1 else ''}"
     text += f" ({counts})" if counts else ""

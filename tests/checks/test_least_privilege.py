@@ -244,7 +244,9 @@ def test_trust_policy_finding_points_into_assume_role_policy() -> None:
         if f.rule_id == "IAM311" and f.address == "aws_iam_role.iam311_trust_without_principal"
     ]
     assert finding.pointer == ("assume_role_policy", "Statement", 0)
-    assert finding.message == "trust policy statement 1 has no Principal"
+    assert finding.message == (
+        "trust policy of 'aws_iam_role.iam311_trust_without_principal' statement 1 has no Principal"
+    )
 
 
 # --------------------------------------------------------------------------- one statement

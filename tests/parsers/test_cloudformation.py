@@ -346,8 +346,10 @@ def test_cli_detects_templates_and_skips_other_yaml(runner: CliRunner, tmp_path:
     result = runner.invoke(app, ["check", str(tmp_path)], catch_exceptions=False)
     assert result.exit_code == ExitCode.FINDINGS, result.stderr
     assert "AnyPrincipal" in result.stdout
-    assert "values.yaml" in result.stderr
-    assert "skipped" in result.stderr
+    assert "skipped 2 files" in result.stderr
+    verbose = runner.invoke(app, ["check", "-v", str(tmp_path)], catch_exceptions=False)
+    assert "values.yaml" in verbose.stderr
+    assert "ci.yml" in verbose.stderr
     single = runner.invoke(app, ["check", str(tmp_path / "stack.yaml")], catch_exceptions=False)
     assert single.exit_code == ExitCode.FINDINGS
 

@@ -11,6 +11,7 @@ import pytest
 
 from iacguard.engine import ScanResult
 from iacguard.model import Location
+from iacguard.report import merge_repeats
 from iacguard.report.junit import PASSED_NAME, JunitReporter
 from iacguard.results import Diagnostic, DiagnosticLevel
 from tests.conftest import TERRAFORM, scan_case
@@ -38,7 +39,8 @@ def test_one_unique_case_per_rule_and_resource(case: str) -> None:
     root = render(result)
     by_key = cases(root)
     failing = {
-        (f"iacguard.{f.rule_id}", f"{f.location.file}::{f.address}") for f in result.findings
+        (f"iacguard.{f.rule_id}", f"{f.location.file}::{f.address}")
+        for f in merge_repeats(result.findings)  # one case per rule and line
     }
     assert {key for key, c in by_key.items() if c.find("failure") is not None} == failing
     firing = {f.rule_id for f in result.findings}

@@ -62,7 +62,10 @@ def test_table_is_capped(max_rows: int, more: str | None) -> None:
 def test_default_cap_keeps_a_big_report_comment_sized() -> None:
     result = scan_case("least_privilege")
     finding = result.findings[0]
-    many = tuple(replace(finding, address=f"aws_iam_policy.p{i}") for i in range(500))
+    many = tuple(
+        replace(finding, address=f"aws_iam_policy.p{i}", location=replace(finding.location, line=i))
+        for i in range(1, 501)
+    )
     text = summary(replace(result, findings=many))
     assert len(table_rows(text)) == MAX_ROWS
     assert f"… and {500 - MAX_ROWS} more findings" in text
