@@ -23,6 +23,13 @@ question one partition at a time, for each of :data:`PARTITIONS`, and answer for
 in which the statement's globs cover the most: ``arn:aws:iam::*:role/*`` covers every role, as
 ``arn:aws-cn:iam::*:role/*`` does for a policy deployed in China.  :func:`reaches` needs no
 such care: some partition sharing an ARN is all it asks.
+
+Reserved resources: an ARN format can name resources that no customer can act on with a
+given action, whatever a policy grants.  Service-linked roles (path ``/aws-service-role/``)
+are roles, yet their trust and permissions policies are set by their service alone: IAM
+answers ``UnmodifiableEntity`` to ``iam:PutRolePolicy`` on them.  :func:`reserved_resources`
+lists such globs per action and :func:`reaches_unreserved` asks whether a ``Resource``
+element names a usable resource outside them.
 """
 
 from __future__ import annotations
@@ -43,6 +50,8 @@ __all__ = [
     "matches_resource",
     "reaches",
     "reaches_not",
+    "reaches_unreserved",
+    "reserved_resources",
     "usable_resources",
 ]
 
@@ -63,6 +72,23 @@ _USABLE_CACHE_SIZE: Final = 4096
 #: every field (more fields than any ARN format has)
 _ARN_BOUNDED_FIELDS: Final = 64
 _ARN_SEPARATOR: Final = ":"
+#: Service-linked roles, in any partition and account: the role ARN's path starts with
+#: ``/aws-service-role/`` (IAM User Guide, "Using service-linked roles").
+SERVICE_LINKED_ROLES: Final = "arn:aws*:iam::*:role/aws-service-role/*"
+#: The actions that change a role's permissions or trust, which IAM refuses on a
+#: service-linked role (``UnmodifiableEntity``): lower-cased action -> reserved globs.
+_RESERVED: Final = {
+    action: (SERVICE_LINKED_ROLES,)
+    for action in (
+        "iam:putrolepolicy",
+        "iam:deleterolepolicy",
+        "iam:attachrolepolicy",
+        "iam:detachrolepolicy",
+        "iam:updateassumerolepolicy",
+        "iam:putrolepermissionsboundary",
+        "iam:deleterolepermissionsboundary",
+    )
+}
 
 
 def format_glob(arn_format: str) -> str:
@@ -93,6 +119,37 @@ def usable_resources(catalog: ActionCatalog, action: str) -> tuple[str, ...] | N
     :raises CatalogDataError: When the installed catalog data is missing or malformed.
     """
     return _usable_resources(catalog, action.lower())
+
+
+def reserved_resources(action: str) -> tuple[str, ...]:
+    """List the globs of the resources an action's ARN formats name but that no customer can
+    act on with it (see the module docstring).
+
+    :param action: A concrete ``"service:Name"``, in any case.
+    :returns: The reserved globs, ``()`` for most actions; for the actions that change a
+        role's policies or trust, :data:`SERVICE_LINKED_ROLES`.
+    """
+    return _RESERVED.get(action.lower(), ())
+
+
+def reaches_unreserved(
+    resources: Sequence[str], usable: Sequence[str], reserved: Sequence[str]
+) -> bool:
+    """Tell whether a ``Resource`` element names a usable resource that is not reserved.
+
+    :param resources: The statement's ``Resource`` globs.
+    :param usable: The action's usable globs (:func:`usable_resources`).
+    :param reserved: The action's reserved globs (:func:`reserved_resources`).
+    :returns: True when some resource glob names a usable resource (:func:`reaches`) and is
+        not contained in a reserved glob: ``arn:aws:iam::*:role/*`` names customer roles
+        too, ``arn:aws:iam::*:role/aws-service-role/*`` only service-linked ones.
+        Containment is sound (:func:`iacguard._glob.glob_contains`), so a doubtful case
+        answers True.
+    """
+    return any(
+        reaches((resource,), usable) and not any(glob_contains(r, resource) for r in reserved)
+        for resource in resources
+    )
 
 
 def reaches(resources: Sequence[str], usable: Sequence[str]) -> bool:

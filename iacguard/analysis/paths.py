@@ -10,11 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from iacguard.analysis.arn import usable_resources
+from iacguard.analysis.arn import reaches_unreserved, reserved_resources, usable_resources
 from iacguard.analysis.conditions import known
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.grants import Grant
-from iacguard.analysis.resources import ResourceSet
+from iacguard.analysis.resources import ResourceSet, as_pattern
 from iacguard.analysis.trust import ASSUME_ROLE, allows_assume
 from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
@@ -121,7 +121,10 @@ def match_paths(
 ) -> Iterator[PathMatch]:
     """The escalation paths *perms* contain, each action granted on resources the path
     can use (:func:`~iacguard.analysis.arn.usable_resources`: ``iam:CreatePolicyVersion``
-    on customer-managed policies, not on ``arn:aws:iam::aws:policy/*``). Undetermined
+    on customer-managed policies, not on ``arn:aws:iam::aws:policy/*``), other than the
+    resources no customer can act on with it
+    (:func:`~iacguard.analysis.arn.reserved_resources`: ``iam:PutRolePolicy`` on
+    service-linked roles, ``arn:aws:iam::*:role/aws-service-role/*``). Undetermined
     ones (an unknown document or value might break them) are left out unless the
     principal's result is partial: then they are given, and callers must check
     :attr:`EffectivePermissions.partial`. A path whose only step is ``sts:AssumeRole``
@@ -136,12 +139,14 @@ def match_paths(
         denies: dict[Grant, None] = {}
         undetermined = False
         for action in path.required:
-            decision = perms.decide(action, _usable(catalog, action))
+            usable = _usable(catalog, action)
+            decision = perms.decide(action, usable)
             denies.update(dict.fromkeys(decision.conditional_denies))
-            grants, unsure = _useful(decision.allowed_by, path, action.lower())
+            grants, reserved = _unreserved(decision.allowed_by, action, usable)
+            grants, unsure = _useful(grants, path, action.lower())
             if not grants:
                 break
-            undetermined = undetermined or decision.undetermined or unsure
+            undetermined = undetermined or decision.undetermined or reserved or unsure
             steps.append((action, grants))
         else:
             roles: tuple[Principal, ...] = ()
@@ -152,6 +157,37 @@ def match_paths(
                 roles = () if passable is True else passable
             if not undetermined or perms.partial:
                 yield PathMatch(path, tuple(steps), roles, tuple(denies))
+
+
+def _unreserved(
+    grants: tuple[Grant, ...], action: str, usable: ResourceSet | None
+) -> tuple[tuple[Grant, ...], bool]:
+    """The grants that name a resource *action* can use beyond the reserved ones (a
+    role-policy action on service-linked roles changes nothing).
+
+    :returns: the grants, and True when only grants whose unknown resources decide it are
+        kept (an unknown resource might be a customer role).
+    """
+    reserved = reserved_resources(action)
+    if not reserved or usable is None:
+        return grants, False
+    verdicts = [(grant, _names_unreserved(grant, usable, reserved)) for grant in grants]
+    sure = tuple(grant for grant, verdict in verdicts if verdict)
+    unsure = tuple(grant for grant, verdict in verdicts if verdict is None)
+    return (sure, False) if sure else (unsure, bool(unsure))
+
+
+def _names_unreserved(grant: Grant, usable: ResourceSet, reserved: tuple[str, ...]) -> bool | None:
+    """Whether *grant* names a usable resource that is not reserved; None when only an
+    unresolved resource could. ``NotResource`` names everything but a list, which leaves
+    customer roles named whenever it leaves any role (the evaluator asked that)."""
+    statement = grant.statement
+    if statement.uses_not_resource:
+        return True
+    resources = [as_pattern(r) for r in known(statement.resources)]
+    if reaches_unreserved(resources, usable.globs, reserved):
+        return True
+    return None if len(resources) < len(statement.resources) else False
 
 
 def _useful(

@@ -98,7 +98,14 @@ def _meets(entry: str, wanted: ResourceSet) -> bool:
     (``${AWS::AccountId}``) may stand for any value there."""
     if entry == "*":
         return True
-    return arn.reaches((_VARIABLE.sub("*", entry),), wanted.globs)
+    return arn.reaches((as_pattern(entry),), wanted.globs)
+
+
+def as_pattern(entry: str) -> str:
+    """A ``Resource`` entry as a glob of what it may name: a policy variable
+    (``${aws:username}``) or a CloudFormation pseudo parameter left in the text
+    (``${AWS::AccountId}``) may stand for any value there."""
+    return _VARIABLE.sub("*", entry)
 
 
 def _contains_all(entry: str, wanted: ResourceSet) -> bool:

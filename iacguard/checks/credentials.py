@@ -11,7 +11,7 @@ from typing import Final
 
 from iacguard.graph import Graph, outside_target
 from iacguard.hookspecs import hookimpl
-from iacguard.model import AccessKey, ConfigBlock, Pointer, Severity, SourceKind
+from iacguard.model import AccessKey, ConfigBlock, Pointer, Severity, SourceKind, Unknown
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -247,6 +247,13 @@ _SECRET_LABELS: Final = {
     "password": "console password",
     "SecretAccessKey": "access key secret",
 }
+#: the plain-text attributes a ``pgp_key`` leaves empty: the AWS provider (4.0 and later)
+#: then stores the secret only encrypted (``encrypted_secret``,
+#: ``encrypted_ses_smtp_password_v4``, ``encrypted_password``): resource type -> attributes
+_EMPTY_WITH_PGP: Final = {
+    "aws_iam_access_key": frozenset({"secret", "ses_smtp_password_v4"}),
+    "aws_iam_user_login_profile": frozenset({"password"}),
+}
 
 
 @check("IAM103", severity=Severity.HIGH, tags={"credentials", "secrets"})
@@ -257,7 +264,10 @@ def exposed_secret(ctx: CheckContext) -> Iterator[Hit]:
     readable by anyone who can run ``terraform output``, read the state, or read the
     receiving resource (a ``String`` SSM parameter, a tag, an environment variable).
     Marking an output ``sensitive`` only hides it from the console. The key ID and
-    PGP-encrypted values (``encrypted_secret``) are not reported.
+    PGP-encrypted values (``encrypted_secret``) are not reported, nor are the plain-text
+    attributes of a key or login profile created with ``pgp_key``: the provider then
+    leaves ``secret``, ``ses_smtp_password_v4`` and ``password`` empty. A ``pgp_key``
+    known only after apply counts as set.
 
     Example::
 
@@ -273,9 +283,12 @@ def exposed_secret(ctx: CheckContext) -> Iterator[Hit]:
     References: https://developer.hashicorp.com/terraform/language/state/sensitive-data
     """
     seen: set[tuple[str, Pointer, str, str]] = set()
+    encrypted = _pgp_encrypted(ctx.graph)
     for ref in ctx.graph.references:
         key = (ref.origin.address, ref.origin.pointer, ref.target, ref.attribute)
         if ref.into_encrypted or key in seen:
+            continue
+        if ref.target in encrypted and ref.attribute in _EMPTY_WITH_PGP.get(ref.target_type, ()):
             continue
         seen.add(key)
         what = f"{_SECRET_LABELS.get(ref.attribute, ref.attribute)} of '{ref.target}'"
@@ -284,6 +297,27 @@ def exposed_secret(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(ref.origin, f"'{ref.origin.address}' stores the {what} in {where}")
         else:
             yield Hit(ref.origin, f"'{ref.origin.address}' exposes the {what}")
+
+
+def _pgp_encrypted(graph: Graph) -> frozenset[str]:
+    """The addresses of the keys and login profiles whose secrets a ``pgp_key`` encrypts:
+    the model's flag for access keys, the configured ``pgp_key`` for login profiles (a
+    known value decides; one known only after apply counts as set)."""
+    values: dict[str, list[object]] = {}
+    for block in graph.config_blocks:
+        if block.kind == "resource" and block.type in _EMPTY_WITH_PGP:
+            values.setdefault(block.address, []).append(block.values.get("pgp_key"))
+    profiles = {address for address, found in values.items() if _pgp_set(found)}
+    return frozenset({key.address for key in graph.access_keys if key.encrypted} | profiles)
+
+
+def _pgp_set(values: list[object]) -> bool:
+    """Whether the ``pgp_key`` values a resource's blocks hold (planned and literal) set
+    it: a known non-empty string, or only values known after apply."""
+    texts = [value.strip() for value in values if isinstance(value, str)]
+    if texts:
+        return any(texts)
+    return any(isinstance(value, Unknown) for value in values)
 
 
 @check("IAM104", severity=Severity.LOW, tags={"credentials"})

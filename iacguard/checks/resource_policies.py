@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.analysis.conditions import is_wildcard, restricts_caller
+from iacguard.analysis.conditions import is_wildcard, restricted
 from iacguard.analysis.trust import grants_anyone
 from iacguard.checks._documents import pointer_from
 from iacguard.hookspecs import hookimpl
@@ -30,21 +30,51 @@ def public_resource_policy(ctx: CheckContext) -> Iterator[Hit]:
     An ``Allow`` with ``"Principal": "*"`` or ``{"AWS": "*"}`` in a bucket, queue,
     topic, key, repository, secret, layer or domain policy grants its actions to every
     AWS account and, for some services, to anonymous callers. ``Allow`` with
-    ``NotPrincipal`` counts too. ``Deny`` statements never fire, and a restricting
-    condition (``aws:PrincipalOrgID``, ``aws:SourceVpce``, ``aws:SourceArn`` ... with a
-    value that is not a wildcard) keeps the rule silent. Example::
+    ``NotPrincipal`` counts too. ``Deny`` statements never fire. Example::
 
         {"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
          "Resource": "arn:aws:s3:::site/*"}
 
-    Fix: name the accounts, roles or service principals that need access, or add a
-    restricting condition such as ``"StringEquals": {"aws:PrincipalOrgID": "o-..."}``.
+    Two things keep the rule silent:
 
-    References: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html
+    - a restricting condition on the ``Allow``: a positive operator (``StringEquals``,
+      ``StringLike``, ``ArnLike``, ``IpAddress`` ..., not its ``IfExists`` form nor
+      ``ForAllValues:``) on ``aws:PrincipalOrgID``, ``aws:PrincipalOrgPaths``,
+      ``aws:PrincipalAccount``, ``aws:PrincipalArn``, ``aws:SourceAccount``,
+      ``aws:SourceArn``, ``aws:SourceOrgID``, ``aws:SourceOwner``, ``aws:SourceVpc``,
+      ``aws:SourceVpce``, ``aws:SourceIp``, ``aws:userid``, ``kms:CallerAccount`` or
+      ``s3:DataAccessPointAccount``, with no value that matches anything (``*``,
+      ``o-*``, an account pattern, ``0.0.0.0/0``);
+    - a companion ``Deny`` in the same policy, to ``"Principal": "*"`` (or
+      ``{"AWS": "*"}``), that names every action and every resource of the ``Allow`` and
+      whose every condition is the negation of a restricting one: ``StringNotEquals``,
+      ``StringNotEqualsIgnoreCase``, ``StringNotLike``, ``ArnNotEquals``, ``ArnNotLike``
+      (or ``NotIpAddress`` for ``aws:SourceIp``) on a restricting key
+      (``aws:PrincipalOrgPaths`` aside) with specific values. AWS evaluates an explicit
+      ``Deny`` first, and a negated operator is true when the request lacks the key, so
+      ``StringNotEquals aws:SourceVpce vpce-1`` denies every request that does not come
+      through ``vpce-1``, from the internet as from another endpoint: the ``Allow`` to
+      ``*`` is left with that endpoint's requests. The ``…IfExists`` form denies the
+      same requests. The ``Deny`` does not count when a value is a wildcard for the key
+      (``vpce-*`` spares every endpoint), when it has a set qualifier (``ForAnyValue:``
+      spares requests without the key), or when another condition is ANDed to it
+      (``Bool aws:SecureTransport false`` spares every HTTPS request). A ``Deny``
+      without a condition denies everything it names. Several such ``Deny`` statements
+      may share the actions between them.
+
+    Fix: name the accounts, roles or service principals that need access, or add a
+    restricting condition such as ``"StringEquals": {"aws:PrincipalOrgID": "o-..."}``,
+    or a ``Deny`` to ``*`` with ``"StringNotEquals": {"aws:SourceVpce": "vpce-..."}``.
+
+    References:
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_identity-vs-resource.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
     """
     for site in ctx.graph.document_sites(PolicyKind.RESOURCE):
-        for statement in site.document.statements:
-            if not grants_anyone(statement) or restricts_caller(statement.conditions) is not False:
+        statements = site.document.statements
+        for statement in statements:
+            if not grants_anyone(statement) or restricted(statement, statements) is not False:
                 continue
             actions = _describe_actions(statement.actions, statement.uses_not_action)
             who = (

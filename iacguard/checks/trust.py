@@ -10,11 +10,14 @@ from iacguard.analysis.conditions import (
     known,
     read_operator,
     requires_mfa,
+    restricted,
     restricts_caller,
     specific_values,
     unresolved_block,
 )
+from iacguard.analysis.grants import names_action
 from iacguard.analysis.trust import (
+    ASSUME_ACTIONS,
     GITHUB_ISSUER,
     allows_assume,
     federated_issuer,
@@ -34,15 +37,18 @@ _ACCOUNT_SCOPING_KEYS: Final = ("aws:PrincipalArn", "aws:PrincipalOrgID")
 _EXTERNAL_ID: Final = "sts:ExternalId"
 
 
-def _trust_statements(ctx: CheckContext) -> Iterator[tuple[Origin, str, Statement]]:
-    """Every statement of every known trust policy, with the role to report it at and
-    how messages name that role."""
+def _trust_statements(
+    ctx: CheckContext,
+) -> Iterator[tuple[Origin, str, Statement, tuple[Statement, ...]]]:
+    """Every statement of every known trust policy, with the role to report it at, how
+    messages name that role, and every statement of the policy."""
     for policy in ctx.graph.policies(PolicyKind.TRUST):
         if not isinstance(policy.document, PolicyDocument):
             continue
         origin, name = _holder(ctx, policy)
-        for statement in policy.document.statements:
-            yield origin, name, statement
+        statements = policy.document.statements
+        for statement in statements:
+            yield origin, name, statement, statements
 
 
 def _holder(ctx: CheckContext, policy: Policy) -> tuple[Origin, str]:
@@ -61,7 +67,10 @@ def trust_any_principal(ctx: CheckContext) -> Iterator[Hit]:
     ``Allow`` with ``NotPrincipal`` counts too: it trusts everyone except the listed
     principals. A restricting condition (``aws:PrincipalOrgID``, ``aws:PrincipalAccount``,
     ``aws:PrincipalArn``, ``aws:SourceArn`` ... with a value that is not a wildcard)
-    keeps the rule silent. Example::
+    keeps the rule silent, and so does a companion ``Deny`` to ``*`` in the same trust
+    policy that names the assume actions the ``Allow`` grants and denies every request
+    but those with specific values of such a key (``"StringNotEquals":
+    {"aws:PrincipalOrgID": "o-..."}``): the semantics are those of IAM501. Example::
 
         {"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}
 
@@ -70,11 +79,13 @@ def trust_any_principal(ctx: CheckContext) -> Iterator[Hit]:
 
     References: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
     """
-    for origin, name, statement in _trust_statements(ctx):
+    for origin, name, statement, statements in _trust_statements(ctx):
         anyone = grants_anyone(statement)
         if not anyone or not allows_assume(statement):
             continue
-        if restricts_caller(statement.conditions, present=ASSUME_ROLE_CONTEXT) is not False:
+        granted = [a for a in ASSUME_ACTIONS if names_action(statement, a) is not False]
+        verdict = restricted(statement, statements, granted, present=ASSUME_ROLE_CONTEXT)
+        if verdict is not False:
             continue
         who = (
             "any AWS principal ('*')"
@@ -104,7 +115,7 @@ def trust_whole_account(ctx: CheckContext) -> Iterator[Hit]:
     References: https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html
     """
     trusted = ctx.settings.trusted_accounts
-    for origin, name, statement in _trust_statements(ctx):
+    for origin, name, statement, _ in _trust_statements(ctx):
         if not allows_assume(statement):
             continue
         accounts = [a for a in whole_accounts(statement) if a not in trusted]
@@ -153,7 +164,7 @@ def trust_unscoped_web_identity(ctx: CheckContext) -> Iterator[Hit]:
 
     References: https://docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/configuring-openid-connect-in-amazon-web-services
     """
-    for origin, name, statement in _trust_statements(ctx):
+    for origin, name, statement, _ in _trust_statements(ctx):
         if not allows_assume(statement, "sts:AssumeRoleWithWebIdentity"):
             continue
         federated = [ref for ref in statement.principals if ref.kind.lower() == "federated"]

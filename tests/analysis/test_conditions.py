@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import PurePosixPath
 
 import pytest
 
@@ -11,15 +12,28 @@ from iacguard.analysis.conditions import (
     Operator,
     can_hold,
     denies_without_mfa,
+    deny_restricts,
     describe,
+    excludes_others,
     is_wildcard,
     narrows,
     read_operator,
     requires_mfa,
+    restricted,
     restricts_caller,
     specific_values,
 )
-from iacguard.model import Condition, Unknown
+from iacguard.model import (
+    Condition,
+    Location,
+    Origin,
+    PolicyDocument,
+    RawValue,
+    SourceKind,
+    Statement,
+    Unknown,
+)
+from iacguard.parsers._policy_document import parse_policy
 
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
 PAST = "2020-01-01T00:00:00Z"
@@ -277,3 +291,347 @@ def test_describe_names_operators_and_keys_once() -> None:
         cond("DateLessThan", "aws:CurrentTime", FUTURE),
     ]
     assert describe(conditions) == "StringEquals aws:SourceVpce, DateLessThan aws:CurrentTime"
+
+
+# ----------------------------------------------------------------- issue 17: account keys
+
+
+@pytest.mark.parametrize(
+    ("condition", "restricts"),
+    [
+        pytest.param(
+            cond("StringEquals", "AWS:SourceOwner", "123456789012"), True, id="source-owner"
+        ),
+        pytest.param(
+            cond("StringLike", "aws:SourceOwner", "1234*"), False, id="source-owner-pattern"
+        ),
+        pytest.param(
+            cond("StringEquals", "kms:CallerAccount", "123456789012"), True, id="kms-caller"
+        ),
+        pytest.param(
+            cond("StringEqualsIfExists", "kms:CallerAccount", "123456789012"),
+            False,
+            id="kms-caller-if-exists",
+        ),
+        pytest.param(
+            cond("StringNotEquals", "kms:CallerAccount", "123456789012"),
+            False,
+            id="kms-caller-negated",
+        ),
+        pytest.param(
+            cond("StringEquals", "s3:DataAccessPointAccount", "123456789012"),
+            True,
+            id="access-point-account",
+        ),
+        pytest.param(
+            cond("StringLike", "s3:DataAccessPointAccount", "*"), False, id="any-access-point"
+        ),
+        pytest.param(
+            cond("ForAllValues:StringEquals", "aws:SourceOwner", "123456789012"),
+            False,
+            id="source-owner-for-all-values",
+        ),
+        pytest.param(
+            cond("StringEquals", "kms:CallerAccount", Unknown("var.account")),
+            None,
+            id="kms-caller-unknown",
+        ),
+        pytest.param(
+            cond("StringEquals", "kms:ViaService", "s3.us-east-1.amazonaws.com"),
+            False,
+            id="via-service-alone",
+        ),
+    ],
+)
+def test_account_keys_restrict(condition: Condition, restricts: bool | None) -> None:
+    assert restricts_caller([condition]) is restricts
+
+
+# ----------------------------------------------------------------- issue 17: companion Deny
+
+
+@pytest.mark.parametrize(
+    ("condition", "excludes"),
+    [
+        pytest.param(
+            cond("StringNotEquals", "aws:SourceVpce", "vpce-0a1b2c3d"), True, id="endpoint"
+        ),
+        pytest.param(
+            cond("StringNotEqualsIfExists", "aws:SourceVpce", "vpce-0a1b2c3d"),
+            True,
+            id="if-exists-denies-absent-key-too",
+        ),
+        pytest.param(
+            cond("StringNotEquals", "aws:SourceVpce", "vpce-1", "vpce-2"), True, id="endpoints"
+        ),
+        pytest.param(cond("StringNotLike", "aws:SourceVpce", "vpce-*"), False, id="any-endpoint"),
+        pytest.param(
+            cond("StringNotLike", "aws:SourceVpce", "vpce-1", "*"), False, id="one-wildcard"
+        ),
+        pytest.param(cond("StringNotLike", "aws:SourceVpce", "vpce-0a1b*"), True, id="prefix"),
+        pytest.param(cond("StringNotEquals", "aws:SourceVpc", "vpc-0a1b"), True, id="vpc"),
+        pytest.param(cond("StringNotEquals", "aws:PrincipalOrgID", "o-a1b2c3d4e5"), True, id="org"),
+        pytest.param(cond("StringNotLike", "aws:PrincipalOrgID", "o-*"), False, id="any-org"),
+        pytest.param(
+            cond("StringNotEqualsIgnoreCase", "aws:PrincipalAccount", "123456789012"),
+            True,
+            id="account-ignore-case",
+        ),
+        pytest.param(
+            cond("StringNotLike", "aws:SourceAccount", "1234*"), False, id="account-pattern"
+        ),
+        pytest.param(
+            cond("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::123456789012:role/*"),
+            True,
+            id="arn",
+        ),
+        pytest.param(cond("ArnNotLike", "aws:PrincipalArn", "arn:*"), False, id="any-arn"),
+        pytest.param(
+            cond("NotIpAddress", "aws:SourceIp", "203.0.113.0/24"), True, id="not-ip-address"
+        ),
+        pytest.param(
+            cond("NotIpAddress", "aws:SourceIp", "0.0.0.0/1", "128.0.0.0/1"),
+            False,
+            id="not-ip-every-address",
+        ),
+        pytest.param(
+            cond("StringNotEquals", "kms:CallerAccount", "123456789012"), True, id="kms-caller"
+        ),
+        pytest.param(cond("StringEquals", "aws:SourceVpce", "vpce-0a1b2c3d"), False, id="positive"),
+        pytest.param(cond("Null", "aws:SourceVpce", "true"), False, id="null"),
+        pytest.param(
+            cond("ForAnyValue:StringNotEquals", "aws:SourceVpce", "vpce-1"),
+            False,
+            id="for-any-value-spares-absent-key",
+        ),
+        pytest.param(
+            cond("StringNotLike", "aws:PrincipalOrgPaths", "o-a/r-b/ou-c/*"),
+            False,
+            id="multi-valued-key",
+        ),
+        pytest.param(
+            cond("StringNotEquals", "aws:RequestedRegion", "eu-west-1"), False, id="other-key"
+        ),
+        pytest.param(
+            cond("StringNotEquals", "aws:SourceVpce", Unknown("var.vpce")), None, id="unknown"
+        ),
+        pytest.param(Condition("", "", (Unknown("var.c"),)), None, id="unresolved-block"),
+    ],
+)
+def test_excludes_others(condition: Condition, excludes: bool | None) -> None:
+    assert excludes_others(condition) is excludes
+
+
+@pytest.mark.parametrize(
+    ("conditions", "restricts"),
+    [
+        pytest.param([], True, id="no-condition-denies-everything"),
+        pytest.param([cond("StringNotEquals", "aws:SourceVpce", "vpce-1")], True, id="one"),
+        pytest.param(
+            [
+                cond("StringNotEquals", "aws:SourceVpce", "vpce-1"),
+                cond("StringNotEquals", "aws:PrincipalOrgID", "o-a1b2c3d4e5"),
+            ],
+            True,
+            id="endpoint-or-organization",
+        ),
+        pytest.param(
+            [
+                cond("StringNotEquals", "aws:SourceVpce", "vpce-1"),
+                cond("Bool", "aws:SecureTransport", "false"),
+            ],
+            False,
+            id="and-plain-http",
+        ),
+        pytest.param(
+            [
+                cond("StringNotEquals", "aws:SourceVpce", "vpce-1"),
+                cond("StringNotEquals", "aws:SourceVpc", Unknown("var.vpc")),
+            ],
+            None,
+            id="unknown",
+        ),
+    ],
+)
+def test_deny_restricts(conditions: list[Condition], restricts: bool | None) -> None:
+    assert deny_restricts(conditions) is restricts
+
+
+BUCKET = "arn:aws:s3:::b"
+OBJECTS = "arn:aws:s3:::b/*"
+OUTSIDE_ENDPOINT: RawValue = {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}}
+
+
+def allow(**fields: RawValue) -> RawValue:
+    """A public read of the bucket's objects, with *fields* replaced."""
+    return {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": OBJECTS,
+        **fields,
+    }
+
+
+def deny(**fields: RawValue) -> RawValue:
+    """A Deny to everyone of every S3 action on the bucket and its objects outside one
+    endpoint, with *fields* replaced (``Condition=None`` drops the condition)."""
+    raw: dict[str, RawValue] = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [BUCKET, OBJECTS],
+        "Condition": OUTSIDE_ENDPOINT,
+        **fields,
+    }
+    return {key: value for key, value in raw.items() if value is not None}
+
+
+def statements(*raw: RawValue) -> tuple[Statement, ...]:
+    location = Location(PurePosixPath("plan.json"))
+    origin = Origin(SourceKind.TERRAFORM_PLAN, "aws_s3_bucket_policy.b", location)
+    document = parse_policy({"Version": "2012-10-17", "Statement": list(raw)}, origin)
+    assert isinstance(document, PolicyDocument)
+    return document.statements
+
+
+@pytest.mark.parametrize(
+    ("document", "restricts"),
+    [
+        pytest.param([allow()], False, id="alone"),
+        pytest.param(
+            [allow(Condition={"StringEquals": {"aws:SourceVpce": "vpce-1"}})], True, id="own"
+        ),
+        pytest.param([allow(), deny()], True, id="deny-outside-endpoint"),
+        pytest.param([allow(), deny(Principal={"AWS": "*"})], True, id="deny-aws-star"),
+        pytest.param([allow(), deny(Action="*", Resource="*")], True, id="deny-everything"),
+        pytest.param([allow(), deny(Condition=None)], True, id="unconditional-deny"),
+        pytest.param(
+            [allow(), deny(Action=None, NotAction="s3:PutObject")], True, id="deny-not-action"
+        ),
+        pytest.param(
+            [allow(), deny(Action=None, NotAction="s3:Get*")], False, id="deny-spares-the-read"
+        ),
+        pytest.param([allow(), deny(Action="s3:PutObject")], False, id="deny-other-action"),
+        pytest.param([allow(), deny(Resource=BUCKET)], False, id="deny-other-resource"),
+        pytest.param(
+            [allow(Resource=[BUCKET, OBJECTS], Action=["s3:GetObject", "s3:ListBucket"]), deny()],
+            True,
+            id="entries-covered-one-by-one",
+        ),
+        pytest.param(
+            [
+                allow(Action=["s3:GetObject", "s3:ListBucket"], Resource=[BUCKET, OBJECTS]),
+                deny(Action="s3:GetObject"),
+                deny(Action="s3:ListBucket"),
+            ],
+            True,
+            id="two-denies-share-the-actions",
+        ),
+        pytest.param(
+            [allow(), deny(Condition={"StringNotLike": {"aws:SourceVpce": "vpce-*"}})],
+            False,
+            id="deny-any-endpoint",
+        ),
+        pytest.param(
+            [
+                allow(),
+                deny(
+                    Condition={
+                        "StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"},
+                        "Bool": {"aws:SecureTransport": "false"},
+                    }
+                ),
+            ],
+            False,
+            id="deny-only-plain-http",
+        ),
+        pytest.param(
+            [allow(), deny(Principal={"AWS": "arn:aws:iam::111122223333:root"})],
+            False,
+            id="deny-to-one-account",
+        ),
+        pytest.param(
+            [allow(), deny(Principal=None, NotPrincipal={"AWS": "arn:aws:iam::1:root"})],
+            False,
+            id="deny-not-principal",
+        ),
+        pytest.param([allow(), deny(Effect="Allow")], False, id="allow-is-no-deny"),
+        pytest.param(
+            [allow(Action=None, NotAction="s3:DeleteObject"), deny(Action="*", Resource="*")],
+            True,
+            id="allow-not-action-deny-all",
+        ),
+        pytest.param(
+            [allow(Action=None, NotAction="s3:DeleteObject"), deny()],
+            False,
+            id="allow-not-action-deny-s3",
+        ),
+        pytest.param(
+            [
+                allow(Action=None, NotAction="s3:*"),
+                deny(Action=None, NotAction="s3:GetObject", Resource="*"),
+            ],
+            True,
+            id="deny-spares-only-what-allow-spares",
+        ),
+        pytest.param(
+            [allow(Resource=None, NotResource=BUCKET), deny(Resource="*")],
+            True,
+            id="allow-not-resource-deny-all",
+        ),
+        pytest.param(
+            [allow(), deny(Condition={"StringNotEquals": {"aws:SourceVpce": Unknown("v")}})],
+            None,
+            id="deny-condition-unknown",
+        ),
+        pytest.param(
+            [allow(Action=["s3:GetObject", Unknown("a")]), deny()], None, id="allow-action-unknown"
+        ),
+        pytest.param(
+            [allow(Action=["s3:GetObject", Unknown("a")]), deny(Action="*")],
+            True,
+            id="allow-action-unknown-deny-all",
+        ),
+        pytest.param([allow(Resource=Unknown("r")), deny()], None, id="allow-resource-unknown"),
+        pytest.param(
+            [allow(Resource=Unknown("r")), deny(Resource="*")],
+            True,
+            id="allow-resource-unknown-deny-all",
+        ),
+    ],
+)
+def test_restricted(document: list[RawValue], restricts: bool | None) -> None:
+    found = statements(*document)
+    assert restricted(found[0], found) is restricts
+
+
+def trust(*raw: RawValue) -> tuple[Statement, ...]:
+    principal: RawValue = {"AWS": "*"}
+    return statements({"Effect": "Allow", "Principal": principal, "Action": "sts:*"}, *raw)
+
+
+@pytest.mark.parametrize(
+    ("deny_actions", "restricts"),
+    [
+        pytest.param("sts:AssumeRole", True, id="the-action-asked-about"),
+        pytest.param("sts:AssumeRoleWith*", False, id="other-actions"),
+        pytest.param("sts:*", True, id="every-sts-action"),
+    ],
+)
+def test_restricted_for_concrete_actions(deny_actions: str, restricts: bool) -> None:
+    condition: RawValue = {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    found = trust(
+        {"Effect": "Deny", "Principal": "*", "Action": deny_actions, "Condition": condition}
+    )
+    # a trust statement has no Resource: a Deny without one names the same role
+    assert restricted(found[0], found, ["sts:AssumeRole"]) is restricts
+
+
+def test_restricted_trust_deny_with_resource_must_name_everything() -> None:
+    condition: RawValue = {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
+    base: dict[str, RawValue] = {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}
+    found = trust(base | {"Condition": condition, "Resource": "*"})
+    assert restricted(found[0], found, ["sts:AssumeRole"]) is True
+    found = trust(base | {"Condition": condition, "Resource": "arn:aws:iam::1:role/x"})
+    assert restricted(found[0], found, ["sts:AssumeRole"]) is False

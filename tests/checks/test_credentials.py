@@ -307,6 +307,67 @@ def test_exposed_secret_skips_encrypted_sinks() -> None:
     ]
 
 
+KEY_TYPE = "aws_iam_access_key"
+PROFILE_TYPE = "aws_iam_user_login_profile"
+
+
+@pytest.mark.parametrize(
+    ("target_type", "attribute", "pgp_keys", "fires"),
+    [
+        pytest.param(KEY_TYPE, "secret", (), True, id="key-secret"),
+        pytest.param(KEY_TYPE, "secret", ("keybase:ops",), False, id="key-secret-pgp"),
+        pytest.param(KEY_TYPE, "ses_smtp_password_v4", ("keybase:ops",), False, id="key-smtp-pgp"),
+        pytest.param(KEY_TYPE, "secret", ("",), True, id="key-empty-pgp"),
+        pytest.param(PROFILE_TYPE, "password", (), True, id="password"),
+        pytest.param(PROFILE_TYPE, "password", (None,), True, id="password-pgp-null"),
+        pytest.param(PROFILE_TYPE, "password", ("keybase:ops",), False, id="password-pgp"),
+        pytest.param(
+            PROFILE_TYPE, "password", (Unknown("var.pgp"),), False, id="password-pgp-unknown"
+        ),
+        pytest.param(
+            PROFILE_TYPE,
+            "password",
+            ("", Unknown("var.pgp")),
+            True,
+            id="password-pgp-planned-empty",
+        ),
+        pytest.param(
+            PROFILE_TYPE,
+            "password",
+            ("keybase:ops", Unknown("var.pgp")),
+            False,
+            id="password-pgp-planned-and-literal",
+        ),
+    ],
+)
+def test_exposed_secret_of_a_pgp_encrypted_resource(
+    target_type: str, attribute: str, pgp_keys: tuple[RawValue, ...], fires: bool
+) -> None:
+    """With ``pgp_key`` the provider leaves ``secret``, ``ses_smtp_password_v4`` and
+    ``password`` empty (issue 17): one block per planned/literal ``pgp_key`` value."""
+    target = f"{target_type}.t"
+    builder = _blocks(*[("resource", target_type, target, {"pgp_key": v}) for v in pgp_keys])
+    builder.references.append(Reference(_origin("output.o"), target, target_type, attribute))
+    assert bool(_run(exposed_secret, builder)) is fires
+
+
+def test_exposed_secret_trusts_the_access_key_flag() -> None:
+    builder = GraphBuilder()
+    _key(builder, "aws_iam_access_key.k", "u", True, encrypted=True)
+    builder.references.append(
+        Reference(_origin("output.o"), "aws_iam_access_key.k", KEY_TYPE, "secret")
+    )
+    assert _run(exposed_secret, builder) == []
+
+
+def test_false_alarms_case_iam103() -> None:
+    assert addresses("false_alarms", "IAM103") == {"output.plain_secret", "output.plain_password"}
+    assert addresses("false_alarms", "IAM102") == {
+        "aws_iam_access_key.plain",
+        "aws_iam_access_key.pgp",
+    }
+
+
 def test_several_active_keys_counts_only_known_active_keys_of_defined_users() -> None:
     builder = GraphBuilder()
     two, one = _user(builder, "aws_iam_user.two"), _user(builder, "aws_iam_user.one")

@@ -166,6 +166,96 @@ def test_iam501_skips_unknown_document() -> None:
     assert run(public_resource_policy, builder.build()) == []
 
 
+# ----------------------------------------------------------------------------- issue 17
+
+#: a Deny to everyone of every S3 action on the bucket outside one VPC endpoint
+OUTSIDE_ENDPOINT: RawValue = {
+    "Effect": "Deny",
+    "Principal": "*",
+    "Action": "s3:*",
+    "Resource": ["arn:aws:s3:::b", "arn:aws:s3:::b/*"],
+    "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0a1b2c3d"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("statements", "fires"),
+    [
+        pytest.param(
+            [read({"AWS": "*"}, {"StringEquals": {"AWS:SourceOwner": "123456789012"}})],
+            False,
+            id="source-owner",
+        ),
+        pytest.param(
+            [read("*", {"StringEquals": {"kms:CallerAccount": "123456789012"}})],
+            False,
+            id="kms-caller-account",
+        ),
+        pytest.param(
+            [read("*", {"StringEquals": {"s3:DataAccessPointAccount": "123456789012"}})],
+            False,
+            id="access-point-account",
+        ),
+        pytest.param(
+            [read("*", {"StringLike": {"s3:DataAccessPointAccount": "*"}})],
+            True,
+            id="any-access-point-account",
+        ),
+        pytest.param([read("*"), OUTSIDE_ENDPOINT], False, id="deny-outside-endpoint"),
+        pytest.param([OUTSIDE_ENDPOINT, read("*")], False, id="deny-written-first"),
+        pytest.param(
+            [read("*"), {**OUTSIDE_ENDPOINT, "Action": "s3:PutObject"}],
+            True,
+            id="deny-other-action",
+        ),
+        pytest.param(
+            [
+                read("*"),
+                {
+                    **OUTSIDE_ENDPOINT,
+                    "Condition": {"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}},
+                },
+            ],
+            False,
+            id="deny-outside-network",
+        ),
+        pytest.param(
+            [
+                read("*"),
+                {**OUTSIDE_ENDPOINT, "Condition": {"StringNotLike": {"aws:SourceVpce": "*"}}},
+            ],
+            True,
+            id="deny-nothing",
+        ),
+    ],
+)
+def test_iam501_restricting_account_keys_and_companion_deny(
+    statements: list[RawValue], fires: bool
+) -> None:
+    assert bool(run(public_resource_policy, resource_graph(*statements))) is fires
+
+
+def test_iam501_reports_the_statement_a_deny_leaves_public() -> None:
+    listing = read("*", Action="s3:ListBucket", Resource="arn:aws:s3:::b")
+    deny_reads = {**OUTSIDE_ENDPOINT, "Action": "s3:GetObject"}
+    [hit] = run(public_resource_policy, resource_graph(read("*"), listing, deny_reads))
+    assert hit.pointer == ("policy", "Statement", 1)
+
+
+def test_false_alarms_case() -> None:
+    # issue 17: account keys and companion Deny statements (IAM501), the same Deny in a
+    # trust policy (IAM401)
+    assert addresses("false_alarms", "IAM501") == {
+        "aws_sns_topic_policy.source_owner_pattern",
+        "aws_kms_key.caller_account_if_exists",
+        "aws_s3_bucket_policy.any_access_point",
+        "aws_s3_bucket_policy.deny_outside_any_endpoint",
+        "aws_s3_bucket_policy.deny_writes_outside_endpoint",
+        "aws_s3_bucket_policy.deny_plain_http_outside_endpoint",
+    }
+    assert addresses("false_alarms", "IAM401") == {"aws_iam_role.any_org_by_deny"}
+
+
 # ----------------------------------------------------------------------------- IAM502
 
 
