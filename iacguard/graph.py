@@ -112,10 +112,19 @@ class DocumentSite:
     origin: Origin
 
     def describe(self) -> str:
-        """How messages name the document: ``policy 'deploy'``, ``trust policy`` ..."""
+        """How messages name a document: by its name (``policy 'deploy'``), or, when it has
+        none (not given, empty, or known only after apply), by the address it is written at
+        (``policy 'aws_iam_policy.deploy'``, ``trust policy of 'aws_iam_role.ci'``), never
+        as a bare ``policy`` or ``policy ''``."""
         policy = self.policy
-        name = f" '{policy.name}'" if isinstance(policy.name, str) and policy.name else ""
-        return f"{_POLICY_LABELS[policy.kind]}{name}"
+        label = _POLICY_LABELS[policy.kind]
+        if isinstance(policy.name, str) and policy.name:
+            return f"{label} '{policy.name}'"
+        if policy.kind is PolicyKind.AWS_MANAGED:
+            return label
+        address = policy.origin.address
+        # a document embedded in a larger resource (a role's trust policy or inline block)
+        return f"{label} '{address}'" if policy.id == address else f"{label} of '{address}'"
 
 
 @final

@@ -234,20 +234,6 @@ def typo_distance(first: str, second: str, limit: int) -> int:
 # --------------------------------------------------------------------------- messages
 
 
-def describe(site: DocumentSite) -> str:
-    """How messages name a document: by its name (``policy 'deploy'``), or, when it has
-    none (not given, empty, or known only after apply), by the address it is written at
-    (``policy 'aws_iam_policy.deploy'``, ``trust policy of 'aws_iam_role.ci'``), never
-    as a bare ``policy`` or ``policy ''``."""
-    label = site.describe()
-    name = site.policy.name
-    if (isinstance(name, str) and name) or site.policy.kind is PolicyKind.AWS_MANAGED:
-        return label
-    address = site.policy.origin.address
-    # a document embedded in a larger resource (a role's trust policy or inline block)
-    return f"{label} '{address}'" if site.policy.id == address else f"{label} of '{address}'"
-
-
 def anchor(site: DocumentSite) -> Origin:
     """Where a finding about *site* points: the document inside its resource (so that
     ``("Statement", i)`` pointers lead into it), or the attachment for AWS-managed policies.

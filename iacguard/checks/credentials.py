@@ -167,6 +167,8 @@ def _user(target: str, graph: Graph) -> str:
     outside = outside_target(target)
     if graph.principal(target) is not None or outside is None:
         return f"'{target}'"
+    if not outside.name:
+        return "a user with an empty name"
     return f"'{outside.name}' (known after apply)" if outside.unknown else f"'{outside.name}'"
 
 

@@ -42,11 +42,11 @@ def admin_wildcard(ctx: CheckContext) -> Iterator[Hit]:
         if site.policy.kind is PolicyKind.AWS_MANAGED:
             if admin:
                 target = doc.attached_to(ctx.graph, site)
-                message = f"attaches {doc.describe(site)}{target}: every action on every resource"
+                message = f"attaches {site.describe()}{target}: every action on every resource"
                 yield Hit(site.origin, message)
             continue
         for statement in admin:
-            message = f"{doc.describe(site)} {doc.statement_label(statement)} allows '*' on '*'"
+            message = f"{site.describe()} {doc.statement_label(statement)} allows '*' on '*'"
             yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 
@@ -83,7 +83,7 @@ def service_wildcard(ctx: CheckContext) -> Iterator[Hit]:
             if not everything and not services:
                 continue
             grant = "every action of every service ('*')" if everything else doc.quoted(services)
-            message = f"{doc.describe(site)} {doc.statement_label(statement)} allows {grant}"
+            message = f"{site.describe()} {doc.statement_label(statement)} allows {grant}"
             yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 
@@ -120,7 +120,7 @@ def write_on_any_resource(ctx: CheckContext) -> Iterator[Hit]:
                 and every_resource_of(statement, ctx.catalog, a.full_name)
             ]
             if names:
-                label = f"{doc.describe(site)} {doc.statement_label(statement)}"
+                label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
                 message = f"{label} allows write actions on {where}: {doc.quoted(names)}"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
@@ -174,7 +174,7 @@ def _allow_except(ctx: CheckContext, key: str, noun: str) -> Iterator[Hit]:
             if statement.is_allow and key in statement.keys:
                 values = statement.not_actions if key == "NotAction" else statement.not_resources
                 excluded = doc.quoted(doc.literal(values)) or "an unknown list"
-                label = f"{doc.describe(site)} {doc.statement_label(statement)}"
+                label = f"{site.describe()} {doc.statement_label(statement)}"
                 message = f"{label} allows every {noun} except {excluded}"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
@@ -206,7 +206,7 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             via = doc.allowed_matching(statement, doc.PASS_ROLE)
             if via:
-                label = f"{doc.describe(site)} {doc.statement_label(statement)}"
+                label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
                 message = f"{label} allows '{doc.PASS_ROLE}' on {where} (through {doc.quoted(via)})"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
@@ -247,7 +247,7 @@ def read_any_secret(ctx: CheckContext) -> Iterator[Hit]:
                 and every_resource_of(statement, ctx.catalog, a)
             ]
             if granted:
-                label = f"{doc.describe(site)} {doc.statement_label(statement)}"
+                label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
                 message = f"{label} allows {doc.quoted(granted)} on {where} without a condition"
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
@@ -286,7 +286,7 @@ def broad_aws_managed_policy(ctx: CheckContext) -> Iterator[Hit]:
             continue
         yield Hit(
             site.origin,
-            f"attaches {doc.describe(site)}{doc.attached_to(ctx.graph, site)}: {reason}",
+            f"attaches {site.describe()}{doc.attached_to(ctx.graph, site)}: {reason}",
         )
 
 
@@ -335,7 +335,7 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
                 if pattern not in known:
                     known[pattern] = _hint(ctx, pattern)
             hints = [f"'{p}'{known[p]}" for p in bad]
-            label = f"{doc.describe(site)} {doc.statement_label(statement)}"
+            label = f"{site.describe()} {doc.statement_label(statement)}"
             message = f"{label} names actions that match nothing: {', '.join(hints)}"
             yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
@@ -367,7 +367,7 @@ def malformed_policy(ctx: CheckContext) -> Iterator[Hit]:
         where = doc.anchor(site)
         if site.document.problems:
             problems = "; ".join(site.document.problems)
-            yield Hit(where, f"{doc.describe(site)} is malformed: {problems}")
+            yield Hit(where, f"{site.describe()} is malformed: {problems}")
         identity = site.policy.kind in doc.AUTHORED_IDENTITY
         for statement in site.document.statements:
             issues: list[str] = []
@@ -376,7 +376,7 @@ def malformed_policy(ctx: CheckContext) -> Iterator[Hit]:
             if identity and not statement.keys & {"Resource", "NotResource"}:
                 issues.append("has neither Resource nor NotResource")
             if issues:
-                label = f"{doc.describe(site)} {doc.statement_label(statement)}"
+                label = f"{site.describe()} {doc.statement_label(statement)}"
                 message = f"{label} {' and '.join(issues)}"
                 yield Hit(where, message, pointer=("Statement", statement.index))
 

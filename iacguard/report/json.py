@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter, merge_repeats, severity_counts
+from iacguard.report import RegisterReporter, severity_counts
 from iacguard.results import Diagnostic, Finding
 
 if TYPE_CHECKING:
@@ -59,7 +59,9 @@ class JsonReporter:
     @collector_paused()
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the report; see the schema for every field."""
-        findings = merge_repeats(result.findings)
+        # the machine format keeps every finding (one per resource and pointer): tools that
+        # read it match findings by resource; people read the merged formats
+        findings = result.findings
         document = {
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "iacguard", "version": __version__},

@@ -9,7 +9,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter, merge_repeats
+from iacguard.report import RegisterReporter
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def junit_cases(result: ScanResult) -> list[ET.Element]:
     ``classname`` is ``iacguard.<rule ID>`` and ``name`` is ``<file>::<address>``, so
     the pair is unique in a report.
     """
-    findings = merge_repeats(result.findings)
+    findings = result.findings  # one test case per resource: the pair stays unique
     ordered = sorted(findings, key=_case_key)
     cases = [_failure_case(list(group)) for _, group in groupby(ordered, key=_case_key)]
     errors = [d for d in result.diagnostics if d.level is DiagnosticLevel.ERROR]

@@ -11,7 +11,6 @@ import pytest
 
 from iacguard.engine import ScanResult
 from iacguard.model import Location
-from iacguard.report import merge_repeats
 from iacguard.report.junit import PASSED_NAME, JunitReporter
 from iacguard.results import Diagnostic, DiagnosticLevel
 from tests.conftest import TERRAFORM, scan_case
@@ -39,8 +38,7 @@ def test_one_unique_case_per_rule_and_resource(case: str) -> None:
     root = render(result)
     by_key = cases(root)
     failing = {
-        (f"iacguard.{f.rule_id}", f"{f.location.file}::{f.address}")
-        for f in merge_repeats(result.findings)  # one case per rule and line
+        (f"iacguard.{f.rule_id}", f"{f.location.file}::{f.address}") for f in result.findings
     }
     assert {key for key, c in by_key.items() if c.find("failure") is not None} == failing
     firing = {f.rule_id for f in result.findings}
