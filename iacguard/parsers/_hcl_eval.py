@@ -176,6 +176,10 @@ class Evaluator:
                     self.budget[0] -= 1
                     if self.budget[0] < 0:
                         raise EvalError("for directives iterate too often")
+                    if isinstance(item, UnknownItems):  # how often the body repeats
+                        parts.append(computed(f"%{{for in {part.collection}}}", item))
+                        decided = False
+                        continue
                     names = part.names
                     scope = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
                     decided &= self.child(scope)._render(part.body, parts)
@@ -296,15 +300,16 @@ class Evaluator:
         intro, body, condition = _for_parts(node)
         result: list[RawValue] = []
         for scope, item in self._iterations(intro):
+            if isinstance(item, UnknownItems):  # elements that may not exist: no value
+                value = scope.value(body[0], item.expr)
+                result.append(UnknownItems(item.expr, refs_of(item, value)))
+                continue
             test = True if condition is None else scope.eval(condition)
             if isinstance(test, Unknown):
                 value = scope.value(body[0], test.expr)
                 result.append(UnknownItems(test.expr, refs_of(test, value)))
             elif _truth(test):
-                value = scope.eval(body[0])
-                if isinstance(item, UnknownItems) and isinstance(value, Unknown):
-                    value = UnknownItems(value.expr, value.refs)
-                result.append(value)
+                result.append(scope.eval(body[0]))
         return tuple(result)
 
     def _for_object(self, node: Node) -> RawValue:

@@ -29,6 +29,7 @@ from iacguard.parsers._hcl_functions import (
     MAX_TOTAL_SIZE,
     MAX_VALUE_SIZE,
     EvalError,
+    UnknownItems,
     convert,
     to_string,
     type_spec,
@@ -316,7 +317,11 @@ class Configuration:
         except EvalError:
             return (Unknown(f"{expr}.dynamic.{iterator}"),)
         return tuple(
-            self._nested_values(content.body, ev.child({iterator: {"key": k, "value": v}}), expr)
+            Unknown(f"{expr}.dynamic.{iterator}", v.refs)  # blocks that may not exist
+            if isinstance(v, UnknownItems)
+            else self._nested_values(
+                content.body, ev.child({iterator: {"key": k, "value": v}}), expr
+            )
             for k, v in pairs
         )
 

@@ -397,3 +397,39 @@ def test_documents_are_read_statement_by_statement(
             actions = ["?" if isinstance(a, Unknown) else a for a in statement.actions]
             read.append((statement.effect.value, actions))
     assert read == statements
+
+
+@pytest.mark.parametrize(
+    "statements",
+    [
+        pytest.param(
+            "[for arn in concat([], var.ul) :"
+            ' { Effect = "Allow", Action = "s3:*", Resource = arn }]',
+            id="for-expression",
+        ),
+        pytest.param(
+            '[%{ for arn in concat([], var.ul) }{"Effect": "Allow", "Action": "s3:*", '
+            '"Resource": "${arn}"}%{ endfor }]',
+            id="for-directive",
+        ),
+    ],
+)
+def test_elements_that_may_not_exist_grant_nothing(tmp_path: Path, statements: str) -> None:
+    """A loop over an unknown list may run no time: what its body would grant is unknown,
+    never a known statement (rules.md: Unknown is never a false alarm)."""
+    body = statements if statements.startswith("[for") else f"<<EOT\n{statements}\nEOT"
+    value = _outputs(tmp_path, _UNKNOWNS + _output(body))["x"]
+    assert value in (["?"], "?")
+
+
+def test_dynamic_block_over_unknown_items_adds_no_known_statement(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        _UNKNOWNS + 'data "aws_iam_policy_document" "d" {\n'
+        '  dynamic "statement" {\n    for_each = concat([], var.ul)\n'
+        '    content {\n      actions   = ["s3:*"]\n      resources = [statement.value]\n'
+        "    }\n  }\n}\n"
+    )
+    config = hcl.read_source(tmp_path, PurePosixPath("cfg")).config
+    (data,) = config.resources
+    assert isinstance(data.values["json"], Unknown)
+    assert all(isinstance(s, Unknown) for s in data.values["statement"])
