@@ -6,7 +6,8 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.analysis.conditions import is_wildcard, restricted
+from iacguard.analysis.conditions import is_wildcard
+from iacguard.analysis.exposure import restricted
 from iacguard.analysis.trust import grants_anyone
 from iacguard.checks._documents import pointer_from
 from iacguard.hookspecs import hookimpl

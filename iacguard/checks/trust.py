@@ -10,11 +10,11 @@ from iacguard.analysis.conditions import (
     known,
     read_operator,
     requires_mfa,
-    restricted,
     restricts_caller,
     specific_values,
     unresolved_block,
 )
+from iacguard.analysis.exposure import restricted
 from iacguard.analysis.grants import names_action
 from iacguard.analysis.trust import (
     ASSUME_ACTIONS,

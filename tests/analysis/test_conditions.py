@@ -12,17 +12,15 @@ from iacguard.analysis.conditions import (
     Operator,
     can_hold,
     denies_without_mfa,
-    deny_restricts,
     describe,
-    excludes_others,
     is_wildcard,
     narrows,
     read_operator,
     requires_mfa,
-    restricted,
     restricts_caller,
     specific_values,
 )
+from iacguard.analysis.exposure import deny_restricts, excludes_others, restricted
 from iacguard.model import (
     Condition,
     Location,
