@@ -209,6 +209,13 @@ def covers_every(resources: Sequence[str], usable: Sequence[str]) -> bool:
     :returns: True only when the globs cover every usable resource (containment is sound:
         see :func:`iacguard._glob.glob_contains`).
     """
+    return _covers_every(tuple(resources), tuple(usable))
+
+
+@functools.lru_cache(maxsize=_USABLE_CACHE_SIZE)
+def _covers_every(resources: tuple[str, ...], usable: tuple[str, ...]) -> bool:
+    """:func:`covers_every`, remembered: the same few resource lists meet the same few
+    resource types for every action a statement names."""
     if not usable:
         return _names_any_resource(resources)
     return any(

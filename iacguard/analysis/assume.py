@@ -171,6 +171,11 @@ class AssumeGraph:
                 found += self._wide_edges(caller, self._roles[address])
         return tuple(found)
 
+    def named_edges_into(self, role: Principal) -> tuple[AssumeEdge, ...]:
+        """The principals that *role*'s trust names (by ARN or reference) and that can
+        assume it: cheap, with no question about trusts of an account or ``*``."""
+        return tuple(self._into.get(role.address, ()))
+
     def edges_into(self, role: Principal) -> tuple[AssumeEdge, ...]:
         """The principals that can assume *role* directly."""
         found = list(self._into.get(role.address, ()))

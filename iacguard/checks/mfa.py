@@ -139,7 +139,7 @@ def privileged_role_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
         if trust is None or not isinstance(trust.document, PolicyDocument):
             continue
         for statement in trust.document.statements:
-            people = _people(ctx.graph, statement, analyzer.assume.edges_into(role))
+            people = _people(ctx.graph, statement, analyzer.assume.named_edges_into(role))
             if not people or requires_mfa(statement.conditions) is not False:
                 continue
             if not allows_assume(statement, ASSUME_ROLE):
