@@ -166,6 +166,13 @@ def reaches(resources: Sequence[str], usable: Sequence[str]) -> bool:
         no policy (exact, over any partition; see
         :func:`iacguard._glob.globs_intersect` for its work cap, which errs towards True).
     """
+    return _reaches(tuple(resources), tuple(usable))
+
+
+@functools.lru_cache(maxsize=_USABLE_CACHE_SIZE)
+def _reaches(resources: tuple[str, ...], usable: tuple[str, ...]) -> bool:
+    """:func:`reaches`, remembered: statements of many principals ask about the same few
+    resource lists and resource types."""
     if not usable:
         return _names_any_resource(resources)
     return any(
