@@ -127,17 +127,16 @@ class Privilege:
         return f" ({'; '.join(parts)})" if parts else ""
 
 
-def chain_text(chain: Chain) -> str:
-    """``alice → role/ci → role/admin``: the principals of a chain, by name; a chain of
-    more than :data:`_CHAIN_SHOWN` roles names its first and last ones and counts the
-    others."""
-    first = [chain.edge.source]
+def chain_text(chain: Chain, *, source: bool = True) -> str:
+    """``alice → role/ci → role/admin``: the principals of a chain, by name (without the
+    first when *source* is False); a chain of more than :data:`_CHAIN_SHOWN` roles names
+    its first and last ones and counts the others."""
+    start = [_name(chain.edge.source)] if source else []
     if chain.length <= _CHAIN_SHOWN:
-        roles = [edge.role for edge in chain.edges()]
-        return " → ".join([_name(first[0]), *(f"role/{_name(r)}" for r in roles)])
+        return " → ".join([*start, *(f"role/{_name(edge.role)}" for edge in chain.edges())])
     head = [edge.role for edge, _ in zip(chain.edges(), range(_CHAIN_SHOWN - 1), strict=False)]
     hidden = chain.length - len(head) - 1
-    parts = [_name(first[0]), *(f"role/{_name(r)}" for r in head)]
+    parts = [*start, *(f"role/{_name(r)}" for r in head)]
     return " → ".join([*parts, f"({hidden:,} more)", f"role/{_name(chain.last.role)}"])
 
 

@@ -78,10 +78,11 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if not _own_chain(perms, why.chain):
             continue
-        can = "lets its members assume" if principal.kind is PrincipalKind.GROUP else "can assume"
+        group = principal.kind is PrincipalKind.GROUP
+        can = "lets its members assume" if group else "can assume"
         message = (
-            f"{principal.display} {can} {chain_text(why.chain)}{why.caveat()}, "
-            f"which is privileged ({why.target.reason()})"
+            f"{principal.display} {can} {chain_text(why.chain, source=not group)}"
+            f"{why.caveat()}, which is privileged ({why.target.reason()})"
         )
         yield Hit(principal.origin, message, confidence=why.confidence)
 
