@@ -14,13 +14,16 @@ from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from iacguard.analysis import arn
+from iacguard.analysis.refs import ARN_ATTRIBUTES
 from iacguard.catalog import ActionCatalog
 from iacguard.model import MaybeStr, Principal, Statement, Unknown
 
 #: a policy variable or an unresolved pseudo parameter inside a resource entry
 _VARIABLE: Final = re.compile(r"\$\{[^{}]*\}")
-#: reference attributes that stand for an element's ARN
-ARN_ATTRIBUTES: Final = frozenset({"arn", "Arn", "Ref"})
+#: reference attributes that stand for an element's ARN when the element is the one
+#: asked about (CloudFormation's ``Ref`` is the ARN of a managed policy, not of a role:
+#: a ``Resource`` naming a role by ``Ref`` is invalid, and taken as meant)
+_NAMES_ELEMENT: Final = ARN_ATTRIBUTES | {"Ref"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +85,7 @@ def _entries(entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test) -> b
     for entry in entries:
         if isinstance(entry, Unknown):
             if wanted.address and any(
-                ref.address == wanted.address and ref.attribute in ARN_ATTRIBUTES
+                ref.address == wanted.address and ref.attribute in _NAMES_ELEMENT
                 for ref in entry.refs
             ):
                 return True
