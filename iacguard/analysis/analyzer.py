@@ -71,13 +71,24 @@ class Analyzer:
         own = self.own_privilege(principal)
         if own is not None:
             return own
+        return self.chained(principal)
+
+    def chained(self, principal: Principal) -> Privilege | None:
+        """Why *principal* is privileged through a chain of roles it can assume (the
+        shortest), whatever its own permissions; None when it can reach no privileged
+        role."""
         return self._chained().get(principal.address)
 
     def _chained(self) -> dict[str, Privilege]:
         verdicts = self._verdicts
         if verdicts is None:
             roles = {r.address: r for r in self.graph.principals(PrincipalKind.ROLE)}
-            targets = {a: v for a, r in roles.items() if (v := self.own_privilege(r)) is not None}
+            assumable = self.assume.assumable()
+            targets = {
+                address: verdict
+                for address, role in roles.items()
+                if address in assumable and (verdict := self.own_privilege(role)) is not None
+            }
             chains = self.assume.chains_to(targets)
             verdicts = {
                 address: Privilege(chain=chain, target=targets[chain.last.role.address])

@@ -171,6 +171,11 @@ class AssumeGraph:
                 found += self._wide_edges(caller, self._roles[address])
         return tuple(found)
 
+    def assumable(self) -> frozenset[str]:
+        """The addresses of the roles some principal may assume: named by a trust, or
+        trusting an account or ``*``. No other role can end a chain."""
+        return frozenset(self._into) | frozenset(self._wide)
+
     def named_edges_into(self, role: Principal) -> tuple[AssumeEdge, ...]:
         """The principals that *role*'s trust names (by ARN or reference) and that can
         assume it: cheap, with no question about trusts of an account or ``*``."""

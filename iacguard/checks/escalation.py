@@ -73,7 +73,7 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
             verdict = max((Privilege(paths=(m,)) for m in found), key=lambda v: v.confidence)
             yield Hit(principal.origin, message + verdict.caveat(), confidence=verdict.confidence)
             continue
-        why = analyzer.privilege(principal)
+        why = analyzer.chained(principal)
         if why is None or why.chain is None or why.target is None:
             continue
         if not _own_chain(perms, why.chain):
