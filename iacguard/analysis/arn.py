@@ -18,7 +18,7 @@ IAM's meaning, where ``*`` spans colons (``arn:*`` names everything).
 
 Partitions: a usable glob allows any partition (``arn:aws*:``), but a policy is evaluated in
 one partition, and a statement that writes ``arn:aws:`` speaks of every resource of the
-``aws`` partition.  So :func:`covers_every` (and :func:`reaches_not`, its complement) ask the
+``aws`` partition.  So :func:`covers_every` asks the
 question one partition at a time, for each of :data:`PARTITIONS`, and answer for the partition
 in which the statement's globs cover the most: ``arn:aws:iam::*:role/*`` covers every role, as
 ``arn:aws-cn:iam::*:role/*`` does for a policy deployed in China.  :func:`reaches` needs no
@@ -47,9 +47,7 @@ __all__ = [
     "PARTITIONS",
     "covers_every",
     "format_glob",
-    "matches_resource",
     "reaches",
-    "reaches_not",
     "reaches_unreserved",
     "reserved_resources",
     "usable_resources",
@@ -184,23 +182,6 @@ def _reaches(resources: tuple[str, ...], usable: tuple[str, ...]) -> bool:
     )
 
 
-def reaches_not(not_resources: Sequence[str], usable: Sequence[str]) -> bool:
-    """Tell whether a ``NotResource`` element leaves at least one usable resource named.
-
-    ``NotResource`` names every resource except those its globs match, so this is the
-    complement of :func:`covers_every`: the answer is False only when, in some partition,
-    each usable glob is contained in one excluded glob.  For ``usable == ()`` the request's
-    resource is the literal ``*``: it is excluded when an excluded glob matches the text ``*``.
-
-    :param not_resources: The statement's ``NotResource`` globs.
-    :param usable: The action's usable globs (:func:`usable_resources`).
-    :returns: True unless the excluded globs cover every usable resource.  Containment is
-        decided soundly (:func:`iacguard._glob.glob_contains`), so a doubtful case answers
-        True.
-    """
-    return not covers_every(not_resources, usable)
-
-
 def covers_every(resources: Sequence[str], usable: Sequence[str]) -> bool:
     """Tell whether a ``Resource`` element names every resource the action can use.
 
@@ -232,16 +213,6 @@ def _covers_every(resources: tuple[str, ...], usable: tuple[str, ...]) -> bool:
         )
         for partition in _partitions(usable)
     )
-
-
-def matches_resource(patterns: Sequence[str], resource: str) -> bool:
-    """Match a ``Resource`` glob list against one concrete ARN.
-
-    :param patterns: The statement's globs.
-    :param resource: An ARN; its ``*`` and ``?`` are ordinary characters.
-    :returns: True when some glob matches the whole ARN, case-sensitively.
-    """
-    return any(glob_match(pattern, resource) for pattern in patterns)
 
 
 # -- helpers ------------------------------------------------------------------------------------

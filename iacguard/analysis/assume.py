@@ -207,7 +207,8 @@ class AssumeGraph:
                     for c in callers.candidates(self._roles[role])
                     if c.principal.address not in chains and c.principal.address not in goals
                 ]
-                edges = [*edges, *self._wide_into(waiting, self._roles[role])]
+                target = self._roles[role]
+                edges = [*edges, *(e for c in waiting for e in self._wide_edges(c, target))]
             for edge in edges:
                 source = edge.source.address
                 if source in goals or source in chains:
@@ -216,10 +217,6 @@ class AssumeGraph:
                 if edge.source.kind is PrincipalKind.ROLE:
                     queue.append(source)
         return chains
-
-    def _wide_into(self, callers: list[_Caller], role: Principal) -> Iterator[AssumeEdge]:
-        for caller in callers:
-            yield from self._wide_edges(caller, role)
 
     def _wide_edges(self, caller: _Caller, role: Principal) -> Iterator[AssumeEdge]:
         """The edges from *caller* to *role* through its trusts of an account or ``*``."""
