@@ -3,22 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import logging
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO
 
 import typer
 
 from iacguard._version import __version__
-from iacguard.engine import ScanOptions, ScanResult, scan
+from iacguard.engine import ScanOptions, ScanResult, scan, skip_summary
+from iacguard.errors import describe
 from iacguard.plugins import collect_checks, collect_reporters
 from iacguard.registry import Settings
-from iacguard.results import Diagnostic
+from iacguard.results import Diagnostic, DiagnosticLevel
 from iacguard.selection import RuleSelection
+
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import pluggy
@@ -67,6 +71,11 @@ RulesDirOption = Annotated[
         help="Also load the YAML rules in this file or directory (repeatable).",
     ),
 ]
+DebugOption = Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")]
+VerboseOption = Annotated[
+    bool,
+    typer.Option("--verbose", "-v", help="Debug logging on stderr, and each skipped file."),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -79,8 +88,49 @@ ConfigOption = Annotated[
 
 def _fail(message: str) -> NoReturn:
     """Print one error line on stderr and exit 2."""
-    typer.echo(f"iacguard: error: {message}", err=True)
+    from iacguard.report.text import printable
+
+    typer.echo(f"iacguard: error: {printable(message)}", err=True)
     raise typer.Exit(ExitCode.USAGE_ERROR)
+
+
+_Params = ParamSpec("_Params")
+
+
+def _exit_code_contract(command: Callable[_Params, None]) -> Callable[_Params, None]:
+    """*command* under the exit-code contract (#13): an exception nobody planned for (a
+    bug, a plugin calling ``sys.exit()``) ends in one error line on stderr and exit 2,
+    never a traceback (unless the command's ``--debug`` asks for it) and never exit 0
+    or 1. ``typer.Exit`` and ``typer.Abort`` pass, and so does ``KeyboardInterrupt``.
+    Every command carries it (tests/test_exit_contract.py checks).
+    """
+
+    @functools.wraps(command)
+    def run(*args: _Params.args, **kwargs: _Params.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except (typer.Exit, typer.Abort):
+            raise
+        # The CLI's one blind except: whatever escaped the scan's own isolation (of
+        # checks, parsers, plugins, reporters) is a bug, reported on one line.
+        except (Exception, SystemExit) as err:
+            if kwargs.get("debug"):
+                raise
+            if isinstance(err, OSError):  # the system refused (a closed pipe): not a bug
+                _fail(describe(err))
+            hint = " (--debug shows the traceback)" if "debug" in kwargs else ""
+            _fail(f"internal error: {describe(err)}{hint}")
+
+    return run
+
+
+def _escaping_streams() -> None:
+    """Let stdout and stderr escape what their encoding cannot write (``\\xe9`` on an
+    ASCII terminal, a file name that is not UTF-8) instead of raising in mid-report."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
 
 
 def _version(value: bool) -> None:
@@ -99,9 +149,11 @@ def _root(
     ] = False,
 ) -> None:
     """Catch AWS IAM mistakes in Terraform and CloudFormation before they are deployed."""
+    _escaping_streams()
 
 
 @app.command()
+@_exit_code_contract
 def check(
     paths: Annotated[
         list[Path],
@@ -183,10 +235,8 @@ def check(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
-    debug: Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")] = False,
-    verbose: Annotated[
-        bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
-    ] = False,
+    debug: DebugOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Scan PATHS and report IAM findings; exit 0 clean, 1 findings, 2 error."""
     from iacguard import suppress
@@ -236,8 +286,10 @@ def check(
             suppress.write_baseline(create_baseline, result.findings)
     except IacguardError as err:
         _fail(str(err))
-    _render(result, formats, outputs, reporters)
-    _print_diagnostics(_shown_diagnostics(result, verbose), sys.stderr)
+    unwritten = _render(result, formats, outputs, reporters, debug)
+    _print_diagnostics(_shown_diagnostics(result.diagnostics, result.skipped, verbose), sys.stderr)
+    if unwritten:
+        _fail("; ".join(unwritten))
     if not result.complete:
         raise typer.Exit(ExitCode.USAGE_ERROR)
     failing = any(f.severity >= settings.fail_on for f in result.findings)
@@ -265,42 +317,66 @@ def _plugin_manager(settings: Config) -> pluggy.PluginManager:
 
 
 def _render(
-    result: ScanResult, formats: list[str], outputs: list[Path], reporters: Mapping[str, Reporter]
-) -> None:
-    """The first formats go to the --output files in order, the rest to stdout."""
+    result: ScanResult,
+    formats: list[str],
+    outputs: list[Path],
+    reporters: Mapping[str, Reporter],
+    debug: bool,
+) -> list[str]:
+    """The first formats go to the --output files in order, the rest to stdout.
+
+    Each format is written on its own: one that cannot be written, or whose reporter
+    crashes, does not stop the others (#13); ``--debug`` re-raises a crash.
+
+    :returns: one problem per format that was not written, naming it.
+    """
+    problems: list[str] = []
     for index, name in enumerate(formats):
-        if index >= len(outputs):
-            reporters[name].render(result, sys.stdout)
-            continue
+        target = outputs[index] if index < len(outputs) else None
         try:
-            with outputs[index].open("w", encoding="utf-8") as stream:
+            if target is None:
+                reporters[name].render(result, sys.stdout)
+                continue
+            with target.open("w", encoding="utf-8", errors="backslashreplace") as stream:
                 reporters[name].render(result, stream)
         except OSError as err:
-            _fail(f"cannot write {outputs[index]}: {err.strerror or err}")
+            where = target if target is not None else "stdout"
+            problems.append(f"cannot write the {name} report to {where}: {err.strerror or err}")
+        # A reporter may come from a plugin, which may raise anything (or exit).
+        except (Exception, SystemExit) as err:
+            if debug:
+                raise
+            logger.debug("reporter %s crashed", name, exc_info=True)
+            problems.append(f"the {name} report crashed: {describe(err)}")
+    return problems
 
 
-def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic]:
+def _shown_diagnostics(
+    diagnostics: Sequence[Diagnostic], skipped: Sequence[Diagnostic], verbose: bool
+) -> Iterator[Diagnostic]:
     """The diagnostics for stderr: files skipped in a directory are one line, with a
     hint, or with ``-v`` one line each."""
-    summary = result.skip_note
-    for diagnostic in result.diagnostics:
-        if diagnostic != summary or len(result.skipped) == 1:
+    summary = skip_summary(skipped)
+    for diagnostic in diagnostics:
+        if diagnostic != summary or len(skipped) == 1:
             yield diagnostic
         elif verbose:
-            yield from result.skipped
+            yield from skipped
         else:
             yield dataclasses.replace(diagnostic, message=f"{diagnostic.message} (-v lists them)")
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
     """One line per diagnostic: ``iacguard: error: <message> [IAM002]``."""
+    from iacguard.report.text import printable
+
     for diagnostic in diagnostics:
-        stream.write(
-            f"iacguard: {diagnostic.level.value}: {diagnostic.message} [{diagnostic.code}]\n"
-        )
+        message = printable(diagnostic.message)
+        stream.write(f"iacguard: {diagnostic.level.value}: {message} [{diagnostic.code}]\n")
 
 
 @app.command()
+@_exit_code_contract
 def rules(
     plugin: PluginOption = None,
     rules_dir: RulesDirOption = None,
@@ -309,7 +385,7 @@ def rules(
     ] = False,
 ) -> None:
     """List every rule with its ID, severity and title."""
-    registry = _registry(plugin, rules_dir)
+    registry, problems = _registry(plugin, rules_dir)
     if markdown:
         typer.echo("| ID | Severity | Rule |\n|---|---|---|")
     for item in registry:
@@ -317,26 +393,31 @@ def rules(
             typer.echo(f"| {item.id} | {item.severity.label} | {item.title} |")
         else:
             typer.echo(f"{item.id}  {item.severity.label:<8}  {item.title}")
+    _finish(problems)
 
 
 @app.command()
+@_exit_code_contract
 def explain(
     rule_id: Annotated[str, typer.Argument(help="A rule ID, e.g. IAM301.")],
     plugin: PluginOption = None,
     rules_dir: RulesDirOption = None,
 ) -> None:
     """Show a rule's documentation: what it finds, why it matters, how to fix it."""
-    registry = _registry(plugin, rules_dir)
+    registry, problems = _registry(plugin, rules_dir)
     item = registry.get(rule_id.upper())
     if item is None:
+        _print_diagnostics(problems, sys.stderr)
         _fail(f"no rule {rule_id!r}; 'iacguard rules' lists them")
     typer.echo(f"{item.id} ({item.slug}) - {item.title}")
     typer.echo(f"severity: {item.severity.label}; plugin: {registry.owner(item.id)}")
     typer.echo("")
     typer.echo(item.description)
+    _finish(problems)
 
 
 @app.command("plugins")
+@_exit_code_contract
 def list_plugins(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
@@ -347,7 +428,6 @@ def list_plugins(
     from iacguard.errors import IacguardError
     from iacguard.hookspecs import PLUGIN_API_VERSION
     from iacguard.plugins import describe_plugins
-    from iacguard.results import DiagnosticLevel
 
     cli_settings = {
         "config": config,
@@ -366,12 +446,11 @@ def list_plugins(
         for label, values in (("rules", info.rules), ("formats", info.formats)):
             if values:
                 typer.echo(f"  {label}: {' '.join(values)}")
-    _print_diagnostics(problems, sys.stderr)
-    if any(problem.level is DiagnosticLevel.ERROR for problem in problems):
-        raise typer.Exit(ExitCode.USAGE_ERROR)
+    _finish(problems)
 
 
 @app.command("config")
+@_exit_code_contract
 def show_config(config: ConfigOption = None) -> None:
     """Show the effective configuration and where each value comes from."""
     from iacguard.errors import IacguardError
@@ -405,8 +484,11 @@ def show_config(config: ConfigOption = None) -> None:
         typer.echo(f"# {describe(suppression)}: {suppression.reason}{expiry}")
 
 
-def _registry(plugins: list[str] | None, rules_dirs: list[Path] | None) -> CheckRegistry:
-    """The checks of the configured plugins plus *plugins* and *rules_dirs*."""
+def _registry(
+    plugins: list[str] | None, rules_dirs: list[Path] | None
+) -> tuple[CheckRegistry, tuple[Diagnostic, ...]]:
+    """The checks of the configured plugins plus *plugins* and *rules_dirs*, and the
+    problems of collecting them."""
     from iacguard.errors import IacguardError
 
     cli_settings = {"plugins": plugins, "rules-dir": [str(p) for p in rules_dirs or ()]}
@@ -414,9 +496,16 @@ def _registry(plugins: list[str] | None, rules_dirs: list[Path] | None) -> Check
         pm = _plugin_manager(_load_config(cli_settings))
     except IacguardError as err:
         _fail(str(err))
-    registry, problems = collect_checks(pm)
+    return collect_checks(pm)
+
+
+def _finish(problems: Iterable[Diagnostic]) -> None:
+    """Print *problems* on stderr; exit 2 when one is an error (a plugin that failed):
+    a listing that misses a plugin's rules is incomplete."""
+    problems = list(problems)
     _print_diagnostics(problems, sys.stderr)
-    return registry
+    if any(problem.level is DiagnosticLevel.ERROR for problem in problems):
+        raise typer.Exit(ExitCode.USAGE_ERROR)
 
 
 # --- views: access and graph (issue #3) --------------------------------------------
@@ -425,50 +514,77 @@ if TYPE_CHECKING:
     from iacguard.views.access import AccessInput
 
 
-def _parsed_inputs(path: Path) -> list[AccessInput]:
-    """Parse every input under *path* into a named graph; bad input exits 2."""
-    from iacguard.errors import IacguardError, UnsupportedInputError
-    from iacguard.parsers import discover, parse
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Parsed:
+    """The inputs of a view, read through the scan's own parse loop."""
+
+    inputs: list[AccessInput]
+    diagnostics: list[Diagnostic]
+    skipped: list[Diagnostic]
+
+    @property
+    def complete(self) -> bool:
+        """False when an input failed to parse."""
+        return not any(d.level is DiagnosticLevel.ERROR for d in self.diagnostics)
+
+    def finish(self, verbose: bool) -> None:
+        """Print the diagnostics as ``check`` does; exit 2 when an input failed."""
+        _print_diagnostics(_shown_diagnostics(self.diagnostics, self.skipped, verbose), sys.stderr)
+        if not self.complete:
+            raise typer.Exit(ExitCode.USAGE_ERROR)
+
+
+def _parsed_inputs(path: Path, debug: bool) -> _Parsed:
+    """Parse every input under *path* into a named graph, as ``check`` does (#13): a
+    file that fails is a diagnostic and the others are still read; a path that holds
+    nothing to scan exits 2."""
+    from iacguard.engine import parse_inputs
+    from iacguard.errors import IacguardError
     from iacguard.views.access import AccessInput
 
-    found: list[AccessInput] = []
+    diagnostics: list[Diagnostic] = []
+    skipped: list[Diagnostic] = []
+    loop = parse_inputs([path], ScanOptions(debug=debug), diagnostics, skipped)
     try:
-        for source in discover([path]):
-            try:
-                found.append(AccessInput(str(source.display), parse(source).graph))
-            except UnsupportedInputError:
-                if source.explicit:
-                    raise
+        inputs = [AccessInput(str(source.display), parsed.graph) for source, parsed in loop]
     except IacguardError as err:
         _fail(str(err))
-    if not found:
-        _fail(f"{path}: holds nothing iacguard can scan")
-    return found
+    return _Parsed(inputs, diagnostics, skipped)
 
 
 @app.command()
+@_exit_code_contract
 def access(
     path: Annotated[Path, typer.Argument(help="A plan JSON file or a directory to search.")],
     principal: Annotated[
         str | None,
         typer.Option(help="Only this principal, by address (aws_iam_user.alice)."),
     ] = None,
+    debug: DebugOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Show each principal's effective permissions: admins, escalation paths, MFA."""
     from iacguard.catalog import default_catalog
     from iacguard.views.access import write_access
 
-    inputs = _parsed_inputs(path)
-    if not write_access(inputs, sys.stdout, default_catalog(), principal):
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+    parsed = _parsed_inputs(path, debug)
+    written = write_access(parsed.inputs, sys.stdout, default_catalog(), principal)
+    parsed.finish(verbose)
+    if not written:
         _fail(f"no principal {principal!r} in {path}" if principal else f"no principal in {path}")
 
 
 @app.command()
+@_exit_code_contract
 def graph(
     path: Annotated[Path, typer.Argument(help="A plan JSON file or a directory to search.")],
     output_format: Annotated[
         str, typer.Option("--format", "-f", metavar="FORMAT", help="dot, mermaid or json.")
     ] = "dot",
+    debug: DebugOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Export the IAM graph (principals, policies, groups, trust) for drawing."""
     from iacguard.catalog import default_catalog
@@ -478,7 +594,12 @@ def graph(
         fmt = GraphFormat(output_format.lower())
     except ValueError:
         _fail(f"unknown --format {output_format} (available: dot, mermaid, json)")
-    write_graph(_parsed_inputs(path), sys.stdout, fmt, default_catalog())
+    if verbose:
+        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+    parsed = _parsed_inputs(path, debug)
+    if parsed.inputs:
+        write_graph(parsed.inputs, sys.stdout, fmt, default_catalog())
+    parsed.finish(verbose)
 
 
 def main() -> None:

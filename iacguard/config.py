@@ -123,7 +123,10 @@ def read_file(path: Path) -> dict[str, Any]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: not valid TOML: {err}") from err
     if path.name == "pyproject.toml":
-        document = document.get("tool", {}).get("iacguard", {})
+        tool: object = document.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{path}: [tool] must be a table")
+        document = tool.get("iacguard", {})
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: [tool.iacguard] must be a table")
     unknown = sorted(set(document) - {*LIST_KEYS, *SCALAR_KEYS, *TABLE_KEYS})

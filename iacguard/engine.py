@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
@@ -23,10 +23,10 @@ from typing import final
 from iacguard import suppress
 from iacguard._collector import collector_paused
 from iacguard.catalog import ActionCatalog, default_catalog
-from iacguard.errors import InputError, ParseError, UnsupportedInputError
+from iacguard.errors import InputError, ParseError, UnsupportedInputError, describe
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
-from iacguard.parsers import InputFile, discover, parse
+from iacguard.parsers import InputFile, ParsedInput, discover, parse
 from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
 from iacguard.results import (
     Diagnostic,
@@ -117,6 +117,58 @@ def scan(
     today = options.today or datetime.date.today()
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
+    for source, parsed in parse_inputs(paths, options, diagnostics, skipped):
+        scanned.append(source)
+        context = CheckContext(parsed.graph, catalog, options.settings)
+        locator = _Locator(parsed.graph)
+        found: list[Finding] = []
+        for check in checks:
+            severity = options.severity_of(check)
+            plugin = registry.owner(check.id)
+            found += _run_check(
+                check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
+            )
+        outcome = suppress.apply(found, parsed.suppressions, today, ran)
+        findings += outcome.kept
+        suppressed += outcome.suppressed
+        diagnostics += outcome.diagnostics
+    outcome = suppress.apply(findings, options.suppressions, today, ran)
+    suppressed += outcome.suppressed
+    diagnostics += outcome.diagnostics
+    kept = sorted(
+        (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
+    )
+    suppressed.sort(key=lambda s: s.finding.sort_key)
+    return ScanResult(
+        tuple(_unique(kept)),
+        tuple(diagnostics),
+        checks,
+        tuple(scanned),
+        tuple(suppressed),
+        tuple(skipped),
+    )
+
+
+def parse_inputs(
+    paths: Sequence[Path],
+    options: ScanOptions,
+    diagnostics: list[Diagnostic],
+    skipped: list[Diagnostic],
+) -> Iterator[tuple[InputFile, ParsedInput]]:
+    """Every input under *paths* that parses, in discovery order, with what it parsed to.
+
+    The one parse loop of every command that reads inputs (``check``, ``access``,
+    ``graph``), so each handles bad input the same way: a file that fails to parse, or
+    crashes its parser, is an ERROR diagnostic appended to *diagnostics* and the loop
+    goes on; a file found in a directory that is neither a plan nor a template is a NOTE
+    appended to *skipped*, and after the last input their summary
+    (:func:`skip_summary`) goes to *diagnostics*. The notes of a parsed input go to
+    *diagnostics* before it is yielded.
+
+    :raises UnsupportedInputError: a path named by the user does not exist or holds
+        nothing to scan, or no input parsed and none failed.
+    """
+    parsed_any = False
     for source in discover(paths):
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
@@ -140,46 +192,19 @@ def scan(
             message = f"{source.display}: internal error while parsing: {type(err).__name__}"
             diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
             continue
-        scanned.append(source)
+        parsed_any = True
         if source.note:
             diagnostics.append(
                 Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, Location(source.display))
             )
         diagnostics += parsed.notes
-        context = CheckContext(parsed.graph, catalog, options.settings)
-        locator = _Locator(parsed.graph)
-        found: list[Finding] = []
-        for check in checks:
-            severity = options.severity_of(check)
-            plugin = registry.owner(check.id)
-            found += _run_check(
-                check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
-            )
-        outcome = suppress.apply(found, parsed.suppressions, today, ran)
-        findings += outcome.kept
-        suppressed += outcome.suppressed
-        diagnostics += outcome.diagnostics
-    if not scanned and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
+        yield source, parsed
+    if not parsed_any and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
         names = ", ".join(str(p) for p in paths) or "."
         raise UnsupportedInputError(Path(names), "holds nothing iacguard can scan")
     note = skip_summary(skipped)
     if note is not None:
         diagnostics.append(note)
-    outcome = suppress.apply(findings, options.suppressions, today, ran)
-    suppressed += outcome.suppressed
-    diagnostics += outcome.diagnostics
-    kept = sorted(
-        (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
-    )
-    suppressed.sort(key=lambda s: s.finding.sort_key)
-    return ScanResult(
-        tuple(_unique(kept)),
-        tuple(diagnostics),
-        checks,
-        tuple(scanned),
-        tuple(suppressed),
-        tuple(skipped),
-    )
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:
@@ -218,13 +243,15 @@ def _run_check(
     try:
         return [_finding(check, severity, hit, kind, locator) for hit in _hits(check, context)]
     # The single blind except of the engine: a plugin check may raise anything, and one
-    # broken check must not stop the others (bandit, cfn-lint E0002 do the same).
-    except Exception as err:
+    # broken check must not stop the others (bandit, cfn-lint E0002 do the same). A check
+    # calling sys.exit() is a crash too: it must not decide the exit code (#13);
+    # KeyboardInterrupt still stops the scan.
+    except (Exception, SystemExit) as err:
         if debug:
             raise
         logger.debug("check %s crashed", check.id, exc_info=True)
         origin = f" of plugin {plugin}" if not plugin.startswith("iacguard.") else ""
-        message = f"check {check.id} ({check.slug}){origin} crashed: {type(err).__name__}: {err}"
+        message = f"check {check.id} ({check.slug}){origin} crashed: {describe(err)}"
         diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM002", message, check_id=check.id))
         return []
 

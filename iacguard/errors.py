@@ -17,6 +17,10 @@
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Final
+
+#: the longest exception message :func:`describe` keeps
+_MESSAGE_LIMIT: Final = 300
 
 
 class IacguardError(Exception):
@@ -102,3 +106,21 @@ class DuplicateCheckError(PluginError):
         self.first = first
         self.second = second
         super().__init__(f"rule {rule_id} is registered twice: by {first} and by {second}")
+
+
+def describe(err: BaseException) -> str:
+    """``Type: message`` for an exception iacguard did not raise on purpose (a plugin's,
+    a bug), as diagnostics and the CLI's error line name it.
+
+    The message is cut to a few hundred characters (an exception may carry a whole
+    input), and an exception whose ``str()`` itself raises is named by its type alone.
+    """
+    name = type(err).__name__
+    try:
+        message = str(err)
+    # A plugin's exception class runs its own __str__, which may raise anything.
+    except Exception:  # noqa: BLE001
+        return name
+    if len(message) > _MESSAGE_LIMIT:
+        message = message[:_MESSAGE_LIMIT] + "..."
+    return f"{name}: {message}" if message else name

@@ -13,7 +13,7 @@ from typing import Final, final
 import pluggy
 
 from iacguard import hookspecs
-from iacguard.errors import IacguardError, PluginLoadError
+from iacguard.errors import IacguardError, PluginLoadError, describe
 from iacguard.hookspecs import RULE_PREFIX_PATTERN, RuleMetadata
 from iacguard.registry import Check, CheckRegistry
 from iacguard.report import Reporter
@@ -80,8 +80,9 @@ def get_plugin_manager(
             continue
         try:
             module = importlib.import_module(module_path)
-        # Importing runs arbitrary plugin code, which may raise anything.
-        except Exception as err:  # noqa: BLE001
+        # Importing runs arbitrary plugin code, which may raise anything, or call sys.exit()
+        # (#13: a plugin must not decide the exit code).
+        except (Exception, SystemExit) as err:  # noqa: BLE001
             _register_unloadable(pm, module_path, module_path, err)
             continue
         pm.register(module, name=module_path)
@@ -91,8 +92,10 @@ def get_plugin_manager(
     return pm
 
 
-def _register_unloadable(pm: pluggy.PluginManager, name: str, label: str, err: Exception) -> None:
-    error = PluginLoadError(label, f"{type(err).__name__}: {err}")
+def _register_unloadable(
+    pm: pluggy.PluginManager, name: str, label: str, err: BaseException
+) -> None:
+    error = PluginLoadError(label, describe(err))
     pm.register(_Unloadable(error), name=name)
 
 
@@ -105,16 +108,17 @@ def _load_entrypoints(pm: pluggy.PluginManager) -> None:
             continue
         try:
             plugin = entry.load()
-        # Importing runs arbitrary plugin code, which may raise anything.
-        except Exception as err:  # noqa: BLE001
+        # Importing runs arbitrary plugin code, which may raise anything, or call sys.exit()
+        # (#13: a plugin must not decide the exit code).
+        except (Exception, SystemExit) as err:  # noqa: BLE001
             dist = entry.dist.name if entry.dist else "?"
             _register_unloadable(pm, entry.name, f"{dist}[{entry.name}]", err)
             continue
         pm.register(plugin, name=entry.name)
 
 
-def _plugin_error(plugin: str, what: str, err: Exception) -> Diagnostic:
-    message = f"plugin {plugin} failed to {what}: {type(err).__name__}: {err}"
+def _plugin_error(plugin: str, what: str, err: BaseException) -> Diagnostic:
+    message = f"plugin {plugin} failed to {what}: {describe(err)}"
     return Diagnostic(DiagnosticLevel.ERROR, "IAM004", message)
 
 
@@ -146,7 +150,8 @@ def collect_checks(pm: pluggy.PluginManager) -> tuple[CheckRegistry, tuple[Diagn
 
         try:
             impl.function(register=register)
-        except Exception as err:  # noqa: BLE001 - a broken plugin must not stop the scan
+        # A broken plugin must not stop the scan, even one calling sys.exit() (#13).
+        except (Exception, SystemExit) as err:  # noqa: BLE001
             diagnostics.append(_plugin_error(plugin, "register its checks", err))
     entries = _rule_metadata(pm, registry, diagnostics)
     return (_with_metadata(registry, entries) if entries else registry), tuple(diagnostics)
@@ -178,7 +183,8 @@ def _rule_metadata(
 
         try:
             impl.function(register=register)
-        except Exception as err:  # noqa: BLE001 - a broken plugin must not stop the scan
+        # A broken plugin must not stop the scan, even one calling sys.exit() (#13).
+        except (Exception, SystemExit) as err:  # noqa: BLE001
             diagnostics.append(_plugin_error(plugin, "register rule metadata", err))
     return sorted(entries, key=lambda entry: len(entry.rules[0]))  # stable: plugin order kept
 
@@ -221,7 +227,8 @@ def _reporters(pm: pluggy.PluginManager) -> tuple[_OwnedReporters, tuple[Diagnos
 
         try:
             impl.function(register=register)
-        except Exception as err:  # noqa: BLE001 - a broken plugin must not stop the scan
+        # A broken plugin must not stop the scan, even one calling sys.exit() (#13).
+        except (Exception, SystemExit) as err:  # noqa: BLE001
             diagnostics.append(_plugin_error(plugin, "register reporters", err))
     return reporters, tuple(diagnostics)
 

@@ -170,7 +170,11 @@ def read_baseline(path: Path) -> tuple[Suppression, ...]:
         raise ConfigError(f"{path}: cannot read baseline: {err.strerror or err}") from err
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: baseline is not valid JSON: {err}") from err
-    entries = document.get("findings") if isinstance(document, dict) else None
+    except ValueError as err:  # a NUL byte in a configured path
+        raise ConfigError(f"{path}: cannot read baseline: {err}") from err
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: not an iacguard baseline (version {BASELINE_VERSION})")
+    entries = document.get("findings")
     if document.get("version") != BASELINE_VERSION or not isinstance(entries, list):
         raise ConfigError(f"{path}: not an iacguard baseline (version {BASELINE_VERSION})")
     location = Location(PurePosixPath(path.as_posix()))

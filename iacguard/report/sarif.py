@@ -205,8 +205,8 @@ def artifact_location(location: Location) -> ArtifactLocation:
     """A repo-relative, percent-encoded URI; an absolute path becomes a ``file:`` URI."""
     path = location.file.as_posix()
     if location.file.is_absolute():
-        return {"uri": "file://" + quote(path, safe="/")}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+        return {"uri": "file://" + quote(path, safe="/", errors="surrogateescape")}
+    return {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}
 
 
 def region(location: Location) -> Region:
@@ -245,7 +245,7 @@ def fingerprint(finding: Finding) -> str:
     resource address (``envs/prod``, ``envs/dev``) apart.
     """
     text = f"{finding.location.file.parent.as_posix()}\n{finding.fingerprint}"
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(text.encode(errors="surrogateescape")).hexdigest()
 
 
 def rule_descriptor(check: Check) -> Rule:
