@@ -327,7 +327,12 @@ class _PlanReader:
         for address, rc in self.changes.items():
             rtype = rc.get("type")
             before = _mapping(rc.get("change")).get("before")
-            if rtype in SEPARATE_TYPES and rc.get("mode", "managed") == "managed" and before:
+            if (
+                isinstance(rtype, str)
+                and rtype in SEPARATE_TYPES
+                and rc.get("mode", "managed") == "managed"
+                and before
+            ):
                 values = merge_unknown(before, None, address)
                 yield Separate(str(rtype), _as_mapping(values), planned=False)
 
