@@ -51,6 +51,35 @@ def run_python_probe(code: str) -> object:
     return json.loads(completed.stdout)
 
 
+@dataclass(frozen=True)
+class CliOutcome:
+    """What one in-process run of the command line left behind."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    #: an exception that escaped the command (None when it exited normally)
+    exception: BaseException | None
+
+
+def run_cli(*args: str | os.PathLike[str], charset: str = "utf-8") -> CliOutcome:
+    """Run ``iacguard ARGS`` in this process, as the console script would (without colour,
+    200 columns), and capture its exit code, stdout and stderr.
+
+    In-process runs are what keep the suite fast: a new interpreter costs more than most
+    scans. Only tests of the entry point itself need :mod:`subprocess`.
+    """
+    from typer.testing import CliRunner
+
+    from iacguard.cli import app
+
+    result = CliRunner(charset=charset).invoke(
+        app, [os.fspath(a) for a in args], env={"NO_COLOR": "1", "COLUMNS": "200"}
+    )
+    escaped = None if isinstance(result.exception, SystemExit) else result.exception
+    return CliOutcome(result.exit_code, result.stdout, result.stderr, escaped)
+
+
 @pytest.fixture
 def pm() -> pluggy.PluginManager:
     """A fresh plugin manager with the built-ins only (no entry points)."""

@@ -12,16 +12,14 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from typer.main import get_command
-from typer.testing import CliRunner
 
 from iacguard import cli
 from iacguard.cli import ExitCode, app
-from tests.conftest import ROOT, TERRAFORM
+from tests.conftest import ROOT, TERRAFORM, CliOutcome, run_cli
 
 PLAN = TERRAFORM / "least_privilege" / "plan.json"
 #: a plan with one administrator policy: small, so that views of it are quick
@@ -69,24 +67,10 @@ ACCENTED_TEMPLATE = (
 )
 
 
-@dataclass(frozen=True)
-class Outcome:
-    exit_code: int
-    stdout: str
-    stderr: str
-    exception: BaseException | None
+invoke = run_cli
 
 
-def invoke(*args: str | Path, charset: str = "utf-8") -> Outcome:
-    """Run the CLI in-process; exceptions that escape it are kept, not raised."""
-    result = CliRunner(charset=charset).invoke(
-        app, [os.fspath(a) for a in args], env={"NO_COLOR": "1", "COLUMNS": "200"}
-    )
-    escaped = result.exception if not isinstance(result.exception, SystemExit) else None
-    return Outcome(result.exit_code, result.stdout, result.stderr, escaped)
-
-
-def error_lines(outcome: Outcome) -> list[str]:
+def error_lines(outcome: CliOutcome) -> list[str]:
     return [line for line in outcome.stderr.splitlines() if line.startswith("iacguard: error:")]
 
 

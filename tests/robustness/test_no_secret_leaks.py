@@ -3,14 +3,15 @@ format, in debug logging, or in the ``access`` and ``graph`` views."""
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
+import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import run_cli
 
 KEY_ID = "AKIA" + "SEEDEDKEYROBUST1"
 SECRET_KEY = "wJalrXUtnROBUSTSEEDK7MDENGbPxRfiCY" + "EXAMPL"
@@ -203,37 +204,55 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     }
 
 
-def _run(arguments: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "iacguard", *arguments],
-        capture_output=True, text=True, timeout=60, env=env, check=False,
-    )  # fmt: skip
+@dataclass(frozen=True)
+class Run:
+    """One command's exit code and everything it wrote, debug logging included."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def _run(arguments: list[str]) -> Run:
+    """Run the CLI in-process; with ``-v``, what it logs at DEBUG counts as its stderr.
+
+    (``-v`` turns on ``logging.basicConfig``, which in a test process is a no-op: the
+    root logger already has handlers. So the log is captured here instead.)
+    """
+    log = io.StringIO()
+    handler = logging.StreamHandler(log)
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG if "-v" in arguments else level)
+    try:
+        outcome = run_cli(*arguments)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert outcome.exception is None, outcome.exception
+    return Run(outcome.exit_code, outcome.stdout, outcome.stderr + log.getvalue())
 
 
 @pytest.fixture(scope="module")
-def runs(inputs: dict[str, Path]) -> dict[tuple[str, str], subprocess.CompletedProcess[str]]:
-    """Every command on every input, run concurrently."""
-    jobs = {
-        (kind, " ".join(command)): [*command, str(path)]
+def runs(inputs: dict[str, Path]) -> dict[tuple[str, str], Run]:
+    """Every command on every input."""
+    return {
+        (kind, " ".join(command)): _run([*command, str(path)])
         for kind, path in inputs.items()
         for command in COMMANDS
     }
-    with ThreadPoolExecutor(max_workers=max(2, (os.cpu_count() or 1) * 2)) as pool:
-        return dict(zip(jobs, pool.map(_run, jobs.values()), strict=True))
 
 
 @pytest.mark.parametrize("kind", ["plan", "cloudformation", "hcl"])
 @pytest.mark.parametrize("command", [" ".join(c) for c in COMMANDS])
-def test_no_secret_in_any_output(
-    runs: dict[tuple[str, str], subprocess.CompletedProcess[str]], kind: str, command: str
-) -> None:
+def test_no_secret_in_any_output(runs: dict[tuple[str, str], Run], kind: str, command: str) -> None:
     done = runs[(kind, command)]
     assert "Traceback" not in done.stderr
     if command.startswith("check"):
-        assert done.returncode == 1, done.stderr[-2000:]  # the seeded findings are reported
+        assert done.exit_code == 1, done.stderr[-2000:]  # the seeded findings are reported
     else:
-        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.exit_code == 0, done.stderr[-2000:]
     assert done.stdout.strip()
     for secret in SECRETS:
         assert secret not in done.stdout
@@ -241,9 +260,7 @@ def test_no_secret_in_any_output(
 
 
 @pytest.mark.parametrize("kind", ["plan", "cloudformation", "hcl"])
-def test_the_seeded_credentials_are_found(
-    runs: dict[tuple[str, str], subprocess.CompletedProcess[str]], kind: str
-) -> None:
+def test_the_seeded_credentials_are_found(runs: dict[tuple[str, str], Run], kind: str) -> None:
     report = json.loads(runs[(kind, "check -f json")].stdout)
     rules = {finding["rule_id"] for finding in report["findings"]}
     assert {"IAM101", "IAM301"} <= rules
