@@ -14,9 +14,16 @@ from pathlib import Path
 
 import pluggy
 import pytest
+from hypothesis import settings
 
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, get_plugin_manager
+
+#: property tests are reproducible and have no clock (#15): the same examples on every run
+#: (a failure is never a matter of luck), no per-example deadline (a loaded machine is
+#: not a bug), and no example database written into the tree
+settings.register_profile("iacguard", derandomize=True, deadline=None, database=None)
+settings.load_profile("iacguard")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

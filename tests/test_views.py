@@ -126,7 +126,7 @@ def test_dot_renders_with_graphviz(case: str) -> None:
     code, out, _ = run("graph", str(TERRAFORM / case / "plan.json"), "--format", "dot")
     assert code == 0
     rendered = subprocess.run(
-        ["dot", "-Tsvg"], input=out, capture_output=True, text=True, check=False, timeout=60
+        ["dot", "-Tsvg"], input=out, capture_output=True, text=True, check=False
     )
     assert rendered.returncode == 0, rendered.stderr
     assert "<svg" in rendered.stdout

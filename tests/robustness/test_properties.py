@@ -90,7 +90,7 @@ DOCUMENTS = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300)
 @given(DOCUMENTS, st.booleans())
 def test_parse_policy_never_raises(document: Any, as_text: bool) -> None:
     value = json.dumps(document) if as_text else document
@@ -98,7 +98,7 @@ def test_parse_policy_never_raises(document: Any, as_text: bool) -> None:
     assert isinstance(parsed, PolicyDocument | Unknown)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100)
 @given(st.text(max_size=40))
 def test_parse_policy_of_any_text(text: str) -> None:
     assert isinstance(parse_policy(text, ORIGIN), PolicyDocument | Unknown)
@@ -163,9 +163,7 @@ def _render(result: ScanResult) -> str:
     return stream.getvalue()
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(resources(), min_size=1, max_size=6), st.booleans())
 def test_random_plans_scan_and_render_deterministically(
     tmp_path: Path, fragments: list[dict[str, Any]], unknown: bool
