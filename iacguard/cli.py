@@ -334,6 +334,8 @@ def explain(
     typer.echo(f"severity: {item.severity.label}; plugin: {registry.owner(item.id)}")
     typer.echo("")
     typer.echo(item.description)
+    if item.help_uri:
+        typer.echo(f"\nMore: {item.help_uri}")
 
 
 @app.command("plugins")
