@@ -411,6 +411,7 @@ UNDECODABLE = [
     pytest.param(("-f", "junit"), "d\\udce9p\\udcf4t/t\\udcff.yaml", id="junit"),
     pytest.param(("-f", "github"), "d\\udce9p\\udcf4t/t\\udcff.yaml", id="github"),
     pytest.param(("-f", "markdown"), "d\\udce9p\\udcf4t/t\\udcff.yaml", id="markdown"),
+    pytest.param(("-f", "gitlab"), "d\\udce9p\\udcf4t/t\\udcff.yaml", id="gitlab"),
 ]
 
 
