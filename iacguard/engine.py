@@ -84,13 +84,8 @@ class ScanResult:
     #: findings silenced by a suppression, with it; not in :attr:`findings`
     suppressed: tuple[SuppressedFinding, ...] = ()
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
-    #: template; :attr:`diagnostics` holds :attr:`skip_note` instead of them
+    #: template; :attr:`diagnostics` holds their :func:`skip_summary` instead of them
     skipped: tuple[Diagnostic, ...] = ()
-
-    @property
-    def skip_note(self) -> Diagnostic | None:
-        """The one diagnostic that stands for :attr:`skipped`, None when none was."""
-        return skip_summary(self.skipped)
 
     @property
     def complete(self) -> bool:
