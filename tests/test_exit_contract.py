@@ -22,6 +22,7 @@ from iacguard.cli import ExitCode, app
 from tests.conftest import ROOT, TERRAFORM, CliOutcome, run_cli
 
 PLAN = TERRAFORM / "least_privilege" / "plan.json"
+ADMIN = {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 #: a plan with one administrator policy: small, so that views of it are quick
 SMALL_PLAN = json.dumps(
     {
@@ -43,9 +44,7 @@ SMALL_PLAN = json.dumps(
                         "name": "ops",
                         "values": {
                             "user": "ops",
-                            "policy": json.dumps(
-                                {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-                            ),
+                            "policy": json.dumps(ADMIN),
                         },
                     },
                 ]
@@ -484,12 +483,21 @@ def test_a_stdout_that_is_not_utf8(
     assert shown in outcome.stdout
 
 
-def test_the_real_entry_point_on_an_ascii_stdout(accented: Path) -> None:
-    """Python sets up its own stdout from PYTHONIOENCODING: only a new process shows it."""
+def test_the_real_entry_point_on_an_ascii_stdout(tmp_path: Path) -> None:
+    """Python sets up its own stdout from PYTHONIOENCODING: only a new process shows it.
+    (A plan without its source: the quickest scan to start.)"""
+    plan = tmp_path / "plan.json"
+    policy = {"name": "caf\u00e9", "policy": json.dumps(ADMIN)}
+    resource = {"address": "aws_iam_policy.p", "type": "aws_iam_policy", "values": policy}
+    plan.write_text(
+        json.dumps(
+            {"format_version": "1.2", "planned_values": {"root_module": {"resources": [resource]}}}
+        )
+    )
     env = {**os.environ, "PYTHONIOENCODING": "ascii", "NO_COLOR": "1"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
     done = subprocess.run(
-        [sys.executable, "-m", "iacguard", "check", str(accented)],
+        [sys.executable, "-m", "iacguard", "check", str(plan)],
         capture_output=True,
         text=True,
         encoding="ascii",

@@ -433,7 +433,7 @@ def test_bad_input(case_paths: dict[str, Path], name: str, expected: int) -> Non
 #: a few cases through the real entry point: a new interpreter, its own stdout and stderr
 ENTRY_POINT_CASES = [
     pytest.param("tfplan/truncated.json", ERROR, id="error"),
-    pytest.param("cloudformation/utf16le_bom.yaml", FINDINGS, id="findings"),
+    pytest.param("tfplan/utf16le_bom.json", FINDINGS, id="findings"),
     pytest.param("tfplan/plan_keys_null.json", CLEAN, id="clean"),
 ]
 
