@@ -5,9 +5,12 @@ Small cases are files under ``corpus/`` (see ``corpus/README.md``); big ones (de
 nesting, 3 MiB strings, evaluation bombs, symlink loops) are generated at run time. Every
 case runs the CLI in-process (#15): a subprocess per case cost more than the scans, and
 no case has a wall-clock limit, since a loaded machine must not fail a correct case.
-Evaluation is bounded by work, not time (the bombs and cycles below end because the
-evaluator caps what it builds). A few cases also run ``python -m iacguard`` for real, to
-hold the entry point to the same contract.
+Evaluation is bounded by work, not time: the cases that could loop (``hcl/bomb_*``,
+``hcl/huge_range_and_count``, the ``hcl/*cycle*`` and ``module_self_reference`` cases,
+``cloudformation/alias_bomb.yaml``, ``parameter_and_mapping_cycles.yaml``,
+``ref_cycle.yaml``, ``directory/symlink_loops``) end because the parsers cap what they
+build and follow. A few cases also run ``python -m iacguard`` for real, to hold the entry
+point to the same contract.
 """
 
 from __future__ import annotations
