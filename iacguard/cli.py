@@ -118,7 +118,7 @@ def check(
             "-f",
             metavar="FORMAT",
             help=(
-                "text, json, sarif, junit, github, markdown or gitlab"
+                "text, json, sarif, junit, github, markdown, gitlab or concise"
                 " (repeatable, see --output) [text]."
             ),
         ),
