@@ -228,7 +228,11 @@ def check(
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),
             min_severity=settings.min_severity,
-            settings=Settings(trusted_accounts=settings.trusted_accounts),
+            settings=Settings(
+                trusted_accounts=settings.trusted_accounts,
+                max_key_age_days=settings.max_key_age_days,
+                max_unused_days=settings.max_unused_days,
+            ),
             debug=debug,
             suppressions=settings.suppressions + baseline_entries,
             severity_overrides=settings.severity_overrides,
@@ -395,6 +399,8 @@ def show_config(config: ConfigOption = None) -> None:
         "fail-on": settings.fail_on.label,
         "soft-fail": settings.soft_fail,
         "trusted-accounts": sorted(settings.trusted_accounts),
+        "max-key-age-days": settings.max_key_age_days,
+        "max-unused-days": settings.max_unused_days,
         "plugins": list(settings.plugins),
         "disable-plugins": list(settings.disable_plugins),
         "rules-dir": [str(p) for p in settings.rules_dirs],
