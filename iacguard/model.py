@@ -59,6 +59,7 @@ class SourceKind(Enum):
     TERRAFORM_HCL = "terraform-hcl"
     CLOUDFORMATION = "cloudformation"
     CREDENTIAL_REPORT = "credential-report"
+    AUTHORIZATION_DETAILS = "authorization-details"
 
 
 class Effect(Enum):

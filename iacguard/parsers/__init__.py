@@ -213,14 +213,23 @@ def _parse(source: InputFile) -> ParsedInput:
         try:
             data = load_json(text, source.path)
         except ParseError as err:
+            from iacguard.parsers import _authorization_details as snapshot
+
+            if snapshot.MARKER in text:  # paginated output: pages one after another
+                pages = snapshot.split_pages(text, source.path)
+                if snapshot.looks_like_authorization_details(pages):
+                    return snapshot.parse_authorization_details(pages, source.display)
             # a broken plan or template is an error; tsconfig.json (JSON with comments),
             # an empty file or other data found in a directory is skipped (#17)
             if source.explicit or _looks_like_iac(text):
                 raise
             raise UnsupportedInputError(source.path, f"{_NOT_IAC} ({err.message})") from err
+        from iacguard.parsers import _authorization_details as snapshot
         from iacguard.parsers import _credential_report as credentials
         from iacguard.parsers import tfplan
 
+        if snapshot.looks_like_authorization_details(data):
+            return snapshot.parse_authorization_details(data, source.display)
         if credentials.looks_like_api_report(data):
             report = credentials.read_api_report(data, source.path, source.display)
             return credentials.parsed_report(report)
