@@ -69,7 +69,8 @@ class Assumer:
     #: a principal's display name, or a trust entry (``AWS arn:aws:iam::...:root``)
     who: str
     #: how: ``by reference``, ``by ARN``, ``by account``, ``by '*'``; for a trust entry,
-    #: ``trusted``, ``trusted (another account)`` or ``trusted (anyone)``
+    #: ``trusted``, ``trusted (another account)``, ``trusted (anyone)``, or
+    #: ``trusted (account 210987654321)`` when the role's own account is not known
     how: str
     condition: str = ""
     #: the address of the principal; "" for a trust entry
@@ -348,9 +349,11 @@ def _trusted(kind: str, value: str, own: str | None) -> str:
     if value == "*":
         return "trusted (anyone)"
     account = value if value.isdigit() else _account(value)
-    if kind.upper() == "AWS" and own and account and account != own:
-        return "trusted (another account)"
-    return "trusted"
+    if kind.upper() != "AWS" or not account:
+        return "trusted"
+    if own is None:  # the role's own account is known only at deployment
+        return f"trusted (account {account})"
+    return "trusted (another account)" if account != own else "trusted"
 
 
 def _account(arn: object) -> str | None:
