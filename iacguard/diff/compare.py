@@ -248,6 +248,9 @@ def _grants(analyzer: Analyzer, principal: Principal) -> dict[Access, bool]:
     """Every permission *principal* holds -> whether it is certain (no part of its
     statement is unknown until apply)."""
     perms = analyzer.permissions(principal)
+    # with no Deny and no boundary, every action an Allow names is allowed: no decision
+    # per action is needed (the common case, and most of the cost)
+    unlimited = perms.boundary is None and not any(g.statement.is_deny for g in perms.grants)
     found: dict[Access, bool] = {}
     for grant in perms.grants:
         if not grant.is_allow:
@@ -258,15 +261,18 @@ def _grants(analyzer: Analyzer, principal: Principal) -> dict[Access, bool]:
         certain = not grant.unresolved and not any(
             isinstance(r, Unknown) for r in (*statement.resources, *statement.not_resources)
         )
-        for action, level in _actions(perms, grant):
+        for action, level in _actions(perms, grant, unlimited):
             for resource in resources:
                 key = Access(action, resource, condition, level)
                 found[key] = found.get(key, False) or certain
     return found
 
 
-def _actions(perms: EffectivePermissions, grant: Grant) -> Iterator[tuple[str, str]]:
-    """The actions *grant* allows (no Deny taking them away), with their access level."""
+def _actions(
+    perms: EffectivePermissions, grant: Grant, unlimited: bool
+) -> Iterator[tuple[str, str]]:
+    """The actions *grant* allows (no Deny taking them away), with their access level;
+    *unlimited*: the principal has no Deny and no boundary."""
     if grant.covers_all():
         yield "*", ""
         return
@@ -275,7 +281,7 @@ def _actions(perms: EffectivePermissions, grant: Grant) -> Iterator[tuple[str, s
         yield f"every action except {written}", ""
         return
     for info in perms.actions_of(grant):
-        if grant in perms.decide(info.full_name).allowed_by:
+        if unlimited or grant in perms.decide(info.full_name).allowed_by:
             yield info.full_name, primary_level(info).value
     for action in grant.statement.actions:
         if isinstance(action, Unknown):
