@@ -31,7 +31,9 @@ def plan(case: str) -> str:
 
 @pytest.mark.parametrize("case", CASES)
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
-def test_diff_of_each_plan_matches_golden(case: str, fmt: str, request: pytest.FixtureRequest) -> None:
+def test_diff_of_each_plan_matches_golden(
+    case: str, fmt: str, request: pytest.FixtureRequest
+) -> None:
     code, out, _ = run("diff", plan(case), "--format", fmt)
     if fmt == "json":
         document = json.loads(out)
@@ -56,9 +58,12 @@ def test_json_diff_lists_gained_grants_and_findings() -> None:
     _, out, _ = run("diff", plan("diff_widened"), "-f", "json")
     document = json.loads(out)
     ci = next(p for p in document["principals"] if p["address"] == "aws_iam_role.ci")
-    assert {"action": "iam:PassRole", "resource": "*", "condition": "", "access_level": "Write"} in ci[
-        "gained"
-    ]
+    assert {
+        "action": "iam:PassRole",
+        "resource": "*",
+        "condition": "",
+        "access_level": "Write",
+    } in ci["gained"]
     assert ci["becomes_privileged"]["kind"] == "escalation path"
     assert ci["becomes_privileged"]["paths"] == ["lambda-001"]
     # the bucket-scoped grants it had are covered by s3:* on *: nothing is lost
@@ -73,7 +78,11 @@ def test_trust_to_another_account_removed_role_and_unknown_policy() -> None:
     _, out, _ = run("diff", plan("diff_trust"), "-f", "json")
     principals = {p["address"]: p for p in json.loads(out)["principals"]}
     assert principals["aws_iam_role.audit"]["new_assumers"] == [
-        {"who": "AWS arn:aws:iam::210987654321:root", "how": "trusted (another account)", "condition": ""}
+        {
+            "who": "AWS arn:aws:iam::210987654321:root",
+            "how": "trusted (another account)",
+            "condition": "",
+        }
     ]
     legacy = principals["aws_iam_role.legacy"]
     assert legacy["status"] == "removed"
@@ -161,7 +170,11 @@ resource "aws_iam_role" "ci" {
   name = "ci"
   assume_role_policy = jsonencode({
     Version   = "2012-10-17"
-    Statement = [{ Effect = "Allow", Principal = { Service = "codebuild.amazonaws.com" }, Action = "sts:AssumeRole" }]
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "codebuild.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
   })
 }
 
@@ -214,16 +227,20 @@ def test_base_on_terraform_sources(repo: Path) -> None:
 
 def test_base_on_cloudformation_templates(repo: Path) -> None:
     template = repo / "template.yaml"
-    template.write_text(TEMPLATE % ("arn:aws:iam::123456789012:root", "arn:aws:iam::aws:policy/ReadOnlyAccess"))
+    template.write_text(
+        TEMPLATE % ("arn:aws:iam::123456789012:root", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+    )
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "base")
-    template.write_text(TEMPLATE % ("arn:aws:iam::210987654321:root", "arn:aws:iam::aws:policy/AdministratorAccess"))
+    template.write_text(
+        TEMPLATE % ("arn:aws:iam::210987654321:root", "arn:aws:iam::aws:policy/AdministratorAccess")
+    )
     code, out, _ = run("diff", "--base", "HEAD", "template.yaml")
     assert code == 1
     assert "Deployer (role) becomes administrator" in out
     assert (
-        "  newly assumable by: AWS arn:aws:iam::210987654321:root (trusted (account 210987654321))\n"
-        in out
+        "  newly assumable by: AWS arn:aws:iam::210987654321:root"
+        " (trusted (account 210987654321))\n" in out
     )
     # unchanged: an empty diff
     git(repo, "commit", "-q", "-am", "widen")
@@ -238,7 +255,7 @@ def test_base_for_a_new_file_compares_with_nothing(repo: Path) -> None:
     (repo / "template.yaml").write_text(
         TEMPLATE % ("arn:aws:iam::123456789012:root", "arn:aws:iam::aws:policy/ReadOnlyAccess")
     )
-    code, out, _ = run("diff", "--base", "HEAD", "template.yaml", "-f", "json")
+    _, out, _ = run("diff", "--base", "HEAD", "template.yaml", "-f", "json")
     [deployer] = json.loads(out)["principals"]
     assert deployer["status"] == "added"
 
