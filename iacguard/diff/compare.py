@@ -174,8 +174,11 @@ def _principal_changes(
         status = "changed" if before and after else ("added" if after else "removed")
         principal = after or before
         assert principal is not None  # one side holds it
-        was = _grants(old, before) if old and before else {}
-        now = _grants(new, after) if new and after else {}
+        if old and before and new and after and _same_grants(old, before, new, after):
+            was = now = {}
+        else:
+            was = _grants(old, before) if old and before else {}
+            now = _grants(new, after) if new and after else {}
         old_verdict = old.privilege(before) if old and before else None
         new_verdict = new.privilege(after) if new and after else None
         old_assumers = _assumers(old, before) if old and before else set()
@@ -242,6 +245,19 @@ def _verdict(privilege: Privilege | None) -> Verdict | None:
     else:
         kind = "chain"
     return Verdict(kind, privilege.reason() + privilege.caveat(), paths)
+
+
+def _same_grants(old: Analyzer, before: Principal, new: Analyzer, after: Principal) -> bool:
+    """True when the same statements apply to the principal on both sides (the common
+    case of a large plan): its permissions cannot differ."""
+    was = old.permissions(before)
+    now = new.permissions(after)
+    return (
+        was.unknowns == now.unknowns
+        and [g.statement for g in was.grants] == [g.statement for g in now.grants]
+        and [g.statement for g in was.boundary or ()] == [g.statement for g in now.boundary or ()]
+        and (was.boundary is None) == (now.boundary is None)
+    )
 
 
 def _grants(analyzer: Analyzer, principal: Principal) -> dict[Access, bool]:
