@@ -40,6 +40,8 @@ def test_action_is_a_composite_action_with_documented_inputs_and_outputs() -> No
         "soft-fail",
         "config",
         "baseline",
+        "new-only",
+        "base",
         "plugins",
         "upload-sarif",
         "version",

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
@@ -17,6 +18,7 @@ from tests._golden import check_golden
 
 FIXTURES = Path("fixtures/terraform")
 GOLDEN = Path(__file__).parent / "golden" / "diff"
+SCHEMA = json.loads(Path("iacguard/data/diff.schema.json").read_text())
 CASES = ("diff_widened", "diff_trust", "diff_narrowed", "diff_near_miss")
 
 
@@ -42,6 +44,22 @@ def test_diff_of_each_plan_matches_golden(
     suffix = {"text": "txt", "json": "json", "markdown": "md"}[fmt]
     check_golden(out, GOLDEN / f"{case}.{suffix}", request.config)
     assert code == (0 if case in ("diff_narrowed", "diff_near_miss") else 1)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_json_diff_follows_its_schema(case: str) -> None:
+    _, out, _ = run("diff", plan(case), "-f", "json")
+    jsonschema.validate(json.loads(out), SCHEMA)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_check_new_only_is_the_diffs_new_findings(case: str) -> None:
+    _, diff_out, _ = run("diff", plan(case), "-f", "json")
+    code, check_out, _ = run("check", plan(case), "--new-only", "-f", "json")
+    new = [f["fingerprint"] for f in json.loads(diff_out)["new_findings"]]
+    reported = [f["fingerprint"] for f in json.loads(check_out)["findings"]]
+    assert sorted(reported) == sorted(new)
+    assert code == (1 if new else 0)
 
 
 def test_widened_policy_names_the_escalation_path_and_who_gains_admin() -> None:

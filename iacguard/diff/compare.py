@@ -356,7 +356,7 @@ def _assumers(analyzer: Analyzer, principal: Principal) -> set[Assumer]:
     trust = analyzer.graph.trust_policy_of(principal)
     if trust is None or not isinstance(trust.document, PolicyDocument):
         return found
-    own = _account(principal.arn)
+    own = _account(principal.arn) or _home_account(analyzer.graph)
     for statement in trust.document.statements:
         if not statement.is_allow:
             continue
@@ -376,6 +376,13 @@ def _trusted(kind: str, value: str, own: str | None) -> str:
     if own is None:  # the role's own account is known only at deployment
         return f"trusted (account {account})"
     return "trusted (another account)" if account != own else "trusted"
+
+
+def _home_account(graph: Graph) -> str | None:
+    """The one account the known principal ARNs of *graph* are in; None when there are
+    none or several."""
+    accounts = {_account(p.arn) for p in graph.principals()} - {None}
+    return accounts.pop() if len(accounts) == 1 else None
 
 
 def _account(arn: object) -> str | None:
