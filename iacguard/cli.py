@@ -495,6 +495,7 @@ def diff_command(
     from iacguard.diff.render import FORMATS, write_diff
     from iacguard.diff.sides import after_side, before_side, side_diagnostics
     from iacguard.errors import IacguardError
+    from iacguard.results import DiagnosticLevel
 
     fmt = output_format.lower()
     if fmt not in FORMATS:
@@ -540,7 +541,7 @@ def diff_command(
             _fail(f"cannot write {output}: {err.strerror or err}")
     diagnostics = list(problems) + list(side_diagnostics(before, after))
     _print_diagnostics(diagnostics, sys.stderr)
-    if any(d.level.value == "error" for d in diagnostics):
+    if any(d.level is DiagnosticLevel.ERROR for d in diagnostics):
         raise typer.Exit(ExitCode.USAGE_ERROR)
     adds = change.newly_privileged or any(
         f.severity >= settings.fail_on for f in change.new_findings

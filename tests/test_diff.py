@@ -17,7 +17,7 @@ from iacguard.cli import app
 from tests._golden import check_golden
 
 FIXTURES = Path("fixtures/terraform")
-GOLDEN = Path(__file__).parent / "golden" / "diff"
+GOLDEN = Path(__file__).parent / "golden_diff"
 SCHEMA = json.loads(Path("iacguard/data/diff.schema.json").read_text())
 CASES = ("diff_widened", "diff_trust", "diff_narrowed", "diff_near_miss")
 
@@ -97,7 +97,7 @@ def test_trust_to_another_account_removed_role_and_unknown_policy() -> None:
     principals = {p["address"]: p for p in json.loads(out)["principals"]}
     assert principals["aws_iam_role.audit"]["new_assumers"] == [
         {
-            "who": "AWS arn:aws:iam::210987654321:root",
+            "who": "AWS arn:aws:iam::111122223333:root",
             "how": "trusted (another account)",
             "condition": "",
         }
@@ -251,14 +251,14 @@ def test_base_on_cloudformation_templates(repo: Path) -> None:
     git(repo, "add", ".")
     git(repo, "commit", "-q", "-m", "base")
     template.write_text(
-        TEMPLATE % ("arn:aws:iam::210987654321:root", "arn:aws:iam::aws:policy/AdministratorAccess")
+        TEMPLATE % ("arn:aws:iam::111122223333:root", "arn:aws:iam::aws:policy/AdministratorAccess")
     )
     code, out, _ = run("diff", "--base", "HEAD", "template.yaml")
     assert code == 1
     assert "Deployer (role) becomes administrator" in out
     assert (
-        "  newly assumable by: AWS arn:aws:iam::210987654321:root"
-        " (trusted (account 210987654321))\n" in out
+        "  newly assumable by: AWS arn:aws:iam::111122223333:root"
+        " (trusted (account 111122223333))\n" in out
     )
     # unchanged: an empty diff
     git(repo, "commit", "-q", "-am", "widen")
@@ -284,3 +284,20 @@ def test_unknown_revision_is_a_usage_error(repo: Path) -> None:
     git(repo, "commit", "-q", "-m", "base")
     code, _, err = run("diff", "--base", "no-such-branch", "template.yaml")
     assert (code, err) == (2, "iacguard: error: --base no-such-branch: no such git revision\n")
+
+
+def test_revision_that_looks_like_an_option_is_refused(repo: Path) -> None:
+    (repo / "template.yaml").write_text(TEMPLATE % ("*", "arn:aws:iam::aws:policy/ReadOnlyAccess"))
+    code, _, err = run("diff", "--base", "--output=x", "template.yaml")
+    assert (code, err) == (
+        2,
+        "iacguard: error: --base --output=x: a revision cannot start with '-'\n",
+    )
+
+
+def test_path_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(TEMPLATE % ("*", "arn:aws:iam::aws:policy/ReadOnlyAccess"))
+    code, _, err = run("diff", "--base", "HEAD", str(template))
+    assert code == 2
+    assert err == f"iacguard: error: --base: {template} is not in a git repository\n"

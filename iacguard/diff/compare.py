@@ -70,7 +70,7 @@ class Assumer:
     who: str
     #: how: ``by reference``, ``by ARN``, ``by account``, ``by '*'``; for a trust entry,
     #: ``trusted``, ``trusted (another account)``, ``trusted (anyone)``, or
-    #: ``trusted (account 210987654321)`` when the role's own account is not known
+    #: ``trusted (account 111122223333)`` when the role's own account is not known
     how: str
     condition: str = ""
     #: the address of the principal; "" for a trust entry

@@ -96,6 +96,8 @@ def base_side(
     :raises ConfigError: not in a git repository, an unknown revision, or a path outside
         the repository.
     """
+    if revision.startswith("-"):
+        raise ConfigError(f"--base {revision}: a revision cannot start with '-'")
     root = _repository_root(paths[0] if paths else Path.cwd())
     commit = _git(root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
     if commit is None:
@@ -199,8 +201,21 @@ def _extracted(root: Path, commit: str, paths: Sequence[Path]) -> Iterator[Path]
                 continue
             _archive(root, commit, spec, archive)
             with tarfile.open(archive) as tar:
-                tar.extractall(tree, filter="data")
+                _extract(tar, tree)
         yield tree.resolve()
+
+
+def _extract(tar: tarfile.TarFile, tree: Path) -> None:
+    """Extract *tar* into *tree*, refusing members that would land outside it (links,
+    absolute names, ``..``): the ``data`` filter where Python has it (3.11.4+), else
+    the same refusal by hand, with links skipped."""
+    if hasattr(tarfile, "data_filter"):
+        tar.extractall(tree, filter="data")
+        return
+    for member in tar.getmembers():
+        target = (tree / member.name).resolve()
+        if (member.isfile() or member.isdir()) and target.is_relative_to(tree.resolve()):
+            tar.extract(member, tree)
 
 
 def _archive(root: Path, commit: str, spec: str, target: Path) -> None:
