@@ -301,3 +301,25 @@ def test_path_outside_a_git_repository_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run("diff", "--base", "HEAD", str(template))
     assert code == 2
     assert err == f"iacguard: error: --base: {template} is not in a git repository\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "sarif"])
+def test_secrets_in_the_prior_state_and_the_plan_never_appear(fmt: str, tmp_path: Path) -> None:
+    from tests.robustness.test_no_secret_leaks import SECRETS, _plan
+
+    document = _plan()
+    planned = document["planned_values"]
+    assert isinstance(planned, dict)
+    document["prior_state"] = {"format_version": "1.0", "values": planned}
+    changes = document["resource_changes"]
+    assert isinstance(changes, list)
+    for change in changes:
+        change["change"]["before"] = change["change"]["after"]
+        change["change"]["actions"] = ["update"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    for args in (["diff", str(path), "-f", fmt], ["check", str(path), "--new-only", "-f", fmt]):
+        code, out, err = run(*args)
+        assert code in (0, 1), err
+        for secret in SECRETS:
+            assert secret not in out + err, (args, secret)

@@ -24,10 +24,15 @@ from typing import Final
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ConfigError, UnsupportedInputError
 from iacguard.graph import Graph
-from iacguard.parsers import InputFile, ParsedInput, _is_plan_file, display_path, parse
+from iacguard.parsers import InputFile, ParsedInput, display_path, parse
 from iacguard.registry import CheckRegistry
 from iacguard.results import Diagnostic, Finding
 
+#: why ``diff`` without ``--base`` refuses an input
+_NOT_A_PLAN: Final = (
+    "not a Terraform plan (terraform show -json); compare Terraform sources and "
+    "CloudFormation templates with --base REV"
+)
 #: how long one git command may run
 _GIT_TIMEOUT: Final = 120
 
@@ -57,11 +62,8 @@ def before_side(
     if base is not None:
         return base_side(base, paths, registry, options)
     for path in paths:
-        if not path.is_file() or not _is_plan_file(path):
-            raise ConfigError(
-                f"{path}: not a Terraform plan (terraform show -json); compare Terraform "
-                "sources and CloudFormation templates with --base REV"
-            )
+        if not path.is_file():
+            raise ConfigError(f"{path}: {_NOT_A_PLAN}")
     return _scan_side(paths, registry, options, parse_before)
 
 
@@ -77,9 +79,11 @@ def parse_before(source: InputFile) -> ParsedInput:
     from iacguard.parsers._plan_before import before_plan, with_prior_literals
     from iacguard.parsers._source import load_json, read_text
 
+    if source.path.suffix != ".json":
+        raise UnsupportedInputError(source.path, _NOT_A_PLAN)
     data = load_json(read_text(source.path), source.path)
     if not isinstance(data, dict) or not tfplan.looks_like_plan(data):
-        raise UnsupportedInputError(source.path, "not a Terraform plan")
+        raise UnsupportedInputError(source.path, _NOT_A_PLAN)
     config = tfplan.read_plan(before_plan(data), source.path, source.display)
     del data
     return tfplan.plan_graph(with_prior_literals(config), source.display, source.source)
