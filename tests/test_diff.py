@@ -323,3 +323,26 @@ def test_secrets_in_the_prior_state_and_the_plan_never_appear(fmt: str, tmp_path
         assert code in (0, 1), err
         for secret in SECRETS:
             assert secret not in out + err, (args, secret)
+
+
+def test_base_on_a_template_that_removes_a_role_and_narrows_another(repo: Path) -> None:
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    readonly = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+    second = (TEMPLATE % ("arn:aws:iam::123456789012:root", admin)).replace(
+        "Deployer:", "Auditor:", 1
+    )
+    template = repo / "template.yaml"
+    template.write_text(TEMPLATE % ("arn:aws:iam::123456789012:root", admin) + second[11:])
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    template.write_text(TEMPLATE % ("arn:aws:iam::123456789012:root", readonly))
+    code, out, _ = run("diff", "--base", "HEAD", "template.yaml", "-f", "json")
+    document = json.loads(out)
+    changes = {p["address"]: p for p in document["principals"]}
+    assert changes["Auditor"]["status"] == "removed"
+    assert changes["Auditor"]["stops_privileged"]["kind"] == "administrator"
+    assert changes["Deployer"]["stops_privileged"]["kind"] == "administrator"
+    assert [a["action"] for a in changes["Deployer"]["lost"]] == ["*"]
+    assert document["new_findings"] == []
+    assert {f["resource"] for f in document["resolved_findings"]} >= {"Auditor", "Deployer"}
+    assert code == 0
