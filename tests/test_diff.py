@@ -346,3 +346,30 @@ def test_base_on_a_template_that_removes_a_role_and_narrows_another(repo: Path) 
     assert document["new_findings"] == []
     assert {f["resource"] for f in document["resolved_findings"]} >= {"Auditor", "Deployer"}
     assert code == 0
+
+
+def test_markdown_escapes_what_comes_from_the_input() -> None:
+    import io
+
+    from iacguard.diff.compare import Access, AccessDiff, Assumer, PrincipalChange
+    from iacguard.diff.markdown import write_markdown
+
+    hostile = "arn:aws:s3:::x|<img src=y>*`z`\n# heading"
+    change = PrincipalChange(
+        input="in|put",
+        address="aws_iam_role.r",
+        kind="role",
+        status="changed",
+        gained=(Access("s3:GetObject", hostile, "StringEquals k=<b>|", "Read"),),
+        new_assumers=(Assumer("AWS <script>|", "trusted"),),
+    )
+    stream = io.StringIO()
+    write_markdown(AccessDiff((change,), (), ()), ("base|<x>", "after"), stream)
+    text = stream.getvalue()
+    # text cells are escaped; a resource is a code span, where HTML is not rendered
+    assert "<script>" not in text and "<b>" not in text
+    assert "`` arn:aws:s3:::x\\|<img src=y>*`z` # heading ``" in text
+    assert "\n# heading" not in text
+    for line in text.splitlines():
+        if line.startswith("| `aws_iam_role.r`"):
+            assert line.count(" | ") == 2  # no cell is split by a '|' from the input
