@@ -367,7 +367,8 @@ def test_markdown_escapes_what_comes_from_the_input() -> None:
     write_markdown(AccessDiff((change,), (), ()), ("base|<x>", "after"), stream)
     text = stream.getvalue()
     # text cells are escaped; a resource is a code span, where HTML is not rendered
-    assert "<script>" not in text and "<b>" not in text
+    assert "<script>" not in text
+    assert "<b>" not in text
     assert "`` arn:aws:s3:::x\\|<img src=y>*`z` # heading ``" in text
     assert "\n# heading" not in text
     for line in text.splitlines():
