@@ -489,7 +489,8 @@ def diff_command(
     debug: DebugOption = False,
 ) -> None:
     """Show the access a change adds and removes, per principal, and its new findings;
-    exit 1 when it adds a finding at or above --fail-on or makes a principal privileged."""
+    exit 1 when it adds a finding at or above --fail-on or makes a principal newly
+    privileged, 0 otherwise, 2 error."""
     from iacguard.catalog import default_catalog
     from iacguard.diff.compare import compare
     from iacguard.diff.render import FORMATS, write_diff
