@@ -526,20 +526,22 @@ def diff_command(
             source=source,
         )
         before = before_side(paths, registry, options, base)
-        after = after_side(paths, registry, options)
+        after = after_side(paths, registry, options, base)
     except IacguardError as err:
         _fail(str(err))
-    assert after.result is not None  # a scan always sets it
+    result = after.result or before.result
+    if result is None:
+        _fail(f"{', '.join(str(p) for p in paths)}: nothing to compare")
     catalog = default_catalog()
     change = compare(before.graphs, after.graphs, before.findings, after.findings, catalog)
     named = ", ".join(str(p) for p in paths)
     labels = (base, "working tree") if base is not None else (f"prior state of {named}", named)
     if output is None:
-        write_diff(fmt, change, labels, after.result, sys.stdout)
+        write_diff(fmt, change, labels, result, sys.stdout)
     else:
         try:
             with output.open("w", encoding="utf-8") as stream:
-                write_diff(fmt, change, labels, after.result, stream)
+                write_diff(fmt, change, labels, result, stream)
         except OSError as err:
             _fail(f"cannot write {output}: {err.strerror or err}")
     diagnostics = list(problems) + list(side_diagnostics(before, after))

@@ -374,3 +374,22 @@ def test_markdown_escapes_what_comes_from_the_input() -> None:
     for line in text.splitlines():
         if line.startswith("| `aws_iam_role.r`"):
             assert line.count(" | ") == 2  # no cell is split by a '|' from the input
+
+
+def test_base_on_a_deleted_template_loses_its_roles(repo: Path) -> None:
+    template = repo / "template.yaml"
+    template.write_text(
+        TEMPLATE % ("arn:aws:iam::123456789012:root", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+    )
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "base")
+    template.unlink()
+    code, out, _ = run("diff", "--base", "HEAD", "template.yaml", "-f", "json")
+    [deployer] = json.loads(out)["principals"]
+    assert (deployer["address"], deployer["status"]) == ("Deployer", "removed")
+    assert code == 0
+    code, _, err = run("diff", "--base", "HEAD", "other.yaml")
+    assert (code, err) == (
+        2,
+        "iacguard: error: other.yaml: no such file or directory, here or at HEAD\n",
+    )

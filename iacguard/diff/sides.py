@@ -67,9 +67,16 @@ def before_side(
     return _scan_side(paths, registry, options, parse_before)
 
 
-def after_side(paths: Sequence[Path], registry: CheckRegistry, options: ScanOptions) -> Side:
-    """The side after the change: *paths* as they are (the plans, the working tree)."""
-    return _scan_side(paths, registry, options, parse)
+def after_side(
+    paths: Sequence[Path], registry: CheckRegistry, options: ScanOptions, base: str | None = None
+) -> Side:
+    """The side after the change: *paths* as they are (the plans, the working tree).
+
+    With a git revision *base*, a path the change deletes (it exists only at *base*) has
+    an empty side after.
+    """
+    existing = [path for path in paths if path.exists()] if base is not None else paths
+    return _scan_side(existing, registry, options, parse) if existing else Side()
 
 
 def parse_before(source: InputFile) -> ParsedInput:
@@ -97,8 +104,8 @@ def base_side(
     A path that does not exist at *revision*, or holds nothing to scan there, has an
     empty side before.
 
-    :raises ConfigError: not in a git repository, an unknown revision, or a path outside
-        the repository.
+    :raises ConfigError: not in a git repository, an unknown revision, a path outside
+        the repository or in neither the working tree nor the revision.
     """
     if revision.startswith("-"):
         raise ConfigError(f"--base {revision}: a revision cannot start with '-'")
@@ -109,6 +116,9 @@ def base_side(
     relative = [_inside(root, path) for path in paths]
     with _extracted(root, commit.strip(), relative) as tree:
         present = [tree / rel for rel in relative if (tree / rel).exists()]
+        for path, rel in zip(paths, relative, strict=True):
+            if not path.exists() and not (tree / rel).exists():
+                raise ConfigError(f"{path}: no such file or directory, here or at {revision}")
         if not present:
             return Side()
 
