@@ -157,10 +157,16 @@ def test_check_new_only_reports_exactly_the_new_findings() -> None:
     assert (code, json.loads(out)["findings"]) == (0, [])
 
 
-def test_plain_check_reports_the_planned_policies() -> None:
-    _, out, _ = run("check", plan("diff_narrowed"), "-f", "json")
+@pytest.mark.parametrize("case", CASES)
+def test_plain_check_reports_the_planned_policies(case: str) -> None:
+    changes = json.loads(Path(plan(case)).read_text())["resource_changes"]
+    deleted = {c["address"] for c in changes if c["change"]["actions"] == ["delete"]}
+    _, out, _ = run("check", plan(case), "-f", "json")
     resources = {f["resource"] for f in json.loads(out)["findings"]}
-    assert "aws_iam_role_policy_attachment.deploy_admin" not in resources  # deleted by the plan
+    assert not resources & deleted
+    _, out, _ = run("diff", plan(case), "-f", "json")
+    resolved = {f["resource"] for f in json.loads(out)["resolved_findings"]}
+    assert resources.isdisjoint(resolved)
 
 
 # --------------------------------------------------------------------------- --base
