@@ -131,7 +131,10 @@ def check(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="text, json, sarif, junit, github, markdown or gitlab (repeatable, see --output) [text].",
+            help=(
+                "text, json, sarif, junit, github, markdown, gitlab or concise"
+                " (repeatable, see --output) [text]."
+            ),
         ),
     ] = None,
     output: Annotated[

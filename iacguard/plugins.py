@@ -36,6 +36,7 @@ DEFAULT_PLUGINS: Final = (
     "iacguard.report.github",
     "iacguard.report.markdown",
     "iacguard.report.gitlab",
+    "iacguard.report.concise",
 )
 #: the entry-point group third-party distributions publish their plugins under
 ENTRY_POINT_GROUP: Final = "iacguard"
