@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
@@ -64,6 +64,9 @@ class ScanOptions:
     today: datetime.date | None = None
     #: the Terraform root plans were made from (``--source``), overriding discovery
     source: Path | None = None
+    #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
+    #: reads the state a plan starts from, and keeps the graphs it compares)
+    parser: Callable[[InputFile], ParsedInput] | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -174,7 +177,7 @@ def parse_inputs(
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
         try:
-            parsed = parse(source)
+            parsed = (options.parser or parse)(source)
         except UnsupportedInputError as err:
             if source.explicit:
                 raise
