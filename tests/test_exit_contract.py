@@ -92,7 +92,16 @@ def test_every_command_honours_the_contract() -> None:
     """A command added without the guard would let a crash exit 1 with a traceback."""
     guarded = cli._exit_code_contract(lambda: None).__code__
     commands = get_command(app).commands  # type: ignore[attr-defined]
-    assert set(commands) >= {"check", "access", "graph", "rules", "explain", "plugins", "config"}
+    assert set(commands) >= {
+        "check",
+        "access",
+        "graph",
+        "diff",
+        "rules",
+        "explain",
+        "plugins",
+        "config",
+    }
     for name, command in commands.items():
         assert command.callback.__code__ is not None
         wrapped = getattr(command.callback, "__wrapped__", None)
@@ -128,6 +137,12 @@ CORE_CRASHES = [
     pytest.param(("explain", "IAM301"), "iacguard.cli.collect_checks", False, id="explain"),
     pytest.param(("plugins",), "iacguard.plugins.describe_plugins", False, id="plugins"),
     pytest.param(("config",), "iacguard.cli._load_config", False, id="config"),
+    pytest.param(
+        ("diff", TERRAFORM / "diff_narrowed" / "plan.json"),
+        "iacguard.diff.compare.compare",
+        True,
+        id="diff",
+    ),
 ]
 
 
