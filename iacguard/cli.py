@@ -245,6 +245,15 @@ def check(
         typer.Option(metavar="FILE", help="Record the current findings in this baseline file."),
     ] = None,
     source: SourceOption = None,
+    account: Annotated[
+        Path | None,
+        typer.Option(
+            "--account",
+            metavar="FILE",
+            help="The account's authorization details: principals and policies the "
+            "change names but does not define come from it.",
+        ),
+    ] = None,
     new_only: Annotated[
         bool,
         typer.Option(
@@ -294,6 +303,11 @@ def check(
             available = ", ".join(sorted(reporters))
             _fail(f"unknown --format {', '.join(unknown)} (available: {available})")
         baseline_entries = suppress.read_baseline(settings.baseline) if settings.baseline else ()
+        account_graph = None
+        if account is not None:
+            from iacguard.account_context import read_account
+
+            account_graph = read_account(account)
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),
             min_severity=settings.min_severity,
@@ -306,6 +320,7 @@ def check(
             suppressions=settings.suppressions + baseline_entries,
             severity_overrides=settings.severity_overrides,
             source=source,
+            account=account_graph,
         )
         result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
         if new_only or base is not None:

@@ -67,6 +67,9 @@ class ScanOptions:
     #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
     #: reads the state a plan starts from, and keeps the graphs it compares)
     parser: Callable[[InputFile], ParsedInput] | None = None
+    #: the account a change lands in (``--account``: its authorization details), whose
+    #: principals and policies the change may name without defining them
+    account: Graph | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -121,17 +124,26 @@ def scan(
     today = options.today or datetime.date.today()
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
+    #: the (rule, address) pairs the account has on its own, worked out on first use
+    account_before: frozenset[tuple[str, str]] | None = None
     for source, parsed in parse_inputs(paths, options, diagnostics, skipped):
         scanned.append(source)
-        context = CheckContext(parsed.graph, catalog, options.settings)
-        locator = _Locator(parsed.graph)
-        found: list[Finding] = []
-        for check in checks:
-            severity = options.severity_of(check)
-            plugin = registry.owner(check.id)
-            found += _run_check(
-                check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
+        if options.account is None:
+            diagnostics += _missing_context(parsed.graph, source)
+            found = _check_all(
+                checks, registry, options, parsed.graph, parsed.kind, catalog, diagnostics
             )
+        else:
+            from iacguard.account_context import in_context, placed
+
+            if account_before is None:
+                alone = _check_all(
+                    checks, registry, options, options.account, parsed.kind, catalog, diagnostics
+                )
+                account_before = frozenset((f.rule_id, f.address) for f in alone)
+            merged = in_context(parsed.graph, options.account)
+            found = _check_all(checks, registry, options, merged, parsed.kind, catalog, diagnostics)
+            found = list(placed(found, merged, parsed.graph, options.account, account_before))
         outcome = suppress.apply(found, parsed.suppressions, today, ran)
         findings += outcome.kept
         suppressed += outcome.suppressed
@@ -211,6 +223,45 @@ def parse_inputs(
     note = skip_summary(skipped)
     if note is not None:
         diagnostics.append(note)
+
+
+def _missing_context(graph: Graph, source: InputFile) -> list[Diagnostic]:
+    """One note when *graph* gives something to principals it does not define: what
+    that means for them is only judged with ``--account``."""
+    from iacguard.account_context import outside_principals
+
+    named = outside_principals(graph)
+    if not named:
+        return []
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    message = (
+        f"{source.display}: gives access to {len(named)} principal(s) it does not define "
+        f"({shown}); what they gain is judged only with --account (the account's "
+        "authorization details)"
+    )
+    return [Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, Location(source.display))]
+
+
+def _check_all(
+    checks: Sequence[Check],
+    registry: CheckRegistry,
+    options: ScanOptions,
+    graph: Graph,
+    kind: SourceKind,
+    catalog: ActionCatalog,
+    diagnostics: list[Diagnostic],
+) -> list[Finding]:
+    """Every check's findings on *graph* (a crashing check adds a diagnostic)."""
+    context = CheckContext(graph, catalog, options.settings)
+    locator = _Locator(graph)
+    found: list[Finding] = []
+    for check in checks:
+        severity = options.severity_of(check)
+        plugin = registry.owner(check.id)
+        found += _run_check(
+            check, severity, context, kind, locator, plugin, diagnostics, options.debug
+        )
+    return found
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:
