@@ -22,8 +22,9 @@ from typing import final
 
 from iacguard import suppress
 from iacguard._collector import collector_paused
+from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
-from iacguard.errors import InputError, ParseError, UnsupportedInputError
+from iacguard.errors import InputError, ParseError, UnsupportedInputError, WorkBudgetExhausted
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
 from iacguard.parsers import InputFile, discover, parse
@@ -58,6 +59,9 @@ class ScanOptions:
     today: datetime.date | None = None
     #: the Terraform root plans were made from (``--source``), overriding discovery
     source: Path | None = None
+    #: steps the scan may spend (:mod:`iacguard.budget`); when they are spent the scan
+    #: stops with an ``IAM006`` error and is incomplete
+    work_budget: int = DEFAULT_WORK_BUDGET
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -80,6 +84,8 @@ class ScanResult:
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
     #: template; :attr:`diagnostics` holds :attr:`skip_note` instead of them
     skipped: tuple[Diagnostic, ...] = ()
+    #: steps of the work budget the scan spent (:mod:`iacguard.budget`)
+    work_spent: int = 0
 
     @property
     def skip_note(self) -> Diagnostic | None:
@@ -88,7 +94,8 @@ class ScanResult:
 
     @property
     def complete(self) -> bool:
-        """False when an input failed to parse or a check crashed."""
+        """False when an input failed to parse, a check crashed or the work budget ran
+        out."""
         return not any(d.level is DiagnosticLevel.ERROR for d in self.diagnostics)
 
 
@@ -105,6 +112,10 @@ def scan(
 
     :param setup: diagnostics from loading plugins, carried into the result.
 
+    A scan that spends its work budget (``options.work_budget``) stops there: an
+    ``IAM006`` error names the input and the work that ran out, the findings made
+    before are kept, and the result is incomplete.
+
     :raises UnsupportedInputError: a path named by the user does not exist or holds
         nothing to scan (a usage error: the CLI exits 2 without a report).
     """
@@ -117,11 +128,15 @@ def scan(
     today = options.today or datetime.date.today()
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
+    budget = WorkBudget(options.work_budget)
     for source in discover(paths):
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
         try:
-            parsed = parse(source)
+            parsed = parse(source, budget)
+        except WorkBudgetExhausted as err:
+            diagnostics.append(_budget_diagnostic(err, source))
+            break
         except UnsupportedInputError as err:
             if source.explicit:
                 raise
@@ -146,16 +161,28 @@ def scan(
                 Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, Location(source.display))
             )
         diagnostics += parsed.notes
-        context = CheckContext(parsed.graph, catalog, options.settings)
+        context = CheckContext(parsed.graph, catalog, options.settings, budget)
         locator = _Locator(parsed.graph)
         found: list[Finding] = []
-        for check in checks:
-            severity = options.severity_of(check)
-            plugin = registry.owner(check.id)
-            found += _run_check(
-                check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
-            )
-        outcome = suppress.apply(found, parsed.suppressions, today, ran)
+        try:
+            for check in checks:
+                severity = options.severity_of(check)
+                plugin = registry.owner(check.id)
+                found += _run_check(
+                    check,
+                    severity,
+                    context,
+                    parsed.kind,
+                    locator,
+                    plugin,
+                    diagnostics,
+                    options.debug,
+                )
+            outcome = suppress.apply(found, parsed.suppressions, today, ran, budget)
+        except WorkBudgetExhausted as err:
+            diagnostics.append(_budget_diagnostic(err, source))
+            findings += found  # the findings made are real; the scan is incomplete
+            break
         findings += outcome.kept
         suppressed += outcome.suppressed
         diagnostics += outcome.diagnostics
@@ -165,7 +192,11 @@ def scan(
     note = skip_summary(skipped)
     if note is not None:
         diagnostics.append(note)
-    outcome = suppress.apply(findings, options.suppressions, today, ran)
+    try:
+        outcome = suppress.apply(findings, options.suppressions, today, ran, budget)
+    except WorkBudgetExhausted as err:
+        diagnostics.append(_budget_diagnostic(err, None))
+        outcome = suppress.Outcome(tuple(findings), (), ())
     suppressed += outcome.suppressed
     diagnostics += outcome.diagnostics
     kept = sorted(
@@ -179,6 +210,7 @@ def scan(
         tuple(scanned),
         tuple(suppressed),
         tuple(skipped),
+        budget.spent,
     )
 
 
@@ -204,6 +236,15 @@ def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
     return Diagnostic(DiagnosticLevel.ERROR, "IAM001", str(err), Location(source.display))
 
 
+def _budget_diagnostic(err: WorkBudgetExhausted, source: InputFile | None) -> Diagnostic:
+    """The ``IAM006`` error of a spent work budget: what ran out, and on which input
+    (None: while applying the configured suppressions to every finding)."""
+    where = f"{source.display}: " if source is not None else "configured suppressions: "
+    message = f"{where}{err}; the scan stopped here and is incomplete (raise it with --work-budget)"
+    location = Location(source.display) if source is not None else None
+    return Diagnostic(DiagnosticLevel.ERROR, "IAM006", message, location)
+
+
 def _run_check(
     check: Check,
     severity: Severity,
@@ -217,6 +258,8 @@ def _run_check(
     """Run one check in isolation: a crash becomes a diagnostic naming the check."""
     try:
         return [_finding(check, severity, hit, kind, locator) for hit in _hits(check, context)]
+    except WorkBudgetExhausted:
+        raise  # not a crash of the check: the scan's budget is spent (see scan())
     # The single blind except of the engine: a plugin check may raise anything, and one
     # broken check must not stop the others (bandit, cfn-lint E0002 do the same).
     except Exception as err:
