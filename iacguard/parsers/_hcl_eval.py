@@ -255,14 +255,16 @@ class Evaluator:
         """The text of template *parts*; Unknown when one is, unless *as_json* and the
         text is a JSON object with unknown strings (then :class:`PartialJSON`). An Unknown
         result is named by the unknown parts' expressions and carries all their
-        references. The text's length is spent from the budget before it is made."""
+        references. A text joined from several parts spends its length from the budget
+        before it is made."""
         unknown = [p for p in parts if isinstance(p, Unknown)]
         if unknown:
             expr = ", ".join(u.expr for u in unknown if u.expr)
             document = partial_json(parts, expr) if as_json else None
             return computed(expr, unknown) if document is None else document
         texts = [to_string(p) for p in parts]
-        self.budget.spend_text(sum(map(len, texts)), "HCL templates")
+        if len(texts) > 1:  # one text is taken as it is, not copied
+            self.budget.spend_text(sum(map(len, texts)), "HCL templates")
         return "".join(texts)
 
     def _tuple(self, node: Node) -> RawValue:
