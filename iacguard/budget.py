@@ -74,8 +74,3 @@ class WorkBudget:
         :raises WorkBudgetExhausted: the budget is spent.
         """
         self.spend(1 + chars // CHARS_PER_STEP, work)
-
-    @property
-    def exhausted(self) -> bool:
-        """True once a spending went past the limit."""
-        return self.spent > self.limit

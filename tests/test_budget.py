@@ -5,15 +5,17 @@ that spend it are in ``tests/robustness/test_hostile_work.py``."""
 from __future__ import annotations
 
 import datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import default_catalog
 from iacguard.checks._documents import letters_apart, suggestion, typo_distance
+from iacguard.cli import ExitCode, app
 from iacguard.declarative import MAX_MESSAGE_LENGTH, render
 from iacguard.engine import ScanOptions, scan
 from iacguard.errors import WorkBudgetExhausted
@@ -27,12 +29,10 @@ from tests.conftest import FIXTURES, TERRAFORM
 def test_spending_past_the_limit_raises_and_keeps_raising() -> None:
     budget = WorkBudget(10)
     budget.spend(10, "x")
-    assert not budget.exhausted
     with pytest.raises(WorkBudgetExhausted, match=r"^work budget of 10 steps exhausted by y$"):
         budget.spend(1, "y")
     with pytest.raises(WorkBudgetExhausted, match="by z"):
-        budget.spend(1, "z")
-    assert budget.exhausted
+        budget.spend(0, "z")
 
 
 def test_text_costs_a_step_per_sixteen_characters() -> None:
@@ -61,6 +61,25 @@ def test_real_inputs_are_far_inside_the_default(path: object) -> None:
     result = scan([path], registry, ScanOptions())  # type: ignore[list-item]
     assert result.complete
     assert 0 < result.work_spent < DEFAULT_WORK_BUDGET // 100
+
+
+def test_the_budget_is_set_on_the_command_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    plan = TERRAFORM / "least_privilege"
+    runner = CliRunner()
+    result = runner.invoke(app, ["check", str(plan), "--work-budget", "0"])
+    assert result.exit_code == ExitCode.USAGE_ERROR
+    assert "--work-budget" in result.stderr
+    result = runner.invoke(app, ["check", str(plan), "--work-budget", "50"])
+    assert result.exit_code == ExitCode.USAGE_ERROR
+    [line] = result.stderr.splitlines()
+    assert line.startswith("iacguard: error: ")
+    assert line.endswith(
+        ": work budget of 50 steps exhausted by HCL evaluation; the scan stopped here and "
+        "is incomplete (raise it with --work-budget) [IAM006]"
+    )
 
 
 def test_a_spent_budget_is_one_error_naming_the_input() -> None:
