@@ -30,7 +30,7 @@ from iacguard.errors import WorkBudgetExhausted
 
 #: steps one scan may spend unless told otherwise (``--work-budget``). Measured: every
 #: fixture under 2,000 steps, the 6,000-resource synthetic plan 479, a 50,000-line
-#: template 77,000, an HCL root of 6,004 blocks about 86,000 (18,004 blocks: 258,000);
+#: template 77,000, an HCL root of 6,004 blocks 74,000 (18,004 blocks: 258,000);
 #: a scan that spends all of it ends in about a second and a half (``benchmarks/hostile.py``)
 DEFAULT_WORK_BUDGET: Final = 1_000_000
 #: characters of text made or read per step (strings are built in C, far faster than
