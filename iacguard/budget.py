@@ -9,9 +9,10 @@ spends steps from the one :class:`WorkBudget` of the scan (not of an expression 
 file, so that many small bombs add up). A step is a unit of work, never a unit of time,
 so a scan stops at the same place on a fast or a loaded machine:
 
-- HCL: one step per expression node evaluated, per ``for`` or ``%{for}`` iteration, per
-  ``count``/``for_each`` instance, and one per :data:`CHARS_PER_STEP` characters a
-  template or ``file()`` makes or reads;
+- HCL: one step per expression node evaluated and per ``for`` or ``%{for}``
+  iteration, a hundred per ``count``/``for_each`` instance (it becomes a resource every
+  check visits), the size of a function's arguments, and one step per
+  :data:`CHARS_PER_STEP` characters a template or ``file()`` makes or reads;
 - CloudFormation: one step per template node resolved, and one per
   :data:`CHARS_PER_STEP` characters ``Fn::Sub`` or ``Fn::Join`` make;
 - IAM310: one step per candidate action compared with an unknown one, plus its length;

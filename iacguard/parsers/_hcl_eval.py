@@ -170,8 +170,7 @@ class Evaluator:
         return handler(self, node)
 
     def _expr_term(self, node: Node) -> RawValue:
-        inner = list(subtrees(node))
-        inner = [c for c in inner if c.data != "new_line_or_comment"]
+        inner = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
         if len(inner) != 1:
             raise EvalError("malformed expression")
         return self.eval(inner[0])

@@ -50,6 +50,10 @@ MAX_MODULE_DEPTH: Final = 16
 #: instances of one ``count``/``for_each`` block that are expanded; a larger count or
 #: collection is taken as unknown (one instance), as a hostile input could ask for 10**12
 MAX_INSTANCES: Final = 10_000
+#: steps of the work budget each ``count``/``for_each`` instance (of a resource or a
+#: module) spends: a few expressions in the input become a resource that the graph holds
+#: and every check visits, so an instance costs what evaluating a hundred expressions does
+INSTANCE_STEPS: Final = 100
 
 
 def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
@@ -193,7 +197,7 @@ class Configuration:
             count = ev.value(body.attributes["count"].expression)
             if isinstance(count, int) and not isinstance(count, bool) and count <= MAX_INSTANCES:
                 for index in range(count):
-                    self.session.budget.spend(1, "count instances")
+                    self.session.budget.spend(INSTANCE_STEPS, "count instances")
                     yield index, {"count": {"index": index}}
                 return
             yield None, {"count": {"index": Unknown("count.index")}}
@@ -215,7 +219,7 @@ class Configuration:
                     else {to_string(v): v for v in collection if isinstance(v, str | int | float)}
                 )
                 for key in sorted(keyed):
-                    self.session.budget.spend(1, "for_each instances")
+                    self.session.budget.spend(INSTANCE_STEPS, "for_each instances")
                     yield key, {"each": {"key": key, "value": keyed[key]}}
                 return
             yield None, {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}

@@ -103,12 +103,22 @@ def inputs_add_up(case: Path) -> list[str]:
 
 
 def hcl_for_each_instances(case: Path) -> list[str]:
-    """A ``for_each`` over 10,000 keys, each instance evaluating its body."""
-    keys = 'flatten([for i in range(10) : [for j in range(1000) : "${i}-${j}"]])'
+    """A ``for_each`` over 1,000 keys: each instance becomes a user every check visits."""
+    keys = "toset([for i in range(1000) : tostring(i)])"
     _write(
         case / "main.tf",
-        f'resource "aws_iam_user" "u" {{\n  for_each = toset({keys})\n  name = each.key\n}}\n',
+        f'resource "aws_iam_user" "u" {{\n  for_each = {keys}\n  name = each.key\n}}\n',
     )
+    return [str(case)]
+
+
+def hcl_count_instances(case: Path) -> list[str]:
+    """``count = 10000`` on a module whose resource has ``count = 10000``: 10**8 users."""
+    _write(
+        case / "m" / "main.tf",
+        'resource "aws_iam_user" "u" {\n  count = 10000\n  name = "u${count.index}"\n}\n',
+    )
+    _write(case / "main.tf", 'module "m" {\n  source = "./m"\n  count = 10000\n}\n')
     return [str(case)]
 
 
@@ -270,7 +280,10 @@ CASES: dict[str, Case] = {
     ),
     "inputs_add_up": Case(inputs_add_up, "hang", ERROR, (_spent("{case}/b", "HCL functions"),)),
     "hcl_for_each_instances": Case(
-        hcl_for_each_instances, "hang", ERROR, (_spent("{case}", "HCL evaluation"),)
+        hcl_for_each_instances, "hang", ERROR, (_spent("{case}", "for_each instances"),)
+    ),
+    "hcl_count_instances": Case(
+        hcl_count_instances, "hang", ERROR, (_spent("{case}", "count instances"),)
     ),
     "cfn_resources": Case(
         cfn_resources,
