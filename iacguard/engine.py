@@ -116,11 +116,12 @@ def scan(
 ) -> ScanResult:
     """Scan *paths* with the checks in *registry*.
 
-    :param setup: diagnostics from loading plugins, carried into the result.
-
     A scan that spends its work budget (``options.work_budget``) stops there: an
     ``IAM006`` error names the input and the work that ran out, the findings made
-    before are kept, and the result is incomplete.
+    before are kept (the configured suppressions still apply to them, with a budget of
+    their own), and the result is incomplete.
+
+    :param setup: diagnostics from loading plugins, carried into the result.
 
     :raises UnsupportedInputError: a path named by the user does not exist or holds
         nothing to scan (a usage error: the CLI exits 2 without a report).
@@ -135,6 +136,7 @@ def scan(
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
     budget = WorkBudget(options.work_budget)
+    stopped = False
     for source in discover(paths):
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
@@ -142,6 +144,7 @@ def scan(
             parsed = parse(source, budget)
         except WorkBudgetExhausted as err:
             diagnostics.append(_budget_diagnostic(err, source))
+            stopped = True
             break
         except UnsupportedInputError as err:
             if source.explicit:
@@ -190,6 +193,7 @@ def scan(
         except WorkBudgetExhausted as err:
             diagnostics.append(_budget_diagnostic(err, source))
             findings += found  # the findings made are real; the scan is incomplete
+            stopped = True
             break
         findings += outcome.kept
         suppressed += outcome.suppressed
@@ -200,8 +204,10 @@ def scan(
     note = skip_summary(skipped)
     if note is not None:
         diagnostics.append(note)
+    # a stopped scan still honours the accepted risks, with a budget of the same size
+    tail = WorkBudget(options.work_budget) if stopped else budget
     try:
-        outcome = suppress.apply(findings, options.suppressions, today, ran, budget)
+        outcome = suppress.apply(findings, options.suppressions, today, ran, tail)
     except WorkBudgetExhausted as err:
         diagnostics.append(_budget_diagnostic(err, None))
         outcome = suppress.Outcome(tuple(findings), (), ())

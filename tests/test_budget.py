@@ -96,6 +96,23 @@ def test_a_spent_budget_is_one_error_naming_the_input() -> None:
     )
 
 
+def test_a_stopped_scan_keeps_its_findings_and_honours_suppressions(tmp_path: Path) -> None:
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    loop = "[for a in range(1000) : [for b in range(1000) : a]]"
+    (tmp_path / "main.tf").write_text(
+        f'resource "aws_iam_user" "u" {{\n  name = "u"\n  tags = {{ x = {loop} }}\n}}\n'
+    )
+    everything = Suppression(("IAM",), "*", "accepted", kind="config")
+    options = ScanOptions(work_budget=20_000, suppressions=(everything,))
+    result = scan([TERRAFORM / "least_privilege", tmp_path], registry, options)
+    errors = [d for d in result.diagnostics if d.level is DiagnosticLevel.ERROR]
+    assert [e.code for e in errors] == ["IAM006"]
+    assert errors[0].location == Location(PurePosixPath(tmp_path.as_posix()))
+    assert result.findings == ()
+    assert {s.finding.location.file.name for s in result.suppressed} == {"main.tf"}
+    assert not result.complete
+
+
 # --------------------------------------------------------------------------- suppressions
 
 
