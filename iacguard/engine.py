@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
@@ -33,7 +33,7 @@ from iacguard.errors import (
 )
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
-from iacguard.parsers import InputFile, discover, parse
+from iacguard.parsers import InputFile, ParsedInput, discover, parse
 from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
 from iacguard.results import (
     Diagnostic,
@@ -68,6 +68,9 @@ class ScanOptions:
     #: steps the scan may spend (:mod:`iacguard.budget`); when they are spent the scan
     #: stops with an ``IAM006`` error and is incomplete
     work_budget: int = DEFAULT_WORK_BUDGET
+    #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
+    #: reads the state a plan starts from, and keeps the graphs it compares)
+    parser: Callable[[InputFile, WorkBudget], ParsedInput] | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -141,7 +144,7 @@ def scan(
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
         try:
-            parsed = parse(source, budget)
+            parsed = (options.parser or parse)(source, budget)
         except WorkBudgetExhausted as err:
             diagnostics.append(_budget_diagnostic(err, source))
             stopped = True
