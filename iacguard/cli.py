@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 
 from iacguard._version import __version__
+from iacguard.budget import DEFAULT_WORK_BUDGET
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, collect_reporters
 from iacguard.registry import Settings
@@ -215,6 +216,14 @@ def check(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
+    work_budget: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            metavar="STEPS",
+            help="Work the scan may do before it stops as incomplete (exit 2).",
+        ),
+    ] = DEFAULT_WORK_BUDGET,
     debug: DebugOption = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
@@ -272,6 +281,7 @@ def check(
             severity_overrides=settings.severity_overrides,
             source=source,
             account=account_graph,
+            work_budget=work_budget,
         )
         result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
         if new_only or base is not None:
