@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO
 import typer
 
 from iacguard._version import __version__
+from iacguard.budget import DEFAULT_WORK_BUDGET
 from iacguard.engine import ScanOptions, ScanResult, scan, skip_summary
 from iacguard.errors import describe
 from iacguard.plugins import collect_checks, collect_reporters
@@ -266,6 +267,14 @@ def check(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
+    work_budget: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            metavar="STEPS",
+            help="Work the scan may do before it stops as incomplete (exit 2).",
+        ),
+    ] = DEFAULT_WORK_BUDGET,
     debug: DebugOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -321,6 +330,7 @@ def check(
             severity_overrides=settings.severity_overrides,
             source=source,
             account=account_graph,
+            work_budget=work_budget,
         )
         result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
         if new_only or base is not None:
@@ -697,13 +707,15 @@ def _parsed_inputs(path: Path, debug: bool) -> _Parsed:
     """Parse every input under *path* into a named graph, as ``check`` does (#13): a
     file that fails is a diagnostic and the others are still read; a path that holds
     nothing to scan exits 2."""
+    from iacguard.budget import WorkBudget
     from iacguard.engine import parse_inputs
     from iacguard.errors import IacguardError
     from iacguard.views.access import AccessInput
 
     diagnostics: list[Diagnostic] = []
     skipped: list[Diagnostic] = []
-    loop = parse_inputs([path], ScanOptions(debug=debug), diagnostics, skipped)
+    budget = WorkBudget(DEFAULT_WORK_BUDGET)
+    loop = parse_inputs([path], ScanOptions(debug=debug), budget, diagnostics, skipped)
     try:
         inputs = [AccessInput(str(source.display), parsed.graph) for source, parsed in loop]
     except IacguardError as err:

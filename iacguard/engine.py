@@ -12,22 +12,25 @@ and baselines apply to each; reporters show those of one rule at one line as one
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
 
 from iacguard import suppress
 from iacguard._collector import collector_paused
+from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.errors import (
     DependencyConflictError,
     InputError,
     ParseError,
     UnsupportedInputError,
+    WorkBudgetExhausted,
     describe,
 )
 from iacguard.graph import Graph
@@ -64,9 +67,12 @@ class ScanOptions:
     today: datetime.date | None = None
     #: the Terraform root plans were made from (``--source``), overriding discovery
     source: Path | None = None
+    #: steps the scan may spend (:mod:`iacguard.budget`); when they are spent the scan
+    #: stops with an ``IAM006`` error and is incomplete
+    work_budget: int = DEFAULT_WORK_BUDGET
     #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
     #: reads the state a plan starts from, and keeps the graphs it compares)
-    parser: Callable[[InputFile], ParsedInput] | None = None
+    parser: Callable[[InputFile, WorkBudget], ParsedInput] | None = None
     #: the account a change lands in (``--account``: its authorization details), whose
     #: principals and policies the change may name without defining them
     account: Graph | None = None
@@ -92,10 +98,13 @@ class ScanResult:
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
     #: template; :attr:`diagnostics` holds their :func:`skip_summary` instead of them
     skipped: tuple[Diagnostic, ...] = ()
+    #: steps of the work budget the scan spent (:mod:`iacguard.budget`)
+    work_spent: int = 0
 
     @property
     def complete(self) -> bool:
-        """False when an input failed to parse or a check crashed."""
+        """False when an input failed to parse, a check crashed or the work budget ran
+        out."""
         return not any(d.level is DiagnosticLevel.ERROR for d in self.diagnostics)
 
 
@@ -109,6 +118,11 @@ def scan(
     setup: Iterable[Diagnostic] = (),
 ) -> ScanResult:
     """Scan *paths* with the checks in *registry*.
+
+    A scan that spends its work budget (``options.work_budget``) stops there: an
+    ``IAM006`` error names the input and the work that ran out, the findings made
+    before are kept (the configured suppressions still apply to them, with a budget of
+    their own), and the result is incomplete.
 
     :param setup: diagnostics from loading plugins, carried into the result.
 
@@ -126,29 +140,75 @@ def scan(
     skipped: list[Diagnostic] = []
     #: the (rule, address) pairs the account has on its own, worked out on first use
     account_before: frozenset[tuple[str, str]] | None = None
-    for source, parsed in parse_inputs(paths, options, diagnostics, skipped):
-        scanned.append(source)
-        if options.account is None:
-            diagnostics += _missing_context(parsed.graph, source)
-            found = _check_all(
-                checks, registry, options, parsed.graph, parsed.kind, catalog, diagnostics
-            )
-        else:
-            from iacguard.account_context import in_context, placed
+    budget = WorkBudget(options.work_budget)
+    inputs = parse_inputs(paths, options, budget, diagnostics, skipped)
+    with contextlib.closing(inputs):  # a budget spent by the checks ends the parse loop
+        for source, parsed in inputs:
+            scanned.append(source)
+            found: list[Finding] = []
+            try:
+                if options.account is None:
+                    diagnostics += _missing_context(parsed.graph, source)
+                    _check_all(
+                        checks,
+                        registry,
+                        options,
+                        parsed,
+                        parsed.graph,
+                        catalog,
+                        budget,
+                        diagnostics,
+                        found,
+                    )
+                else:
+                    from iacguard.account_context import in_context, placed
 
-            if account_before is None:
-                alone = _check_all(
-                    checks, registry, options, options.account, parsed.kind, catalog, diagnostics
-                )
-                account_before = frozenset((f.rule_id, f.address) for f in alone)
-            merged = in_context(parsed.graph, options.account)
-            found = _check_all(checks, registry, options, merged, parsed.kind, catalog, diagnostics)
-            found = list(placed(found, merged, parsed.graph, options.account, account_before))
-        outcome = suppress.apply(found, parsed.suppressions, today, ran)
-        findings += outcome.kept
-        suppressed += outcome.suppressed
-        diagnostics += outcome.diagnostics
-    outcome = suppress.apply(findings, options.suppressions, today, ran)
+                    if account_before is None:
+                        alone: list[Finding] = []
+                        _check_all(
+                            checks,
+                            registry,
+                            options,
+                            parsed,
+                            options.account,
+                            catalog,
+                            budget,
+                            diagnostics,
+                            alone,
+                        )
+                        account_before = frozenset((f.rule_id, f.address) for f in alone)
+                    merged = in_context(parsed.graph, options.account)
+                    in_merged: list[Finding] = []
+                    _check_all(
+                        checks,
+                        registry,
+                        options,
+                        parsed,
+                        merged,
+                        catalog,
+                        budget,
+                        diagnostics,
+                        in_merged,
+                    )
+                    found += placed(
+                        in_merged, merged, parsed.graph, options.account, account_before
+                    )
+                outcome = suppress.apply(found, parsed.suppressions, today, ran, budget)
+            except WorkBudgetExhausted as err:
+                diagnostics.append(_budget_diagnostic(err, source))
+                findings += found  # the findings made are real; the scan is incomplete
+                break
+            findings += outcome.kept
+            suppressed += outcome.suppressed
+            diagnostics += outcome.diagnostics
+    # a stopped scan still honours the accepted risks, with a budget of the same size
+    stopped = budget.spent > budget.limit
+    tail = WorkBudget(options.work_budget) if stopped else budget
+    try:
+        outcome = suppress.apply(findings, options.suppressions, today, ran, tail)
+    except WorkBudgetExhausted as err:
+        diagnostics.append(_budget_diagnostic(err, None))
+        outcome = suppress.Outcome(tuple(findings), (), ())
     suppressed += outcome.suppressed
     diagnostics += outcome.diagnostics
     kept = sorted(
@@ -162,67 +222,77 @@ def scan(
         tuple(scanned),
         tuple(suppressed),
         tuple(skipped),
+        budget.spent,
     )
 
 
 def parse_inputs(
     paths: Sequence[Path],
     options: ScanOptions,
+    budget: WorkBudget,
     diagnostics: list[Diagnostic],
     skipped: list[Diagnostic],
-) -> Iterator[tuple[InputFile, ParsedInput]]:
+) -> Generator[tuple[InputFile, ParsedInput], None, None]:
     """Every input under *paths* that parses, in discovery order, with what it parsed to.
 
     The one parse loop of every command that reads inputs (``check``, ``access``,
     ``graph``), so each handles bad input the same way: a file that fails to parse, or
     crashes its parser, is an ERROR diagnostic appended to *diagnostics* and the loop
-    goes on; a file found in a directory that is neither a plan nor a template is a NOTE
-    appended to *skipped*, and after the last input their summary
-    (:func:`skip_summary`) goes to *diagnostics*. The notes of a parsed input go to
-    *diagnostics* before it is yielded.
+    goes on; a parse that spends the work *budget* is an ``IAM006`` error and ends the
+    loop; a file found in a directory that is neither a plan nor a template is a NOTE
+    appended to *skipped*. The notes of a parsed input go to *diagnostics* before it is
+    yielded. When the loop ends, or is closed early, the summary of *skipped*
+    (:func:`skip_summary`) goes to *diagnostics*.
 
     :raises UnsupportedInputError: a path named by the user does not exist or holds
         nothing to scan, or no input parsed and none failed.
     """
     parsed_any = False
-    for source in discover(paths):
-        if options.source is not None and source.path.is_file():
-            source = dataclasses.replace(source, source=options.source)
-        try:
-            parsed = (options.parser or parse)(source)
-        except UnsupportedInputError as err:
-            if source.explicit:
-                raise
-            location = Location(source.display)
-            skipped.append(Diagnostic(DiagnosticLevel.NOTE, "IAM003", f"skipped: {err}", location))
-            continue
-        except InputError as err:
-            diagnostics.append(_input_diagnostic(err, source))
-            continue
-        except DependencyConflictError:
-            raise  # the environment, not this file: every further file would fail alike
-        # A parser bug on odd input must cost that file, not the scan, and never show a
-        # traceback; --debug re-raises it for a bug report.
-        except Exception as err:
-            if options.debug:
-                raise
-            logger.debug("parser crashed on %s", source.display, exc_info=True)
-            message = f"{source.display}: internal error while parsing: {type(err).__name__}"
-            diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
-            continue
-        parsed_any = True
-        if source.note:
-            diagnostics.append(
-                Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, Location(source.display))
-            )
-        diagnostics += parsed.notes
-        yield source, parsed
-    if not parsed_any and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
-        names = ", ".join(str(p) for p in paths) or "."
-        raise UnsupportedInputError(Path(names), "holds nothing iacguard can scan")
-    note = skip_summary(skipped)
-    if note is not None:
-        diagnostics.append(note)
+    try:
+        for source in discover(paths):
+            if options.source is not None and source.path.is_file():
+                source = dataclasses.replace(source, source=options.source)
+            try:
+                parsed = (options.parser or parse)(source, budget)
+            except WorkBudgetExhausted as err:
+                diagnostics.append(_budget_diagnostic(err, source))
+                return
+            except UnsupportedInputError as err:
+                if source.explicit:
+                    raise
+                location = Location(source.display)
+                message = f"skipped: {err}"
+                skipped.append(Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, location))
+                continue
+            except InputError as err:
+                diagnostics.append(_input_diagnostic(err, source))
+                continue
+            except DependencyConflictError:
+                raise  # the environment, not this file: every further file would fail alike
+            # A parser bug on odd input must cost that file, not the scan, and never show
+            # a traceback; --debug re-raises it for a bug report.
+            except Exception as err:
+                if options.debug:
+                    raise
+                logger.debug("parser crashed on %s", source.display, exc_info=True)
+                message = f"{source.display}: internal error while parsing: {type(err).__name__}"
+                diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
+                continue
+            parsed_any = True
+            if source.note:
+                location = Location(source.display)
+                diagnostics.append(
+                    Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, location)
+                )
+            diagnostics += parsed.notes
+            yield source, parsed
+        if not parsed_any and all(d.level is not DiagnosticLevel.ERROR for d in diagnostics):
+            names = ", ".join(str(p) for p in paths) or "."
+            raise UnsupportedInputError(Path(names), "holds nothing iacguard can scan")
+    finally:
+        note = skip_summary(skipped)
+        if note is not None:
+            diagnostics.append(note)
 
 
 def _missing_context(graph: Graph, source: InputFile) -> list[Diagnostic]:
@@ -246,22 +316,27 @@ def _check_all(
     checks: Sequence[Check],
     registry: CheckRegistry,
     options: ScanOptions,
+    parsed: ParsedInput,
     graph: Graph,
-    kind: SourceKind,
     catalog: ActionCatalog,
+    budget: WorkBudget,
     diagnostics: list[Diagnostic],
-) -> list[Finding]:
-    """Every check's findings on *graph* (a crashing check adds a diagnostic)."""
-    context = CheckContext(graph, catalog, options.settings)
+    found: list[Finding],
+) -> None:
+    """Add every check's findings on *graph* (read from *parsed*) to *found*, check by
+    check, so that what was found stays when the budget runs out (a crashing check adds
+    a diagnostic).
+
+    :raises WorkBudgetExhausted: the scan's budget is spent.
+    """
+    context = CheckContext(graph, catalog, options.settings, budget)
     locator = _Locator(graph)
-    found: list[Finding] = []
     for check in checks:
         severity = options.severity_of(check)
         plugin = registry.owner(check.id)
         found += _run_check(
-            check, severity, context, kind, locator, plugin, diagnostics, options.debug
+            check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
         )
-    return found
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:
@@ -286,6 +361,15 @@ def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
     return Diagnostic(DiagnosticLevel.ERROR, "IAM001", str(err), Location(source.display))
 
 
+def _budget_diagnostic(err: WorkBudgetExhausted, source: InputFile | None) -> Diagnostic:
+    """The ``IAM006`` error of a spent work budget: what ran out, and on which input
+    (None: while applying the configured suppressions to every finding)."""
+    where = f"{source.display}: " if source is not None else "configured suppressions: "
+    message = f"{where}{err}; the scan stopped here and is incomplete (raise it with --work-budget)"
+    location = Location(source.display) if source is not None else None
+    return Diagnostic(DiagnosticLevel.ERROR, "IAM006", message, location)
+
+
 def _run_check(
     check: Check,
     severity: Severity,
@@ -299,6 +383,8 @@ def _run_check(
     """Run one check in isolation: a crash becomes a diagnostic naming the check."""
     try:
         return [_finding(check, severity, hit, kind, locator) for hit in _hits(check, context)]
+    except WorkBudgetExhausted:
+        raise  # not a crash of the check: the scan's budget is spent (see scan())
     # The single blind except of the engine: a plugin check may raise anything, and one
     # broken check must not stop the others (bandit, cfn-lint E0002 do the same). A check
     # calling sys.exit() is a crash too: it must not decide the exit code (#13);

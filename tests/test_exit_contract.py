@@ -575,10 +575,10 @@ def test_views_survive_a_parser_crash_as_check_does(
 
     real_parse = engine.parse
 
-    def parse(source: object) -> object:
+    def parse(source: object, *args: object) -> object:
         if str(getattr(source, "path", "")).endswith("plan.json"):
             raise IndexError("parser bug")
-        return real_parse(source)  # type: ignore[arg-type]
+        return real_parse(source, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(engine, "parse", parse)
     outcome = invoke(*args, mixed_tree)

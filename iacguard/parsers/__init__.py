@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import SourceKind
@@ -183,24 +184,26 @@ def _terraform_inputs(directories: list[Path], *, explicit: bool) -> Iterator[In
         yield InputFile(root, display_path(root), explicit=explicit)
 
 
-def parse(source: InputFile) -> ParsedInput:
+def parse(source: InputFile, budget: WorkBudget | None = None) -> ParsedInput:
     """Parse one input into its IAM graph.
 
+    :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: the input is not valid for its format, or nested deeper than
         the parsers follow.
     :raises UnsupportedInputError: the input is in no supported format.
+    :raises WorkBudgetExhausted: evaluating or resolving the input spent the budget.
     """
     try:
-        return _parse(source)
+        return _parse(source, budget or WorkBudget())
     except RecursionError as err:
         raise ParseError(source.path, "input nested too deeply") from err
 
 
-def _parse(source: InputFile) -> ParsedInput:
+def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
     if source.path.is_dir():
         from iacguard.parsers import hcl
 
-        return hcl.parse_directory(source.path, source.display)
+        return hcl.parse_directory(source.path, source.display, budget)
     text = read_text(source.path)
     if source.path.suffix == ".csv":
         from iacguard.parsers import _credential_report as credentials
@@ -237,11 +240,11 @@ def _parse(source: InputFile) -> ParsedInput:
             del text  # only the decoded plan is needed now; free both as early as possible
             config = tfplan.read_plan(data, source.path, source.display)
             del data
-            return tfplan.plan_graph(config, source.display, source.source)
+            return tfplan.plan_graph(config, source.display, source.source, budget)
     from iacguard.parsers import cloudformation
 
     if cloudformation.looks_like_template(source.path, text):
-        return cloudformation.parse_template(source.path, source.display, text)
+        return cloudformation.parse_template(source.path, source.display, text, budget)
     raise UnsupportedInputError(source.path, _NOT_IAC)
 
 

@@ -22,8 +22,9 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
-from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
+from iacguard.parsers._hcl_eval import Evaluator, Session, Step, iterate
 from iacguard.parsers._hcl_functions import (
     ANY,
     MAX_TOTAL_SIZE,
@@ -54,6 +55,10 @@ MAX_MODULE_DEPTH: Final = 16
 #: instances of one ``count``/``for_each`` block that are expanded; a larger count or
 #: collection is taken as unknown (one instance), as a hostile input could ask for 10**12
 MAX_INSTANCES: Final = 10_000
+#: steps of the work budget each ``count``/``for_each`` instance (of a resource or a
+#: module) spends: a few expressions in the input become a resource that the graph holds
+#: and every check visits, so an instance costs what evaluating a hundred expressions does
+INSTANCE_STEPS: Final = 100
 
 
 def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
@@ -113,8 +118,17 @@ class Instance:
 class Configuration:
     """Evaluates one root module and its local modules (the resolver of references)."""
 
-    def __init__(self, root: Path, display: PurePosixPath, tfvars: Mapping[str, RawValue]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        display: PurePosixPath,
+        tfvars: Mapping[str, RawValue],
+        budget: WorkBudget | None = None,
+    ) -> None:
+        """:param budget: the scan's work budget (a fresh default one when None)."""
         self.root = root.resolve()
+        #: shared by every evaluator of the configuration
+        self.session = Session(budget or WorkBudget())
         self.display = display
         self.tfvars = tfvars
         self.memo: dict[tuple[str, ...], tuple[RawValue, tuple[ResolvedRef, ...]]] = {}
@@ -198,6 +212,7 @@ class Configuration:
             count = ev.value(body.attributes["count"].expression)
             if isinstance(count, int) and not isinstance(count, bool) and count <= MAX_INSTANCES:
                 for index in range(count):
+                    self.session.budget.spend(INSTANCE_STEPS, "count instances")
                     yield index, {"count": {"index": index}}
                 return
             yield None, {"count": {"index": Unknown("count.index")}}
@@ -219,6 +234,7 @@ class Configuration:
                     else {to_string(v): v for v in collection if isinstance(v, str | int | float)}
                 )
                 for key in sorted(keyed):
+                    self.session.budget.spend(INSTANCE_STEPS, "for_each instances")
                     yield key, {"each": {"key": key, "value": keyed[key]}}
                 return
             yield None, {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
@@ -229,7 +245,9 @@ class Configuration:
         self, module: ModuleInstance, bindings: Mapping[str, RawValue] | None = None
     ) -> Evaluator:
         """An evaluator for expressions written in *module* (with ``each``/``count``)."""
-        return Evaluator(_Scope(self, module), module.directory, self.root, bindings)
+        return Evaluator(
+            _Scope(self, module), module.directory, self.root, bindings, session=self.session
+        )
 
     # ------------------------------------------------------------------ resources
 

@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Final, NoReturn
 
+from iacguard.budget import WorkBudget
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Pointer, SourceKind
 from iacguard.parsers import ParsedInput
@@ -41,15 +42,20 @@ def looks_like_template(path: Path, text: str) -> bool:
     return path.suffix.lower() in _SUFFIXES and _RESOURCES_KEY.search(text) is not None
 
 
-def parse_template(path: Path, display: PurePosixPath, text: str) -> ParsedInput:
+def parse_template(
+    path: Path, display: PurePosixPath, text: str, budget: WorkBudget | None = None
+) -> ParsedInput:
     """Parse a CloudFormation template into its IAM graph.
 
     :param path: the file, for error messages.
     :param display: how findings name the file.
     :param text: its decoded text.
+    :param budget: the scan's work budget, spent resolving intrinsic functions (a fresh
+        default one when None).
     :raises ParseError: invalid YAML or JSON, a duplicate key, an unknown tag or
         intrinsic function, YAML alias amplification, a malformed iacguard suppression.
     :raises UnsupportedInputError: the file is valid YAML/JSON but not a template.
+    :raises WorkBudgetExhausted: resolving the template spent the budget.
     """
     from iacguard.parsers._cfn_iam import build_graph
 
@@ -57,7 +63,7 @@ def parse_template(path: Path, display: PurePosixPath, text: str) -> ParsedInput
     resources = template.get("Resources")
     if not isinstance(resources, Mapping) or not resources:
         raise UnsupportedInputError(path, "not a CloudFormation template (no Resources mapping)")
-    graph = build_graph(template, positions, display)
+    graph = build_graph(template, positions, display, budget or WorkBudget())
     suppressions = tuple(_suppressions(resources, positions, path, display))
     return ParsedInput(SourceKind.CLOUDFORMATION, graph, suppressions)
 

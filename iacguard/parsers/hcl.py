@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeAlias
 
+from iacguard.budget import WorkBudget
 from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._hcl_module import Configuration, ModuleInstance
@@ -109,14 +110,18 @@ def terraform_roots(directories: list[Path]) -> list[Path]:
     return sorted(d for r, d in given.items() if r not in called)
 
 
-def parse_directory(path: Path, display: PurePosixPath) -> ParsedInput:
+def parse_directory(
+    path: Path, display: PurePosixPath, budget: WorkBudget | None = None
+) -> ParsedInput:
     """Parse the Terraform root module in *path* (and its local modules).
 
+    :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: a ``.tf`` file is not valid HCL (file, line and column).
+    :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
     from iacguard.parsers._terraform_iam import build_graph
 
-    source = read_source(path, display)
+    source = read_source(path, display, budget)
     suppressions = tuple(bind_suppressions(source.comments, addresses_of(source.config)))
     graph = build_graph(source.config)
     return ParsedInput(SourceKind.TERRAFORM_HCL, graph, suppressions, source.notes)
@@ -135,12 +140,15 @@ def addresses_of(config: TerraformConfig) -> list[str]:
 _Target: TypeAlias = tuple[tuple[str, ...], str, tuple[str, ...]]
 
 
-def read_source(path: Path, display: PurePosixPath) -> SourceMap:
+def read_source(path: Path, display: PurePosixPath, budget: WorkBudget | None = None) -> SourceMap:
     """Evaluate the configuration in *path* and index its blocks and comments.
 
+    :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: a ``.tf`` file is not valid HCL.
+    :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
-    configuration = Configuration(path, display, _tfvars(path, display))
+    budget = budget or WorkBudget()
+    configuration = Configuration(path, display, _tfvars(path, display, budget), budget)
     root = configuration.load()
     config = TerraformConfig(
         tuple(_resources(configuration)),
@@ -334,18 +342,21 @@ def _blocks(configuration: Configuration, root: ModuleInstance) -> Iterator[TfBl
             )
 
 
-def _tfvars(path: Path, display: PurePosixPath) -> Mapping[str, RawValue]:
+def _tfvars(
+    path: Path, display: PurePosixPath, budget: WorkBudget | None = None
+) -> Mapping[str, RawValue]:
     """``terraform.tfvars`` and ``*.auto.tfvars`` of the root, as Terraform loads them."""
-    from iacguard.parsers._hcl_eval import Evaluator
+    from iacguard.parsers._hcl_eval import Evaluator, Session
     from iacguard.parsers._hcl_module import display_of
     from iacguard.parsers._hcl_syntax import parse_text
 
     files = [path / "terraform.tfvars", *sorted(path.glob("*.auto.tfvars"))]
     values: dict[str, RawValue] = {}
+    session = Session(budget or WorkBudget())
     for file in files:
         if file.is_file():
             body = parse_text(read_text(file), display_of(file, path, display))
-            ev = Evaluator(_Literals(), path, path.resolve())
+            ev = Evaluator(_Literals(), path, path.resolve(), session=session)
             values.update(
                 {n: ev.value(a.expression, f"var.{n}") for n, a in body.attributes.items()}
             )
