@@ -5,12 +5,14 @@ Small cases are files under ``corpus/`` (see ``corpus/README.md``); big ones (de
 nesting, 3 MiB strings, evaluation bombs, symlink loops) are generated at run time. Every
 case runs the CLI in-process (#15): a subprocess per case cost more than the scans, and
 no case has a wall-clock limit, since a loaded machine must not fail a correct case.
-Evaluation is bounded by work, not time: the cases that could loop (``hcl/bomb_*``,
+Evaluation is bounded by work, not time: every case runs with a small work budget
+(:data:`WORK_BUDGET`), so the cases that could loop (``hcl/bomb_*``,
 ``hcl/huge_range_and_count``, the ``hcl/*cycle*`` and ``module_self_reference`` cases,
 ``cloudformation/alias_bomb.yaml``, ``parameter_and_mapping_cycles.yaml``,
-``ref_cycle.yaml``, ``directory/symlink_loops``) end because the parsers cap what they
-build and follow. A few cases also run ``python -m iacguard`` for real, to hold the entry
-point to the same contract.
+``ref_cycle.yaml``, ``directory/symlink_loops``) end after a bounded number of steps
+whatever the machine's load. Each case has the same outcome with the default budget (a
+few cases also run ``python -m iacguard`` for real, with it, to hold the entry point to
+the same contract).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ import pytest
 from tests.conftest import ROOT, CliOutcome, run_cli
 
 CORPUS = Path(__file__).parent / "corpus"
+#: steps each in-process case may spend (every fixture spends under 2,000; the default
+#: is 1,000,000): the outcomes below hold down to 5,000
+WORK_BUDGET = 20_000
 #: expected outcomes: exit 2 with one error line naming the input, or a scan that
 #: completes with exit 0 (no findings) or 1 (findings)
 ERROR, CLEAN, FINDINGS = 2, 0, 1
@@ -429,7 +434,7 @@ def _assert_outcome(path: Path, expected: int, code: int, stdout: str, stderr: s
 @pytest.mark.parametrize(("name", "expected"), CASES)
 def test_bad_input(case_paths: dict[str, Path], name: str, expected: int) -> None:
     path = case_paths[name]
-    outcome: CliOutcome = run_cli("check", "-f", "json", path)
+    outcome: CliOutcome = run_cli("check", "-f", "json", "--work-budget", str(WORK_BUDGET), path)
     assert outcome.exception is None
     _assert_outcome(path, expected, outcome.exit_code, outcome.stdout, outcome.stderr)
 
