@@ -5,8 +5,9 @@ Formats and how they are recognised (cheaply, without importing a format's parse
 - Terraform plan JSON: a ``.json`` object with ``format_version`` and plan keys;
 - CloudFormation: a ``.json``/``.yaml``/``.yml``/``.template`` file with a top-level
   ``Resources`` mapping (``parsers.cloudformation.looks_like_template``);
-- Terraform HCL: a directory holding ``.tf`` files that is a root module, i.e. not only
-  a local module called by another root (``parsers.hcl.terraform_roots``). A plan JSON
+- Terraform HCL: a directory holding ``.tf`` or ``.tf.json`` files that is a root
+  module, i.e. not only a local module called by another root
+  (``parsers.hcl.terraform_roots``); its ``.tfvars.json`` files are read with it. A plan JSON
   inside such a root is scanned with the root as its source, and the root is then not
   scanned again as HCL.
 """
@@ -22,6 +23,7 @@ from typing import Final
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import SourceKind
+from iacguard.parsers._hcl_files import has_config_files, is_config_file
 from iacguard.parsers._source import load_json, read_text
 from iacguard.results import Diagnostic, Suppression
 
@@ -80,7 +82,7 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
         candidate input.
     """
     for path in paths:
-        if path.is_file() and path.suffix == ".tf":
+        if path.is_file() and is_config_file(path):
             found = list(_terraform_inputs([path.parent], explicit=True))
             yield from found or [_module_as_root(path.parent)]
         elif path.is_file():
@@ -101,7 +103,7 @@ def _called_as_module(directory: Path, found: list[InputFile]) -> bool:
     called from a parent directory: *found* holds no Terraform root at all, neither
     *directory* nor one below it that may be its caller (``examples/complete`` calling
     ``../..``, which then scans the module through it)."""
-    if not any(directory.glob("*.tf")):
+    if not has_config_files(directory):
         return False
     return not any(f.path.is_dir() or f.source is not None for f in found)
 
@@ -118,9 +120,10 @@ def _module_as_root(directory: Path) -> InputFile:
 
 
 def _source_dir(plan: Path) -> Path | None:
-    """The directory of a plan file when it is a Terraform root (holds ``.tf`` files)."""
+    """The directory of a plan file when it is a Terraform root (holds ``.tf`` or
+    ``.tf.json`` files)."""
     directory = plan.parent
-    return directory if any(directory.glob("*.tf")) else None
+    return directory if has_config_files(directory) else None
 
 
 def _directory_inputs(directory: Path) -> Iterator[InputFile]:
@@ -129,10 +132,12 @@ def _directory_inputs(directory: Path) -> Iterator[InputFile]:
     for entry in sorted(directory.rglob("*")):
         if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts) or not entry.is_file():
             continue
-        if entry.suffix in _DATA_SUFFIXES:
-            files.append(entry)
-        elif entry.suffix == ".tf":
+        if is_config_file(entry):
             tf_dirs.add(entry.parent)
+        elif entry.suffix in _DATA_SUFFIXES:
+            files.append(entry)
+    # variable files are read with their root, not scanned alone
+    files = [f for f in files if not (f.name.endswith(".tfvars.json") and f.parent in tf_dirs)]
     planned_roots = {f.parent for f in files if f.parent in tf_dirs and _is_plan_file(f)}
     for file in files:
         source = file.parent if file.parent in tf_dirs else None
