@@ -59,7 +59,8 @@ class ParsedInput:
     graph: Graph
     #: accepted risks written in the input itself (comments, metadata)
     suppressions: tuple[Suppression, ...] = ()
-    #: remarks about the input that do not stop the scan (NOTE or WARNING level)
+    #: remarks about the input that do not stop the scan (NOTE or WARNING level), or
+    #: parts of it that could not be read (ERROR level: the scan is incomplete)
     notes: tuple[Diagnostic, ...] = ()
 
 
@@ -192,6 +193,7 @@ def _parse(source: InputFile) -> ParsedInput:
 
         return hcl.parse_directory(source.path, source.display)
     text = read_text(source.path)
+    is_template = False
     if source.path.suffix == ".json":
         try:
             data = load_json(text, source.path)
@@ -208,9 +210,10 @@ def _parse(source: InputFile) -> ParsedInput:
             config = tfplan.read_plan(data, source.path, source.display)
             del data
             return tfplan.plan_graph(config, source.display, source.source)
+        is_template = isinstance(data, dict) and "Resources" in data
     from iacguard.parsers import cloudformation
 
-    if cloudformation.looks_like_template(source.path, text):
+    if is_template or cloudformation.looks_like_template(source.path, text):
         return cloudformation.parse_template(source.path, source.display, text)
     raise UnsupportedInputError(source.path, _NOT_IAC)
 

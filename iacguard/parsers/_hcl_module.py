@@ -35,6 +35,7 @@ from iacguard.parsers._hcl_functions import (
     type_spec,
     value_size,
 )
+from iacguard.parsers._hcl_files import module_directory
 from iacguard.parsers._hcl_policy_document import render_policy_document
 from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of
 from iacguard.parsers._terraform import ResolvedRef, strip_index
@@ -149,16 +150,18 @@ class Configuration:
                 self.skipped_modules.append((call, "it has no source"))
                 continue
             source = self.evaluator(module).value(_expr(call, "source"))
-            if not isinstance(source, str) or not source.startswith(("./", "../")):
-                self.skipped_modules.append((call, "its source is not a local directory"))
+            directory = module_directory(
+                self.root, module.directory, (*module.path, call.labels[0]), source
+            )
+            if isinstance(directory, str):
+                self.skipped_modules.append((call, directory))
                 continue
-            directory = (module.directory / source).resolve()
             chain = {m.directory for m in _ancestors(module)}
             if len(module.path) >= MAX_MODULE_DEPTH or directory in chain:
                 self.skipped_modules.append((call, "it calls itself"))
                 continue
             if not directory.is_dir():
-                self.skipped_modules.append((call, f"{source} is not a directory"))
+                self.skipped_modules.append((call, f"{to_string(source)} is not a directory"))
                 continue
             body = self._body(directory)
             for key, bindings in self._expansion(call.body, self.evaluator(module)):

@@ -184,11 +184,13 @@ def read_source(path: Path, display: PurePosixPath) -> SourceMap:
             locations[(module.path, address)] = Location(block.file, block.line)
             for line, pointer in _lines(block):
                 targets.setdefault((block.file, line), []).append((module.path, address, pointer))
+    # a module that is not read may create anything: the scan is incomplete
     notes = [
         Diagnostic(
-            DiagnosticLevel.NOTE,
+            DiagnosticLevel.ERROR,
             "IAM003",
-            f"module '{call.labels[0]}' not followed: {why}",
+            f"{call.file}:{call.line}: module '{call.labels[0]}' not followed: {why}; "
+            "what it creates is not scanned",
             Location(call.file, call.line),
         )
         for call, why in configuration.skipped_modules
