@@ -79,8 +79,8 @@ def unexpanded_transforms(
     declared = template.get("Transform")
     names = declared if isinstance(declared, list) else [declared] if declared else []
     for index, name in enumerate(names):
-        if name not in KNOWN_TRANSFORMS:
-            shown = name.get("Name") if isinstance(name, Mapping) else name
+        shown = name.get("Name") if isinstance(name, Mapping) else name
+        if not isinstance(shown, str) or shown not in KNOWN_TRANSFORMS:
             pointer: Pointer = ("Transform", index) if isinstance(declared, list) else ("Transform",)
             yield _error(
                 display,
