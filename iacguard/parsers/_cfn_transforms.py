@@ -81,7 +81,9 @@ def unexpanded_transforms(
     for index, name in enumerate(names):
         shown = name.get("Name") if isinstance(name, Mapping) else name
         if not isinstance(shown, str) or shown not in KNOWN_TRANSFORMS:
-            pointer: Pointer = ("Transform", index) if isinstance(declared, list) else ("Transform",)
+            pointer: Pointer = (
+                ("Transform", index) if isinstance(declared, list) else ("Transform",)
+            )
             yield _error(
                 display,
                 positions.get(pointer),
@@ -149,17 +151,23 @@ class _Expander:
             result: dict[str, JSONValue] = {}
             for key, item in value.items():
                 if key.startswith(LOOP_PREFIX):
-                    for out_key, out_value in self._loop(key, item, (*source, key), target, bindings):
+                    for out_key, out_value in self._loop(
+                        key, item, (*source, key), target, bindings
+                    ):
                         self._add(result, out_key, out_value, source)
                 else:
                     name = _substitute(key, bindings)
                     self._add(
-                        result, name, self.node(item, (*source, key), (*target, name), bindings), source
+                        result,
+                        name,
+                        self.node(item, (*source, key), (*target, name), bindings),
+                        source,
                     )
             return result
         if isinstance(value, list):
             return [
-                self.node(item, (*source, i), (*target, i), bindings) for i, item in enumerate(value)
+                self.node(item, (*source, i), (*target, i), bindings)
+                for i, item in enumerate(value)
             ]
         if isinstance(value, str):
             return _substitute(value, bindings)
@@ -171,7 +179,12 @@ class _Expander:
         result[key] = value
 
     def _loop(
-        self, key: str, loop: JSONValue, source: Pointer, target: Pointer, bindings: Mapping[str, str]
+        self,
+        key: str,
+        loop: JSONValue,
+        source: Pointer,
+        target: Pointer,
+        bindings: Mapping[str, str],
     ) -> Iterator[tuple[str, JSONValue]]:
         if not (
             isinstance(loop, list)
@@ -179,7 +192,9 @@ class _Expander:
             and isinstance(loop[0], str)
             and isinstance(loop[2], Mapping)
         ):
-            self._fail(source, f"{key} must be [Identifier, Collection, {{OutputKey: OutputValue}}]")
+            self._fail(
+                source, f"{key} must be [Identifier, Collection, {{OutputKey: OutputValue}}]"
+            )
         identifier, collection, outputs = loop
         values = self._collection(key, collection, (*source, 1), bindings)
         for value in values or ():
@@ -199,24 +214,27 @@ class _Expander:
         if isinstance(collection, list):
             if all(isinstance(item, str | int | float) for item in collection):
                 return [_substitute(str(item), bindings) for item in collection]
-            return self._unknown(key, source, "its collection holds more than strings")
+            self._unknown(key, source, "its collection holds more than strings")
+            return None
         if isinstance(collection, Mapping) and set(collection) == {"Ref"}:
             name = collection["Ref"]
             parameter = self.parameters.get(name) if isinstance(name, str) else None
             if not isinstance(parameter, Mapping) or parameter.get("Type") != "CommaDelimitedList":
-                return self._unknown(key, source, f"{name!r} is not a CommaDelimitedList parameter")
+                self._unknown(key, source, f"{name!r} is not a CommaDelimitedList parameter")
+                return None
             default = parameter.get("Default")
             if not isinstance(default, str):
-                return self._unknown(key, source, f"parameter {name!r} has no default")
+                self._unknown(key, source, f"parameter {name!r} has no default")
+                return None
             return [item.strip() for item in default.split(",")]
-        return self._unknown(key, source, "its collection is not a list or a Ref to a parameter")
+        self._unknown(key, source, "its collection is not a list or a Ref to a parameter")
+        return None
 
     def _unknown(self, key: str, source: Pointer, why: str) -> None:
         message = (
             f"{key} not expanded: {why}, so what it makes is known only at deploy and not scanned"
         )
         self.diagnostics.append(_error(self.display, self.positions.get(source[:-1]), message))
-        return None
 
     def _fail(self, pointer: Pointer, message: str) -> NoReturn:
         line, column = self.positions.get(pointer, (None, None))

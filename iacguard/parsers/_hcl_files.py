@@ -23,11 +23,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, NoReturn
 
 from iacguard.errors import ParseError
-from iacguard.parsers._hcl_syntax import Attribute, Block, Body, name_of
+from iacguard.parsers._hcl_syntax import Attribute, Block, Body, source_text
 from iacguard.parsers._source import read_text
 
 #: suffixes of Terraform configuration files
@@ -98,9 +99,7 @@ def load_module(directory: Path, display_of: Callable[[Path], PurePosixPath]) ->
     return Body({}, tuple(blocks))
 
 
-def module_directory(
-    root: Path, caller: Path, path: tuple[str, ...], source: object
-) -> Path | str:
+def module_directory(root: Path, caller: Path, path: tuple[str, ...], source: object) -> Path | str:
     """Where the code of the module call *path* (call names from the root) is, or why
     it cannot be read.
 
@@ -122,8 +121,12 @@ def module_directory(
         return f"{not_read} (run terraform init first, or scan the plan)"
     key = ".".join(path)
     for entry in entries if isinstance(entries, list) else ():
-        if isinstance(entry, dict) and entry.get("Key") == key and isinstance(entry.get("Dir"), str):
-            directory = (root / entry["Dir"]).resolve()
+        if (
+            isinstance(entry, dict)
+            and entry.get("Key") == key
+            and isinstance(entry.get("Dir"), str)
+        ):
+            directory = (root / str(entry["Dir"])).resolve()
             if directory.is_relative_to(root.resolve()) and directory.is_dir():
                 return directory
     return f"{not_read} into .terraform/modules (run terraform init first, or scan the plan)"
@@ -133,7 +136,7 @@ def _merge_into(blocks: list[Block], override: Block, display: PurePosixPath) ->
     """Merge *override* into the matching block of *blocks* (replaced in place)."""
     if override.type == "locals":
         for name, attribute in override.body.attributes.items():
-            index = _find(blocks, lambda b: b.type == "locals" and name in b.body.attributes)
+            index = _find(blocks, partial(_defines_local, name=name))
             if index is None:
                 _missing(display, override.line, f"local value {name!r}")
             original = blocks[index]
@@ -145,6 +148,10 @@ def _merge_into(blocks: list[Block], override: Block, display: PurePosixPath) ->
     if index is None:
         _missing(display, override.line, " ".join((override.type, *override.labels)))
     blocks[index] = _merged(blocks[index], override)
+
+
+def _defines_local(block: Block, name: str) -> bool:
+    return block.type == "locals" and name in block.body.attributes
 
 
 def _merged(original: Block, override: Block) -> Block:
@@ -169,21 +176,8 @@ def _header(block: Block) -> tuple[str, ...]:
 
 
 def _alias(attribute: Attribute | None) -> str:
-    if attribute is None:
-        return ""
-    from iacguard.parsers._hcl_eval import Evaluator
-
-    value = Evaluator(_NoReferences(), Path(), Path()).value(attribute.expression)
-    return value if isinstance(value, str) else name_of(attribute.expression)
-
-
-class _NoReferences:
-    """A provider alias is a literal: every reference fails."""
-
-    def resolve(self, root: str, steps: object, ev: object) -> tuple[object, int]:
-        from iacguard.parsers._hcl_functions import EvalError
-
-        raise EvalError(f"{root} in a provider alias")
+    """A provider's ``alias`` as written (a literal string in valid configuration)."""
+    return "" if attribute is None else source_text(attribute.expression).strip().strip('"')
 
 
 def _find(blocks: Iterable[Block], wanted: Callable[[Block], bool]) -> int | None:

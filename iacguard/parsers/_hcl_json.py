@@ -283,4 +283,3 @@ def _closing_brace(text: str, index: int) -> int:
             depth -= 1
         index += 1
     return -1
-

@@ -24,6 +24,7 @@ from typing import Final
 
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
+from iacguard.parsers._hcl_files import module_directory
 from iacguard.parsers._hcl_functions import (
     ANY,
     MAX_TOTAL_SIZE,
@@ -35,7 +36,6 @@ from iacguard.parsers._hcl_functions import (
     type_spec,
     value_size,
 )
-from iacguard.parsers._hcl_files import module_directory
 from iacguard.parsers._hcl_policy_document import render_policy_document
 from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of
 from iacguard.parsers._terraform import ResolvedRef, strip_index

@@ -1,16 +1,16 @@
 """JSON decoded with the line of every value and object key (for ``.tf.json`` files).
 
 Python's :mod:`json` keeps no positions; this small reader does, with the standard
-library's string scanner for string literals. Objects keep every member in file order,
+library decoding each string literal. Objects keep every member in file order,
 duplicates included (the caller decides what a duplicate means).
 """
 
 from __future__ import annotations
 
 import bisect
+import json
 import re
 from dataclasses import dataclass
-from json.decoder import scanstring
 from pathlib import PurePosixPath
 from typing import Final, NoReturn, TypeAlias
 
@@ -43,6 +43,8 @@ class JsonNode:
     scalar: Scalar = None
 
 
+#: a JSON string literal (decoded by :func:`json.loads`)
+_STRING: Final = re.compile(r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"')
 _WHITESPACE: Final = re.compile(r"[ \t\n\r]*")
 _NUMBER: Final = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
 _LITERALS: Final = {"true": True, "false": False, "null": None}
@@ -117,10 +119,11 @@ class _Reader:
         self.fail("expected a value" if char else "unexpected end of input")
 
     def string(self) -> str:
-        try:
-            text, self.index = scanstring(self.text, self.index + 1, True)
-        except ValueError as err:
-            self.fail(str(err).split(":")[0])
+        match = _STRING.match(self.text, self.index)
+        if match is None:
+            self.fail("invalid string (unterminated, a control character or a bad escape)")
+        self.index = match.end()
+        text: str = json.loads(match[0])
         return without_surrogates(text)  # type: ignore[no-any-return]
 
     def members(self, depth: int) -> tuple[Member, ...]:

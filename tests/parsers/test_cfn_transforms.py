@@ -17,7 +17,8 @@ ROLE = """\
     Type: AWS::IAM::Role
     Properties:
       AssumeRolePolicyDocument:
-        Statement: [{Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}]
+        Statement:
+          - {Effect: Allow, Principal: {Service: ec2.amazonaws.com}, Action: sts:AssumeRole}
       Policies:
         - PolicyName: p
           PolicyDocument:
@@ -70,8 +71,8 @@ def test_foreach_substitutes_keys_refs_and_sub_strings(tmp_path: Path) -> None:
         "          PolicyDocument:\n            Statement:\n"
         "              - {Effect: Allow, Action: '*', Resource: '*'}\n"
     )
-    from iacguard.parsers.cloudformation import _decode
     from iacguard.parsers._cfn_transforms import expand_loops
+    from iacguard.parsers.cloudformation import _decode
 
     path = _template(tmp_path, text)
     decoded, positions = _decode(path, text)
@@ -80,7 +81,9 @@ def test_foreach_substitutes_keys_refs_and_sub_strings(tmp_path: Path) -> None:
     resources = template["Resources"]
     assert list(resources) == ["myappPolicy", "otherappPolicy"]
     assert resources["myappPolicy"]["Properties"]["Description"] == "my-app"
-    assert resources["otherappPolicy"]["Properties"]["ManagedPolicyName"] == {"Fn::Sub": "p-other.app"}
+    assert resources["otherappPolicy"]["Properties"]["ManagedPolicyName"] == {
+        "Fn::Sub": "p-other.app"
+    }
     assert positions[("Resources", "myappPolicy")] == (6, 7)
     assert _found(_scan(path)) == {("myappPolicy", 13), ("otherappPolicy", 13)}  # the statement
 
@@ -143,9 +146,12 @@ def test_unknown_transforms_make_the_scan_incomplete(
     path = _template(tmp_path, f"Transform: {transform}\nResources:\n  R:\n{ROLE}")
     result = _scan(path)
     display = result.inputs[0].display
-    message = f"{display}:1: transform {unexpanded!r} is not expanded: what it adds or changes is not scanned"
+    message = (
+        f"{display}:1: transform {unexpanded!r} is not expanded: what it adds or changes is "
+        "not scanned"
+    )
     assert _errors(result) == ([message] if unexpanded else [])
-    assert _found(result) == {("R", 11)}  # the rest is still scanned (at the statement)
+    assert _found(result) == {("R", 12)}  # the rest is still scanned (at the statement)
 
 
 def test_fn_transform_is_reported_where_it_is(tmp_path: Path) -> None:
@@ -156,7 +162,7 @@ def test_fn_transform_is_reported_where_it_is(tmp_path: Path) -> None:
     result = _scan(_template(tmp_path, text))
     [error] = _errors(result)
     assert error.endswith(
-        "template.yaml:14: Fn::Transform is not expanded: what it adds or changes is not scanned"
+        "template.yaml:15: Fn::Transform is not expanded: what it adds or changes is not scanned"
     )
 
 
@@ -174,7 +180,8 @@ def test_fn_transform_is_reported_where_it_is(tmp_path: Path) -> None:
             id="flow-style",
         ),
         pytest.param(
-            "# indented as a whole\n---\n  AWSTemplateFormatVersion: '2010-09-09'\n  Resources:\n    R:\n"
+            "# indented as a whole\n---\n  AWSTemplateFormatVersion: '2010-09-09'\n"
+            "  Resources:\n    R:\n"
             + ROLE.replace("\n", "\n  ").replace("    Type", "      Type", 1),
             id="indented",
         ),

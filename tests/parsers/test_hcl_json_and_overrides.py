@@ -17,7 +17,9 @@ from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.results import DiagnosticLevel
 from tests.conftest import TERRAFORM
 
-ADMIN = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+ADMIN = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+)
 READER = (
     '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", '
     '"Resource": "arn:aws:s3:::reports/*"}]}'
@@ -60,7 +62,9 @@ def test_fixture_case_reads_json_and_overrides_as_terraform_planned(tmp_path: Pa
     """The HCL scan of ``json_and_overrides`` (plan removed) finds what the real plan
     holds, at the lines of the .tf.json and .tf files."""
     root = tmp_path / "case"
-    shutil.copytree(TERRAFORM / "json_and_overrides", root, ignore=shutil.ignore_patterns("*.out", "plan.json"))
+    shutil.copytree(
+        TERRAFORM / "json_and_overrides", root, ignore=shutil.ignore_patterns("*.out", "plan.json")
+    )
     assert _found(_scan(root)) == {
         ("aws_iam_policy.reader", "main.tf", 29),
         ("aws_iam_policy.reporting", "main.tf", 47),
@@ -134,7 +138,7 @@ def test_json_strings_are_templates_but_variable_defaults_are_literal(tmp_path: 
     [
         ("plain", False, '"plain"'),
         ('say "hi"', False, '"say \\"hi\\""'),
-        ("${jsonencode({a = \"}\"})}", False, '"${jsonencode({a = \"}\"})}"'),
+        ('${jsonencode({a = "}"})}', False, '"${jsonencode({a = "}"})}"'),
         ("$${escaped}", False, '"$${escaped}"'),
         ("${var.x}", True, '"$${var.x}"'),
         ("${unclosed", False, '"$${unclosed"'),
@@ -151,8 +155,12 @@ def test_json_string_as_native_template(text: str, literal: bool, native: str) -
         ('{"resource": {"aws_iam_user": {"u": {"name": 1,}}}}', "expected a property name", 1),
         ('{\n  "resourse": {}\n}', "unsupported block type 'resourse'", 2),
         ('{\n  "resource": {"aws_iam_user": "u"}\n}', "resource needs 1 more label(s)", 2),
-        ('[1, 2]', "a Terraform JSON file must hold an object", 1),
-        ('{\n"locals": {\n"a": "${1 +}"\n}\n}', "an interpolation or expression is not valid HCL", 3),
+        ("[1, 2]", "a Terraform JSON file must hold an object", 1),
+        (
+            '{\n"locals": {\n"a": "${1 +}"\n}\n}',
+            "an interpolation or expression is not valid HCL",
+            3,
+        ),
     ],
 )
 def test_invalid_json_config_names_file_and_line(text: str, message: str, line: int) -> None:
@@ -164,7 +172,9 @@ def test_invalid_json_config_names_file_and_line(text: str, message: str, line: 
 
 def test_json_nesting_is_bounded() -> None:
     with pytest.raises(ParseError, match="nested too deeply"):
-        parse_json_config('{"locals": {"a": ' + "[" * 5000 + "]" * 5000 + "}}", PurePosixPath("d.tf.json"))
+        parse_json_config(
+            '{"locals": {"a": ' + "[" * 5000 + "]" * 5000 + "}}", PurePosixPath("d.tf.json")
+        )
 
 
 def test_a_tf_json_file_alone_stands_for_its_directory(tmp_path: Path) -> None:
@@ -192,7 +202,9 @@ def test_tfvars_json_sets_variables(tmp_path: Path) -> None:
 
 
 def test_override_replaces_arguments(tmp_path: Path) -> None:
-    root = _write(tmp_path, **{"main.tf": _tf_policy("p", READER), "override.tf": _tf_policy("p", ADMIN)})
+    root = _write(
+        tmp_path, **{"main.tf": _tf_policy("p", READER), "override.tf": _tf_policy("p", ADMIN)}
+    )
     assert _found(_scan(root)) == {("aws_iam_policy.p", "main.tf", 1)}
 
 
@@ -205,7 +217,8 @@ def test_override_of_another_argument_keeps_the_policy(tmp_path: Path) -> None:
         },
     )
     result = _scan(root)
-    assert result.complete and _found(result) == set()
+    assert result.complete
+    assert _found(result) == set()
 
 
 def test_overrides_apply_in_name_order_and_json_overrides_count(tmp_path: Path) -> None:
@@ -233,7 +246,11 @@ def test_override_replaces_nested_blocks_wholesale(tmp_path: Path) -> None:
         blocks=inline.format(name="admin", policy=json.dumps(ADMIN))
         + inline.format(name="read", policy=json.dumps(READER))
     )
-    override = 'resource "aws_iam_role" "r" {\n' + inline.format(name="only", policy=json.dumps(READER)) + "}\n"
+    override = (
+        'resource "aws_iam_role" "r" {\n'
+        + inline.format(name="only", policy=json.dumps(READER))
+        + "}\n"
+    )
     root = _write(tmp_path, **{"main.tf": main})
     assert _found(_scan(root)) == {("aws_iam_role.r", "main.tf", 1)}
     (root / "override.tf").write_text(override)
@@ -259,10 +276,12 @@ def test_override_merges_locals_one_by_one(tmp_path: Path) -> None:
     ("override", "what"),
     [
         ('resource "aws_iam_policy" "other" {\n  name = "x"\n}\n', "resource aws_iam_policy other"),
-        ('locals {\n  missing = 1\n}\n', "local value 'missing'"),
+        ("locals {\n  missing = 1\n}\n", "local value 'missing'"),
     ],
 )
-def test_override_without_a_base_block_is_an_error(tmp_path: Path, override: str, what: str) -> None:
+def test_override_without_a_base_block_is_an_error(
+    tmp_path: Path, override: str, what: str
+) -> None:
     root = _write(tmp_path, **{"main.tf": _tf_policy("p", READER), "override.tf": override})
     result = _scan(root)
     [error] = [d for d in result.diagnostics if d.level is DiagnosticLevel.ERROR]
@@ -283,7 +302,9 @@ def test_override_without_a_base_block_is_an_error(tmp_path: Path, override: str
     ],
 )
 def test_text_that_looks_like_a_module_call_hides_no_root(tmp_path: Path, caller: str) -> None:
-    _write(tmp_path, **{"app__main.tf": caller + 'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'})
+    _write(
+        tmp_path, **{"app__main.tf": caller + 'resource "aws_iam_user" "u" {\n  name = "u"\n}\n'}
+    )
     _write(tmp_path, **{"admin__main.tf": _tf_policy("admin", ADMIN)})
     assert hcl.terraform_roots([tmp_path / "admin", tmp_path / "app"]) == [
         tmp_path / "admin",
@@ -320,7 +341,12 @@ def _downloaded(tmp_path: Path, directory: str) -> Path:
             "main.tf": 'module "iam" {\n  source = "terraform-aws-modules/iam/aws"\n}\n',
             ".terraform__modules__iam__main.tf": _tf_policy("admin", ADMIN),
             ".terraform__modules__modules.json": json.dumps(
-                {"Modules": [{"Key": "", "Source": "", "Dir": "."}, {"Key": "iam", "Dir": directory}]}
+                {
+                    "Modules": [
+                        {"Key": "", "Source": "", "Dir": "."},
+                        {"Key": "iam", "Dir": directory},
+                    ]
+                }
             ),
         },
     )
@@ -342,4 +368,5 @@ def test_a_module_not_downloaded_makes_the_scan_incomplete(tmp_path: Path, direc
         "terraform init has not downloaded it into .terraform/modules (run terraform init "
         "first, or scan the plan); what it creates is not scanned"
     )
-    assert not result.complete and _found(result) == set()
+    assert not result.complete
+    assert _found(result) == set()

@@ -17,7 +17,10 @@ from typer.testing import CliRunner
 
 from iacguard.cli import ExitCode, app
 
-ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+ADMIN = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+}
 READER = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::r/*"}],
@@ -31,7 +34,8 @@ ADMIN_FLOW = '{Statement: [{Effect: Allow, Action: "*", Resource: "*"}]}'
 
 
 def _tf_policy(name: str, document: object) -> str:
-    return f'resource "aws_iam_policy" "{name}" {{\n  policy = {json.dumps(json.dumps(document))}\n}}\n'
+    policy = json.dumps(json.dumps(document))
+    return f'resource "aws_iam_policy" "{name}" {{\n  policy = {policy}\n}}\n'
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -70,9 +74,7 @@ def heredoc_with_fake_module_source(root: Path) -> Path:
 
 def override_grants_admin(root: Path) -> Path:
     """``main.tf`` reads fine alone; ``override.tf`` replaces its policy."""
-    return _write(
-        root, {"main.tf": _tf_policy("p", READER), "override.tf": _tf_policy("p", ADMIN)}
-    )
+    return _write(root, {"main.tf": _tf_policy("p", READER), "override.tf": _tf_policy("p", ADMIN)})
 
 
 def json_override_widens_a_local(root: Path) -> Path:
@@ -101,7 +103,7 @@ def tf_json_interpolated_admin(root: Path) -> Path:
             "aws_iam_policy": {
                 "admin": {
                     "//": "looks harmless",
-                    "policy": "${jsonencode({Statement = [{Effect = \"Allow\", "
+                    "policy": '${jsonencode({Statement = [{Effect = "Allow", '
                     'Action = local.everything, Resource = "*"}]})}',
                 }
             }
