@@ -115,7 +115,11 @@ class _Converter:
     def labelled(
         self, kind: str, labels: int, node: JsonNode, found: tuple[str, ...]
     ) -> list[_Draft]:
-        """The blocks of *kind* under *node*, which still holds *labels* label levels."""
+        """The blocks of *kind* under *node*, which still holds *labels* label levels; an
+        array at a label level holds objects of that level (``"provisioner": [{"local-exec":
+        {...}}]``)."""
+        if labels and node.kind == "array":
+            return [d for item in node.items for d in self.labelled(kind, labels, item, found)]
         if labels:
             if node.kind != "object":
                 _fail(self.display, node.line, f"{kind} needs {labels} more label(s)")
