@@ -76,8 +76,8 @@ def display_path(path: Path) -> PurePosixPath:
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
     """The inputs under *paths*, in sorted order.
 
-    A file is taken as given (a ``.tf`` file stands for its directory). A directory is
-    searched for plan and template files and for Terraform root modules.
+    A file is taken as given (a ``.tf`` or ``.tf.json`` file stands for its directory).
+    A directory is searched for plan and template files and for Terraform root modules.
 
     :raises UnsupportedInputError: a path does not exist, or a directory holds no
         candidate input.
