@@ -111,8 +111,8 @@ def local_module_sources(directory: Path) -> list[str]:
     from iacguard.parsers._hcl_files import config_files, load_module
 
     files = config_files(directory)
-    if not any(_mentions_source(path) for path in files):
-        return []  # no file has the word: parsing it all would find no call
+    if not any(_may_call_a_module(path) for path in files):
+        return []  # no file has the words: parsing them all would find no call
     try:
         body = load_module(directory, lambda path: PurePosixPath(path.name))
     except ParseError:
@@ -127,13 +127,16 @@ def local_module_sources(directory: Path) -> list[str]:
     return sources
 
 
-def _mentions_source(path: Path) -> bool:
+def _may_call_a_module(path: Path) -> bool:
+    """True when *path* has the words a module call needs (a cheap filter: most roots
+    have ``source`` only in ``required_providers``)."""
     from iacguard.errors import ParseError
 
     try:
-        return "source" in read_text(path)
+        text = read_text(path)
     except ParseError:
         return False
+    return "module" in text and "source" in text
 
 
 def parse_directory(path: Path, display: PurePosixPath) -> ParsedInput:
