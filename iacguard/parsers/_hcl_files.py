@@ -20,7 +20,6 @@ iacguard reads; their overrides are not merged.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from functools import partial
@@ -97,39 +96,6 @@ def load_module(directory: Path, display_of: Callable[[Path], PurePosixPath]) ->
             if block.type not in _UNREAD:
                 _merge_into(blocks, block, display)
     return Body({}, tuple(blocks))
-
-
-def module_directory(root: Path, caller: Path, path: tuple[str, ...], source: object) -> Path | str:
-    """Where the code of the module call *path* (call names from the root) is, or why
-    it cannot be read.
-
-    A local *source* (``./x``, ``../x``) is relative to the *caller*'s directory. Any
-    other source is read where ``terraform init`` downloaded it: the ``Dir`` of the
-    call's entry in the root's ``.terraform/modules/modules.json``, which must stay
-    inside the root.
-    """
-    if not isinstance(source, str):
-        return "its source is not known"
-    if source.startswith(("./", "../")):
-        return (caller / source).resolve()
-    manifest = root / ".terraform" / "modules" / "modules.json"
-    # the source itself is not shown: a git URL may hold a token
-    not_read = "its source is not a local directory, and terraform init has not downloaded it"
-    try:
-        entries = json.loads(read_text(manifest)).get("Modules", [])
-    except (ParseError, ValueError, AttributeError):
-        return f"{not_read} (run terraform init first, or scan the plan)"
-    key = ".".join(path)
-    for entry in entries if isinstance(entries, list) else ():
-        if (
-            isinstance(entry, dict)
-            and entry.get("Key") == key
-            and isinstance(entry.get("Dir"), str)
-        ):
-            directory = (root / str(entry["Dir"])).resolve()
-            if directory.is_relative_to(root.resolve()) and directory.is_dir():
-                return directory
-    return f"{not_read} into .terraform/modules (run terraform init first, or scan the plan)"
 
 
 def _merge_into(blocks: list[Block], override: Block, display: PurePosixPath) -> None:

@@ -256,8 +256,8 @@ def test_real_world_tree_near_misses_stay_silent() -> None:
     [error] = [d for d in result.diagnostics if d.level is DiagnosticLevel.ERROR]
     assert error.message == (
         "fixtures/hcl/real_world/main.tf:36: module 'registry_module' not followed: its "
-        "source is not a local directory, and terraform init has not downloaded it (run "
-        "terraform init first, or scan the plan); what it creates is not scanned"
+        "source is not a local directory and is not installed (run terraform init); what "
+        "it creates is not scanned"
     )
 
 

@@ -296,9 +296,8 @@ INCOMPLETE: dict[str, tuple[Callable[[Path], Path], str]] = {
     ),
     "remote-module": (
         remote_module,
-        "tree/main.tf:1: module 'admin' not followed: its source is not a local directory, "
-        "and terraform init has not downloaded it (run terraform init first, or scan the "
-        "plan); what it creates is not scanned",
+        "tree/main.tf:1: module 'admin' not followed: its source is not a local directory "
+        "and is not installed (run terraform init); what it creates is not scanned",
     ),
 }
 
