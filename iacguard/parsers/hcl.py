@@ -390,7 +390,11 @@ def _tfvars(path: Path, display: PurePosixPath) -> Mapping[str, RawValue]:
             continue
         shown = display_of(file, path, display)
         if file.name.endswith(".json"):
-            data = load_json(read_text(file), file)
+            try:
+                data = load_json(read_text(file), file)
+            except ParseError as err:
+                where = f"{shown}:{err.line}" if err.line else str(shown)
+                raise ParseError(shown, f"{where}: {err.message}", err.line, err.column) from err
             if not isinstance(data, dict):
                 raise ParseError(shown, f"{shown}: a variables file must hold a JSON object")
             values.update({str(name): _from_json(value) for name, value in data.items()})

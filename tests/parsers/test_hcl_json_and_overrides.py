@@ -332,3 +332,16 @@ def test_module_calls_in_json_and_overrides_count(tmp_path: Path) -> None:
     )
     roots = hcl.terraform_roots([tmp_path / "app", tmp_path / "one", tmp_path / "two"])
     assert roots == [tmp_path / "app", tmp_path / "one"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"a":\n', "terraform.tfvars.json:2: invalid JSON: Expecting value"),
+        ("[1]", "terraform.tfvars.json: a variables file must hold a JSON object"),
+    ],
+)
+def test_invalid_tfvars_json_names_the_file(tmp_path: Path, text: str, message: str) -> None:
+    root = _write(tmp_path, **{"main.tf": 'variable "a" {}\n', "terraform.tfvars.json": text})
+    [error] = [d for d in _scan(root).diagnostics if d.level is DiagnosticLevel.ERROR]
+    assert error.message.endswith(message)
