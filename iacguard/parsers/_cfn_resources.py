@@ -233,8 +233,8 @@ def add_output_values(m: _Mapper) -> None:
     for name, spec in outputs.items():
         if isinstance(spec, Mapping) and "Value" in spec:
             origin = output_origin(m, str(name))
-            values = {str(name): spec["Value"]}
-            m.builder.config_blocks.append(ConfigBlock("output", "", origin.address, origin, values))
+            block = ConfigBlock("output", "", origin.address, origin, {str(name): spec["Value"]})
+            m.builder.config_blocks.append(block)
 
 
 def resolve_outputs(m: _Mapper) -> None:
