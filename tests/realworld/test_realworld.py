@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from iacguard.analysis.conditions import admits_value
 from iacguard.engine import ScanOptions, ScanResult, scan
+from iacguard.model import Condition, MaybeStr, Unknown
 from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.report.json import JsonReporter
 from iacguard.report.text import TextReporter
@@ -160,3 +162,32 @@ def test_pass_role_names_the_wildcard_only_when_one_grants_it() -> None:
         "policy 'exact' statement 1 allows 'iam:PassRole' on '*'",
         "policy 'wild' statement 1 allows 'iam:PassRole' on '*' (through 'iam:Pass*')",
     ]
+
+
+def test_pass_role_limited_to_other_services_opens_no_path() -> None:
+    """``iam:PassedToService`` naming DAX (or AmazonDynamoDBFullAccess) passes no role to
+    Lambda; a PassRole limited to Lambda does, with the condition named."""
+    escalations = [
+        (f.address, f.confidence.name)
+        for case in ("iam306_passed_to_service", "cfn_iam306_managed_passed_to_service")
+        for f in _scan(case).findings
+        if f.rule_id == "IAM306"
+    ]
+    assert escalations == [("aws_iam_role.to_lambda", "MEDIUM")]
+
+
+@pytest.mark.parametrize(
+    ("operator", "values", "expected"),
+    [
+        ("StringLike", ("dax.amazonaws.com", "application-autoscaling.*"), False),
+        ("StringEquals", ("Lambda.amazonaws.com",), True),
+        ("ForAnyValue:StringLike", ("*.amazonaws.com",), True),
+        ("StringNotEquals", ("lambda.amazonaws.com",), False),
+        ("StringNotLike", ("dax.*",), True),
+        ("StringEquals", ("dax.amazonaws.com", Unknown("var.service")), None),
+        ("StringNotEquals", (Unknown("var.service"),), None),
+    ],
+)
+def test_admits_value(operator: str, values: tuple[MaybeStr, ...], expected: bool | None) -> None:
+    condition = Condition(operator, "iam:PassedToService", values)
+    assert admits_value([condition], "iam:passedtoservice", "lambda.amazonaws.com") is expected
