@@ -191,3 +191,13 @@ def test_pass_role_limited_to_other_services_opens_no_path() -> None:
 def test_admits_value(operator: str, values: tuple[MaybeStr, ...], expected: bool | None) -> None:
     condition = Condition(operator, "iam:PassedToService", values)
     assert admits_value([condition], "iam:passedtoservice", "lambda.amazonaws.com") is expected
+
+
+def test_a_managed_policy_read_by_a_data_source_is_evaluated() -> None:
+    assert [
+        (rule, address) for rule, address, _, _ in _findings("managed_policy_copied_inline")
+    ] == [
+        ("IAM206", "aws_iam_role_policy.eni"),
+        ("IAM206", "aws_iam_role_policy.read_only"),
+        ("IAM303", "aws_iam_role_policy.eni"),
+    ]
