@@ -18,7 +18,7 @@ from iacguard.analysis.resources import ResourceSet, as_pattern
 from iacguard.analysis.trust import ASSUME_ROLE, allows_assume
 from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
-from iacguard.model import PolicyDocument, Principal, PrincipalKind, Unknown
+from iacguard.model import Condition, PolicyDocument, Principal, PrincipalKind, Unknown
 
 #: the path category whose passed role must trust the receiving service
 NEW_PASSROLE: Final = "new-passrole"
@@ -63,6 +63,22 @@ class PathMatch:
         parts = [f"{action} from {sources_of(grants)}" for action, grants in self.steps]
         roles = f", passing {', '.join(r.display for r in self.roles)}" if self.roles else ""
         return f"{self.path.id} ({'; '.join(parts)}{roles})"
+
+    def open_conditions(self, action: str, grant: Grant) -> tuple[Condition, ...]:
+        """The conditions of *grant* that this path does not settle: all of them but, on
+        the ``iam:PassRole`` step, an ``iam:PassedToService`` condition that lets a role
+        go to the path's service (the path passes it there, so it holds)."""
+        if action != _PASS_ROLE:
+            return grant.statement.conditions
+        return tuple(
+            condition
+            for condition in grant.statement.conditions
+            if condition.key_lower != _PASSED_TO_SERVICE.lower()
+            or not any(
+                admits_value([condition], _PASSED_TO_SERVICE, service) is True
+                for service in self.path.passed_role_trusts
+            )
+        )
 
 
 @functools.cache

@@ -166,14 +166,14 @@ def test_pass_role_names_the_wildcard_only_when_one_grants_it() -> None:
 
 def test_pass_role_limited_to_other_services_opens_no_path() -> None:
     """``iam:PassedToService`` naming DAX (or AmazonDynamoDBFullAccess) passes no role to
-    Lambda; a PassRole limited to Lambda does, with the condition named."""
+    Lambda; a PassRole limited to Lambda does, for certain."""
     escalations = [
         (f.address, f.confidence.name)
         for case in ("iam306_passed_to_service", "cfn_iam306_managed_passed_to_service")
         for f in _scan(case).findings
         if f.rule_id == "IAM306"
     ]
-    assert escalations == [("aws_iam_role.to_lambda", "MEDIUM")]
+    assert escalations == [("aws_iam_role.to_lambda", "HIGH")]
 
 
 @pytest.mark.parametrize(

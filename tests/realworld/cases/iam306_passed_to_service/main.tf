@@ -2,8 +2,8 @@
 # iam:PassRole on '*' limited by iam:PassedToService: a role may be passed to DAX only,
 # so the Lambda paths (PassRole to lambda.amazonaws.com) are not open; the near miss
 # lets roles go to Lambda.
-# expect: IAM306 on aws_iam_role.to_lambda only (path lambda-001, medium confidence,
-# naming the condition); IAM303 on both policies (lambda write actions on '*'),
+# expect: IAM306 on aws_iam_role.to_lambda only (path lambda-001, high confidence: the path
+# passes the role to Lambda, so the condition holds); IAM303 on both policies (lambda write actions on '*'),
 # IAM307 on both (PassRole on '*'); IAM206 on both
 locals {
   lambda_trust = jsonencode({
