@@ -110,6 +110,25 @@ def _findings(case: str) -> list[tuple[str, str, int | None, str]]:
             ],
         ),
         (
+            "plan_output_literal_key",
+            [
+                (
+                    "IAM101",
+                    "output.deploy_credentials",
+                    None,
+                    "AWS access key ID written literally in 'output.deploy_credentials' at "
+                    "'deploy_credentials.id'",
+                ),
+                (
+                    "IAM101",
+                    "output.deploy_credentials",
+                    None,
+                    "AWS secret access key written literally in 'output.deploy_credentials' at "
+                    "'deploy_credentials.secret'",
+                ),
+            ],
+        ),
+        (
             "cfn_outputs_literal_key",
             [
                 (
@@ -123,7 +142,7 @@ def _findings(case: str) -> list[tuple[str, str, int | None, str]]:
     ],
 )
 def test_literal_key_in_an_output_fires(
-    case: str, expected: list[tuple[str, str, int, str]]
+    case: str, expected: list[tuple[str, str, int | None, str]]
 ) -> None:
     assert _findings(case) == expected
 
