@@ -24,6 +24,7 @@ from typing import Final
 
 from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
+from iacguard.parsers._hcl_data_sources import managed_policy_attributes
 from iacguard.parsers._hcl_eval import Evaluator, Session, Step, iterate
 from iacguard.parsers._hcl_functions import (
     ANY,
@@ -37,8 +38,7 @@ from iacguard.parsers._hcl_functions import (
     value_size,
 )
 from iacguard.parsers._hcl_policy_document import render_policy_document
-from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of, parse_text
-from iacguard.parsers._source import read_text
+from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of
 from iacguard.parsers._terraform import ResolvedRef, strip_index
 from iacguard.parsers._tf_modules import installed_modules
 
@@ -62,15 +62,15 @@ INSTANCE_STEPS: Final = 100
 
 
 def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
-    """Every ``.tf`` file of *directory* as one body (blocks in file order).
+    """Every ``.tf`` and ``.tf.json`` file of *directory* as one body (blocks in file
+    order), override files merged in (see ``_hcl_files``).
 
-    :raises ParseError: a file is not valid HCL.
+    :raises ParseError: a file is not valid HCL or Terraform JSON, or an override has
+        nothing to override.
     """
-    blocks: list[Block] = []
-    for path in sorted(directory.glob("*.tf")):
-        if path.is_file():
-            blocks += parse_text(read_text(path), display_of(path, root, display)).blocks
-    return Body({}, tuple(blocks))
+    from iacguard.parsers._hcl_files import load_module as load_files
+
+    return load_files(directory, partial(display_of, root=root, display=display))
 
 
 def display_of(path: Path, root: Path, display: PurePosixPath) -> PurePosixPath:
@@ -305,6 +305,8 @@ class Configuration:
         self.unspent -= value_size(values)
         if inst.type == "aws_iam_policy_document" and inst.mode == "data":
             values["json"] = values["minified_json"] = render_policy_document(values)
+        elif inst.type == "aws_iam_policy" and inst.mode == "data":
+            values.update(managed_policy_attributes(values.get("arn")))
         self.values[inst.address] = (values, links)
         return values, links
 

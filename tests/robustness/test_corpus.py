@@ -166,7 +166,8 @@ GENERATED: dict[str, tuple[Callable[[Path], Path], int]] = {
     # the doubled strings spend the work budget (IAM006) before they reach the size limit
     "hcl/bomb_doubling_strings_and_lists": (_hcl_bomb_strings, ERROR),
     "hcl/bomb_doubling_maps": (_hcl_bomb_maps, FINDINGS),
-    "hcl/bomb_nested_for": (_hcl_bomb_loops, FINDINGS),
+    # every local's literal parts are read: a billion iterations spend the work budget
+    "hcl/bomb_nested_for": (_hcl_bomb_loops, ERROR),
     "directory/empty": (_empty_directory, ERROR),
     "directory/symlink_loops": (_symlink_loop, FINDINGS),
     "directory/one_bad_file_among_good": (_mixed_directory, ERROR),
@@ -271,7 +272,7 @@ CASES = [
     ),
     pytest.param(
         "cloudformation/intrinsics_wrong_shapes.yaml",
-        FINDINGS,
+        ERROR,  # its Fn::Transform is not expanded (#13)
         id="cloudformation/intrinsics_wrong_shapes.yaml",
     ),
     pytest.param("cloudformation/invalid_json.json", ERROR, id="cloudformation/invalid_json.json"),
@@ -378,14 +379,15 @@ CASES = [
     pytest.param("hcl/huge_range_and_count", FINDINGS, id="hcl/huge_range_and_count"),
     pytest.param("hcl/locals_cycle", FINDINGS, id="hcl/locals_cycle"),
     pytest.param("hcl/lone_surrogates_tf", FINDINGS, id="hcl/lone_surrogates_tf"),
-    pytest.param("hcl/module_cycle", FINDINGS, id="hcl/module_cycle"),
+    # a module call that is not followed makes the scan incomplete (#13)
+    pytest.param("hcl/module_cycle", ERROR, id="hcl/module_cycle"),
     pytest.param("hcl/module_outputs_cycle", FINDINGS, id="hcl/module_outputs_cycle"),
-    pytest.param("hcl/module_self_reference", FINDINGS, id="hcl/module_self_reference"),
+    pytest.param("hcl/module_self_reference", ERROR, id="hcl/module_self_reference"),
     pytest.param("hcl/syntax_error", ERROR, id="hcl/syntax_error"),
     pytest.param("hcl/syntax_error_garbage_token", ERROR, id="hcl/syntax_error_garbage_token"),
     pytest.param("hcl/tfvars_references", FINDINGS, id="hcl/tfvars_references"),
     pytest.param("hcl/tfvars_wrong", ERROR, id="hcl/tfvars_wrong"),
-    pytest.param("hcl/unknown_blocks_and_labels", FINDINGS, id="hcl/unknown_blocks_and_labels"),
+    pytest.param("hcl/unknown_blocks_and_labels", ERROR, id="hcl/unknown_blocks_and_labels"),
     pytest.param("hcl/unterminated_heredoc", ERROR, id="hcl/unterminated_heredoc"),
     pytest.param("hcl/unterminated_string", ERROR, id="hcl/unterminated_string"),
     pytest.param("hcl/utf16_bom_tf", FINDINGS, id="hcl/utf16_bom_tf"),
