@@ -95,7 +95,7 @@ def evaluate(text: str, tmp_path: Path | None = None) -> RawValue:
         pytest.param('"$${literal}"', "${literal}", id="escaped-interpolation"),
         pytest.param('"x-${var.s}-${var.n}"', "x-prod-3", id="interpolation"),
         pytest.param('"${var.yes}"', "true", id="interpolated-bool"),
-        pytest.param("[1, \"a\", true]", (1, "a", True), id="tuple"),
+        pytest.param('[1, "a", true]', (1, "a", True), id="tuple"),
         pytest.param("[]", (), id="empty-tuple"),
         pytest.param('{ a = 1, "b" = 2 }', {"a": 1, "b": 2}, id="object"),
         pytest.param("{ (var.s) = 1 }", {"prod": 1}, id="object-computed-key"),
@@ -163,7 +163,7 @@ def test_operators(text: str, expected: RawValue) -> None:
         pytest.param("[for x in 1 : x]", id="for-over-number"),
         pytest.param("[for x in var.list : x if 1]", id="for-condition-not-bool"),
         pytest.param("try(var.undefined, nope.x)", id="try-all-fail"),
-        pytest.param("lookup(var.map, \"zz\")", id="function-error-known-args"),
+        pytest.param('lookup(var.map, "zz")', id="function-error-known-args"),
         pytest.param("[for x in var.arn : x]", id="for-over-unknown"),
     ],
 )
@@ -209,13 +209,14 @@ def test_deep_recursion_is_unknown() -> None:
             id="template-two-unknowns",
         ),
         pytest.param("{ (var.arn) = 1 }", ARN, id="unknown-object-key"),
-        pytest.param(
-            "{ for k, v in var.map : var.arn => v }", ARN, id="for-object-unknown-key"
-        ),
+        pytest.param("{ for k, v in var.map : var.arn => v }", ARN, id="for-object-unknown-key"),
         pytest.param("var.gaps[2]", Unknown("[2]", (NAME_REF,)), id="index-after-unknown-items"),
         pytest.param("var.gaps[0]", "a", id="index-before-unknown-items"),
-        pytest.param("undefined_fn(var.arn)", Unknown("undefined_fn(...)", (ARN_REF,)),
-                     id="unsupported-function"),
+        pytest.param(
+            "undefined_fn(var.arn)",
+            Unknown("undefined_fn(...)", (ARN_REF,)),
+            id="unsupported-function",
+        ),
         pytest.param("upper(var.arn)", ARN, id="function-of-unknown"),
         pytest.param(
             'lookup(var.arn, "k")', Unknown("lookup(...)", (ARN_REF,)), id="function-error-unknown"
@@ -240,8 +241,11 @@ def test_unknown_propagation(text: str, expected: RawValue) -> None:
         pytest.param("var.n > 2 ? var.list[0] : null", "a", id="computed-condition"),
         pytest.param('upper("a")', "A", id="call"),
         pytest.param("max_nonexistent()", Unknown("max_nonexistent(...)"), id="unknown-function"),
-        pytest.param('provider::aws::arn_parse("x")', Unknown("provider::aws::arn_parse(...)"),
-                     id="provider-function"),
+        pytest.param(
+            'provider::aws::arn_parse("x")',
+            Unknown("provider::aws::arn_parse(...)"),
+            id="provider-function",
+        ),
         pytest.param('concat(["a"], [["b"]]...)', ("a", "b"), id="expand-list"),
         pytest.param('upper(["x"]...)', "X", id="expand-one"),
         pytest.param('upper("x"...)', "X", id="expand-scalar"),
@@ -266,7 +270,7 @@ def test_conditionals_and_calls(text: str, expected: RawValue) -> None:
         pytest.param("var.list.0", "a", id="legacy-index"),
         pytest.param("var.list[1.0]", "b", id="float-index"),
         pytest.param('var.map["a"]', 1, id="map-string-key"),
-        pytest.param("var.map[var.s == \"prod\" ? \"b\" : \"a\"]", 2, id="computed-key"),
+        pytest.param('var.map[var.s == "prod" ? "b" : "a"]', 2, id="computed-key"),
         pytest.param("var.objs[*].name", ("x", "y"), id="attr-splat"),
         pytest.param("var.objs.*.name", ("x", "y"), id="legacy-attr-splat"),
         pytest.param('var.objs[*].tags["k"]', ("1", "2"), id="full-splat-index"),
@@ -314,12 +318,14 @@ def test_bindings_shadow_the_resolver() -> None:
         pytest.param('[for x in var.list : x if x != "b"]', ("a", "c"), id="list-filter"),
         pytest.param("[for k, v in var.map : k]", ("a", "b"), id="map-sorted-keys"),
         pytest.param("[for v in var.map : v]", (1, 2), id="map-values"),
-        pytest.param("{ for x in var.list : x => upper(x) }", {"a": "A", "b": "B", "c": "C"},
-                     id="object"),
+        pytest.param(
+            "{ for x in var.list : x => upper(x) }", {"a": "A", "b": "B", "c": "C"}, id="object"
+        ),
         pytest.param('{ for x in var.list : x => 1 if x == "c" }', {"c": 1}, id="object-filter"),
-        pytest.param("{ for o in var.objs : \"k\" => o.name... }", {"k": ("x", "y")},
-                     id="object-grouped"),
-        pytest.param("{ for o in var.objs : \"k\" => o.name }", {"k": "y"}, id="object-last-wins"),
+        pytest.param(
+            '{ for o in var.objs : "k" => o.name... }', {"k": ("x", "y")}, id="object-grouped"
+        ),
+        pytest.param('{ for o in var.objs : "k" => o.name }', {"k": "y"}, id="object-last-wins"),
         pytest.param("[for x in [] : x]", (), id="empty"),
         pytest.param(
             "[for x in var.list : [for y in var.list : y if y == x]]",
