@@ -35,6 +35,8 @@ DEFAULT_PLUGINS: Final = (
     "iacguard.report.junit",
     "iacguard.report.github",
     "iacguard.report.markdown",
+    "iacguard.report.gitlab",
+    "iacguard.report.concise",
 )
 #: the entry-point group third-party distributions publish their plugins under
 ENTRY_POINT_GROUP: Final = "iacguard"
