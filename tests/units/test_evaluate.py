@@ -612,3 +612,33 @@ def test_actions_of_not_action(tmp_path: Path) -> None:
     assert "iam:CreateUser" in names
     assert not any(name.startswith("s3:") for name in names)
     assert perms.allowed_services() is None
+
+
+def test_statements_naming_an_action_are_found_once_per_action(tmp_path: Path) -> None:
+    perms = permissions(tmp_path, [_allow("A", resource=BUCKET_X)])
+    assert sids(perms.decide("s3:GetObject")) == (("A",), (), (), False)
+    assert sids(perms.decide("s3:GetObject", ON_X)) == (("A",), (), (), False)
+    assert sids(perms.decide("s3:GetObject", ON_Y)) == ((), (), (), False)
+
+
+def test_a_policy_shared_by_two_roles_is_compiled_once(tmp_path: Path) -> None:
+    template = _template([])
+    resources = template["Resources"]
+    resources["R2"] = {"Type": "AWS::IAM::Role", "Properties": dict(resources["R"]["Properties"])}
+    resources["M"] = {
+        "Type": "AWS::IAM::ManagedPolicy",
+        "Properties": {
+            "PolicyDocument": {"Statement": [_allow("Shared")]},
+            "Roles": [{"Ref": "R"}, {"Ref": "R2"}],
+        },
+    }
+    evaluator = _evaluator(tmp_path, template)
+    first, second = (evaluator.graph.principal(a) for a in ("R", "R2"))
+    assert first is not None
+    assert second is not None
+    one = evaluator.permissions(first).decide("s3:GetObject").allowed_by
+    two = evaluator.permissions(second).decide("s3:GetObject").allowed_by
+    assert [g.statement.sid for g in one] == [g.statement.sid for g in two] == ["Shared"]
+    assert one[0].statement is two[0].statement  # one compiled statement, two grants
+    assert one[0].source.edge.target == "R"
+    assert two[0].source.edge.target == "R2"

@@ -776,3 +776,14 @@ def test_source_value_unknown_too_is_not_used(tmp_path: Path) -> None:
     (policy,) = parsed.graph.policies()
     assert policy.document == Unknown("aws_iam_policy.p.policy")
     assert policy.origin.location.line == 7
+
+
+def test_child_modules_deeper_than_the_limit_are_not_walked() -> None:
+    module: dict[str, Any] = {"resources": [_user("deepest.aws_iam_user.u", name="deep")]}
+    for depth in range(17, -1, -1):
+        module = {
+            "resources": [_user(f"d{depth}.aws_iam_user.u", name=str(depth))],
+            "child_modules": [module],
+        }
+    config = read({"planned_values": {"root_module": module}})
+    assert [r.values["name"] for r in config.resources] == [str(d) for d in range(17)]
