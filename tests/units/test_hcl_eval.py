@@ -102,6 +102,8 @@ def evaluate(text: str, tmp_path: Path | None = None) -> RawValue:
         pytest.param('{ "${var.s}-k" = 1 }', {"prod-k": 1}, id="object-template-key"),
         pytest.param("{ if = 1 }", {"if": 1}, id="object-keyword-key"),
         pytest.param("{ 3 = 1 }", {"3": 1}, id="object-number-key"),
+        pytest.param("{\n  a = 1 # one\n  b = 2\n}", {"a": 1, "b": 2}, id="object-multi-line"),
+        pytest.param("(\n  1\n)", 1, id="parentheses-multi-line"),
         pytest.param("(1)", 1, id="parentheses"),
     ],
 )
@@ -277,6 +279,8 @@ def test_conditionals_and_calls(text: str, expected: RawValue) -> None:
         pytest.param("var.one[*].name", ("solo",), id="splat-of-one-value"),
         pytest.param("var.nothing[*]", (), id="splat-of-null"),
         pytest.param("var.list[*]", ("a", "b", "c"), id="bare-splat"),
+        pytest.param("[[1, 2], [3]][*][0]", (1, 3), id="full-splat-then-index"),
+        pytest.param("var.objs[*].tags[*]", (({"k": "1"},), ({"k": "2"},)), id="splat-of-splat"),
         pytest.param("[var.one][0].name", "solo", id="index-of-expression"),
         pytest.param('{ a = "z" }.a', "z", id="attr-of-object"),
         pytest.param("local.x", "local-x", id="local"),
