@@ -14,11 +14,14 @@ import sys
 from pathlib import Path
 
 
-def below_floor(report: dict[str, object], floor: float) -> list[tuple[str, float]]:
-    """``(module, percent)`` of each file under *floor*, lowest first."""
-    files = report.get("files")
+def below_floor(report: object, floor: float) -> list[tuple[str, float]]:
+    """``(module, percent)`` of each file under *floor*, lowest first.
+
+    :raises TypeError: *report* is not what ``coverage json`` writes.
+    """
+    files = report.get("files") if isinstance(report, dict) else None
     if not isinstance(files, dict):
-        raise ValueError("not a coverage JSON report: no 'files'")
+        raise TypeError("not a coverage JSON report: no 'files'")
     low = [
         (name, float(data["summary"]["percent_covered"]))
         for name, data in files.items()
