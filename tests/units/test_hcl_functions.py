@@ -217,6 +217,10 @@ def test_unknown_arguments(name: str, args: list[RawValue], expected: RawValue) 
         assert [type(r) for r in result] == [type(e) for e in expected]
 
 
+def test_every_function_has_an_unknown_row() -> None:
+    assert set(STRICT) | {name for name, _, _ in UNKNOWN} == set(FUNCTIONS)
+
+
 def test_jsonencode_of_unknown_object_keeps_the_data() -> None:
     result = call("jsonencode", {"Resource": U2, "Action": U})
     assert isinstance(result, PartialJSON)
