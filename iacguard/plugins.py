@@ -29,6 +29,7 @@ DEFAULT_PLUGINS: Final = (
     "iacguard.checks.mfa",
     "iacguard.checks.resource_policies",
     "iacguard.checks.account",
+    "iacguard.checks.credential_report",
     "iacguard.report.text",
     "iacguard.report.json",
     "iacguard.report.sarif",
