@@ -208,7 +208,9 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
             if via:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
-                message = f"{label} allows '{doc.PASS_ROLE}' on {where} (through {doc.quoted(via)})"
+                message = f"{label} allows '{doc.PASS_ROLE}' on {where}"
+                if any(pattern.lower() != doc.PASS_ROLE.lower() for pattern in via):
+                    message += f" (through {doc.quoted(via)})"  # named by a wildcard
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 
@@ -342,7 +344,7 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
 
 def _hint(ctx: CheckContext, pattern: str) -> str:
     """`` (did you mean 's3:GetObject'?)`` for a near miss, else empty."""
-    close = doc.suggestion(ctx.catalog, pattern)
+    close = doc.suggestion(ctx.catalog, pattern, ctx.budget)
     return f" (did you mean '{close}'?)" if close else ""
 
 

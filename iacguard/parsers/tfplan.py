@@ -36,6 +36,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
+from iacguard.budget import WorkBudget
 from iacguard.errors import DependencyConflictError, ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
@@ -111,10 +112,16 @@ def parse_plan(
 
 
 def plan_graph(
-    config: TerraformConfig, display: PurePosixPath, source: Path | None = None
+    config: TerraformConfig,
+    display: PurePosixPath,
+    source: Path | None = None,
+    budget: WorkBudget | None = None,
 ) -> ParsedInput:
     """The second half of :func:`parse_plan`: the graph of a plan read by :func:`read_plan`
-    (a caller can free the decoded JSON in between)."""
+    (a caller can free the decoded JSON in between).
+
+    :param budget: the scan's work budget, spent evaluating *source* (default: a fresh one).
+    """
     from iacguard.parsers._terraform_iam import build_graph
 
     if source is None:
@@ -122,7 +129,7 @@ def plan_graph(
     from iacguard.parsers import display_path, hcl
 
     try:
-        source_map = hcl.read_source(source, display_path(source))
+        source_map = hcl.read_source(source, display_path(source), budget)
     except (ParseError, DependencyConflictError) as err:
         note = Diagnostic(
             DiagnosticLevel.WARNING,
@@ -460,6 +467,13 @@ class _PlanReader:
             values = expression_value(provider.get("expressions"), address)
             yield TfBlock("provider", name, address, self.origin(address), _as_mapping(values))
         root_config = _mapping(configuration.get("root_module"))
+        for name, output in _mapping(root_config.get("outputs")).items():
+            # only a wholly literal value is in the plan (one with a reference is not)
+            expression = _mapping(_mapping(output).get("expression"))
+            if "constant_value" in expression:
+                address = f"output.{name}"
+                values = {str(name): expression_value(expression, address)}
+                yield TfBlock("output", "", address, self.origin(address), values)
         declared = _mapping(root_config.get("variables"))
         given = _mapping(self.data.get("variables"))
         for name in dict.fromkeys([*declared, *given]):
