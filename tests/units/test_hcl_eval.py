@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from iacguard.budget import WorkBudget
+from iacguard.errors import WorkBudgetExhausted
 from iacguard.model import AttributeRef, RawValue, Unknown
 from iacguard.parsers._hcl_eval import (
     Evaluator,
+    Session,
     Step,
     apply_steps,
     binary,
@@ -373,11 +376,47 @@ def test_for_expressions_with_unknowns(text: str, expected: tuple[RawValue, ...]
     assert [type(r) for r in result] == [type(e) for e in expected]
 
 
-def test_for_iterations_are_budgeted() -> None:
-    ev = Evaluator(DictResolver(), Path("/"), Path("/"), budget=[5])
-    text = "[for x in range(3) : [for y in range(3) : y]]"
-    assert ev.value(parse_expression(text), text) == Unknown(text)
-    assert ev.budget[0] < 0
+def _budgeted(limit: int) -> Evaluator:
+    return Evaluator(DictResolver(), Path("/"), Path("/"), session=Session(WorkBudget(limit)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "[for x in range(3) : [for y in range(3) : y]]",
+            ((0, 1, 2), (0, 1, 2), (0, 1, 2)),
+            id="nested-for",
+        ),
+        pytest.param('"%{for x in var.list}${x}%{endfor}"', "abc", id="for-directive"),
+        pytest.param('split(",", "a,b,c")', ("a", "b", "c"), id="split"),
+        pytest.param('replace("aaaa", "a", "bb")', "bbbbbbbb", id="replace"),
+        pytest.param(
+            'join(",", [for x in range(20) : "item-${x}"])',
+            ",".join(f"item-{x}" for x in range(20)),
+            id="function-arguments",
+        ),
+    ],
+)
+def test_work_is_budgeted(text: str, expected: RawValue) -> None:
+    """The work of an expression is counted in steps: with one step fewer than it takes,
+    the budget runs out, and that is an error, never an Unknown value."""
+    measured = _budgeted(10**6)
+    assert measured.value(parse_expression(text), text) == expected
+    steps = measured.budget.spent
+    assert _budgeted(steps).value(parse_expression(text), text) == expected
+    with pytest.raises(WorkBudgetExhausted) as caught:
+        _budgeted(steps - 1).value(parse_expression(text), text)
+    assert caught.value.limit == steps - 1
+    assert str(caught.value).startswith(f"work budget of {steps - 1:,} steps exhausted by HCL ")
+
+
+def test_children_share_the_session() -> None:
+    ev = _budgeted(10**6)
+    child = ev.child({"x": 1})
+    assert child.session is ev.session
+    assert child.budget is ev.budget
+    assert ev.session.expression("var.s") is ev.session.expression("var.s")  # parsed once
 
 
 # ---------------------------------------------------------------------- templates
@@ -412,12 +451,6 @@ def test_for_iterations_are_budgeted() -> None:
 )
 def test_template_directives(text: str, expected: RawValue) -> None:
     assert evaluate(text) == expected
-
-
-def test_template_for_directives_are_budgeted() -> None:
-    ev = Evaluator(DictResolver(), Path("/"), Path("/"), budget=[2])
-    with pytest.raises(EvalError, match="iterate too often"):
-        ev.template("%{for x in var.list}${x}%{endfor}")
 
 
 @pytest.mark.parametrize(
@@ -460,6 +493,9 @@ def test_file_and_templatefile(tmp_path: Path) -> None:
     assert evaluate('templatefile("bad.tpl", {})', tmp_path) == Unknown(
         'templatefile("bad.tpl", {})'
     )
+    (tmp_path / "nested.tpl").write_text('${templatefile("t.tpl", {})}')
+    # a template may not call templatefile(), as in Terraform: chains end
+    assert evaluate('templatefile("nested.tpl", {})', tmp_path) == Unknown("templatefile(t.tpl)")
     assert evaluate('templatefile("t.tpl", "notamap")', tmp_path) == Unknown(
         'templatefile("t.tpl", "notamap")'
     )
