@@ -612,3 +612,13 @@ def test_unsupported_node_kind_fails() -> None:
     node.data = "no_such_kind"  # type: ignore[assignment]
     with pytest.raises(EvalError, match="unsupported expression no_such_kind"):
         ev.eval(node)
+
+
+def test_a_session_reads_and_parses_once(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("text")
+    ev = Evaluator(DictResolver(), tmp_path, tmp_path)
+    for _ in range(2):
+        assert ev.eval(parse_expression('file("a.txt")')) == "text"
+        assert ev.template("x-${var.s}") == "x-prod"
+    assert list(ev.session.files) == [tmp_path / "a.txt"]
+    assert list(ev.session.templates) == [("x-${var.s}", False)]
