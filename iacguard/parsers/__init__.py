@@ -223,6 +223,16 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
         from iacguard.parsers import hcl
 
         return hcl.parse_directory(source.path, source.display, budget)
+    from iacguard.parsers import _binary_plan
+
+    if source.explicit and _binary_plan.is_binary_plan(source.path):
+        from iacguard.parsers import tfplan
+
+        data = load_json(_binary_plan.show_json(source.path), source.path)
+        if not tfplan.looks_like_plan(data):
+            raise ParseError(source.path, "terraform show -json gave no plan")
+        config = tfplan.read_plan(data, source.path, source.display)
+        return tfplan.plan_graph(config, source.display, source.source, budget)
     text = read_text(source.path)
     if source.path.suffix == ".csv":
         from iacguard.parsers import _credential_report as credentials
