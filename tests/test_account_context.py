@@ -19,7 +19,7 @@ from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import FIXTURES
 
 PLAN = FIXTURES / "terraform" / "account_context" / "plan.json"
-CFN = FIXTURES / "cloudformation" / "account_context" / "template.yaml"
+CFN = FIXTURES / "cloudformation" / "account_stack" / "template.yaml"
 ACCOUNT = FIXTURES / "account" / "authorization_details" / "account-authorization-details.json"
 DAVE = "arn:aws:iam::111122223333:user/dave"
 REPORTING = "arn:aws:iam::111122223333:role/reporting"
