@@ -80,6 +80,10 @@ class ScanResult:
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
     #: template; :attr:`diagnostics` holds :attr:`skip_note` instead of them
     skipped: tuple[Diagnostic, ...] = ()
+    #: IDs of the rules ``select``/``ignore`` switched off, sorted
+    rules_off: tuple[str, ...] = ()
+    #: findings left out as below ``min-severity``
+    below_min_severity: int = 0
 
     @property
     def skip_note(self) -> Diagnostic | None:
@@ -171,6 +175,7 @@ def scan(
     kept = sorted(
         (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
     )
+    rules_off = tuple(sorted(c.id for c in registry if not options.selection.enabled(c.id)))
     suppressed.sort(key=lambda s: s.finding.sort_key)
     return ScanResult(
         tuple(_unique(kept)),
@@ -179,6 +184,8 @@ def scan(
         tuple(scanned),
         tuple(suppressed),
         tuple(skipped),
+        rules_off,
+        len(outcome.kept) - len(kept),
     )
 
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
 
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
-from iacguard.report import RegisterReporter, merge_repeats
+from iacguard.report import RegisterReporter, merge_repeats, silenced
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -102,6 +102,9 @@ class GithubReporter:
             stream.write(finding_command(finding, fixes.get(finding.rule_id, "")) + "\n")
         for diagnostic in result.diagnostics:
             stream.write(diagnostic_command(diagnostic) + "\n")
+        hidden = silenced(result).describe()
+        if hidden:
+            stream.write(command("notice", f"Not shown: {hidden}", {"title": "iacguard"}) + "\n")
 
 
 @hookimpl
