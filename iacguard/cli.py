@@ -67,6 +67,14 @@ RulesDirOption = Annotated[
         help="Also load the YAML rules in this file or directory (repeatable).",
     ),
 ]
+AllowConfigPluginsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-config-plugins",
+        help="Apply plugins, disable-plugins and rules-dir from a configuration file "
+        "(which may be part of the scanned tree).",
+    ),
+]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -79,7 +87,9 @@ ConfigOption = Annotated[
 
 def _fail(message: str) -> NoReturn:
     """Print one error line on stderr and exit 2."""
-    typer.echo(f"iacguard: error: {message}", err=True)
+    from iacguard.report.escape import printable
+
+    typer.echo(f"iacguard: error: {printable(message)}", err=True)
     raise typer.Exit(ExitCode.USAGE_ERROR)
 
 
@@ -183,6 +193,7 @@ def check(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
+    allow_config_plugins: AllowConfigPluginsOption = False,
     debug: Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")] = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
@@ -207,6 +218,7 @@ def check(
         "plugins": plugin,
         "disable-plugins": disable_plugin,
         "rules-dir": [str(p) for p in rules_dir or ()],
+        "allow-config-plugins": allow_config_plugins,
     }
     try:
         settings = _load_config(cli_settings)
@@ -214,6 +226,8 @@ def check(
         outputs = list(output or [])
         if len(outputs) > len(formats):
             _fail("more --output files than --format values")
+        written = [*outputs, *([create_baseline] if create_baseline else [])]
+        _refuse_input_outputs(written, paths)
         pm = _plugin_manager(settings)
         registry, setup_problems = collect_checks(pm)
         reporters, reporter_problems = collect_reporters(pm)
@@ -231,7 +245,9 @@ def check(
             severity_overrides=settings.severity_overrides,
             source=source,
         )
-        result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
+        setup = (*_blocked_settings(settings), *setup_problems, *reporter_problems)
+        result = scan(paths, registry, options, setup=setup)
+        _refuse_input_outputs(written, [source.path for source in result.inputs])
         if create_baseline is not None:
             suppress.write_baseline(create_baseline, result.findings)
     except IacguardError as err:
@@ -249,6 +265,41 @@ def _load_config(cli_settings: Mapping[str, object]) -> Config:
     from iacguard.config import load
 
     return load(cli_settings)
+
+
+def _refuse_input_outputs(outputs: Iterable[Path], inputs: Iterable[Path]) -> None:
+    """Exit 2 when an output file is one of *inputs* (the same file, also through a
+    link; for a Terraform directory, one of its ``.tf`` files): a report never
+    overwrites what it reports on."""
+    taken: set[tuple[int, int]] = set()
+    for path in inputs:
+        files = [*path.glob("*.tf"), *path.glob("*.tf.json")] if path.is_dir() else [path]
+        taken.update(filter(None, map(_file_id, files)))
+    for output in outputs:
+        if _file_id(output) in taken:
+            _fail(f"{output}: is an input of this scan, not overwritten with a report")
+
+
+def _file_id(path: Path) -> tuple[int, int] | None:
+    """Device and inode of an existing file (the same for every name of it)."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_dev, status.st_ino)
+
+
+def _blocked_settings(settings: Config) -> Iterator[Diagnostic]:
+    """One WARNING for the plugin settings of a configuration file that were not applied."""
+    from iacguard.results import DiagnosticLevel
+
+    if settings.blocked:
+        keys = "; ".join(f"{key} = {list(values)}" for key, values in settings.blocked.items())
+        message = (
+            f"{settings.source}: not applied without --allow-config-plugins "
+            f"(a configuration file may come from the scanned tree): {keys}"
+        )
+        yield Diagnostic(DiagnosticLevel.WARNING, "IAM004", message)
 
 
 def _plugin_manager(settings: Config) -> pluggy.PluginManager:
@@ -294,10 +345,11 @@ def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
     """One line per diagnostic: ``iacguard: error: <message> [IAM002]``."""
+    from iacguard.report.escape import printable
+
     for diagnostic in diagnostics:
-        stream.write(
-            f"iacguard: {diagnostic.level.value}: {diagnostic.message} [{diagnostic.code}]\n"
-        )
+        message = printable(f"{diagnostic.message} [{diagnostic.code}]")
+        stream.write(f"iacguard: {diagnostic.level.value}: {message}\n")
 
 
 @app.command()
@@ -342,6 +394,7 @@ def list_plugins(
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
     config: ConfigOption = None,
+    allow_config_plugins: AllowConfigPluginsOption = False,
 ) -> None:
     """List the loaded plugins, their versions and the rules each provides."""
     from iacguard.errors import IacguardError
@@ -354,12 +407,15 @@ def list_plugins(
         "plugins": plugin,
         "disable-plugins": disable_plugin,
         "rules-dir": [str(p) for p in rules_dir or ()],
+        "allow-config-plugins": allow_config_plugins,
     }
     try:
-        pm = _plugin_manager(_load_config(cli_settings))
+        settings = _load_config(cli_settings)
+        pm = _plugin_manager(settings)
     except IacguardError as err:
         _fail(str(err))
     infos, problems = describe_plugins(pm)
+    problems = (*_blocked_settings(settings), *problems)
     typer.echo(f"iacguard {__version__}, plugin API {PLUGIN_API_VERSION}")
     for info in infos:
         typer.echo(f"{info.name}  {info.version}")
