@@ -38,6 +38,7 @@ def test_action_is_a_composite_action_with_documented_inputs_and_outputs() -> No
         "output",
         "fail-on",
         "soft-fail",
+        "allow-config-plugins",
         "config",
         "baseline",
         "plugins",
@@ -168,12 +169,12 @@ def test_script_writes_extra_report_files(tmp_path: Path) -> None:
     assert "rules checked" not in completed.stdout  # no text format requested
 
 
-def test_script_usage_error_exits_2_without_a_stale_sarif(tmp_path: Path) -> None:
+def test_script_usage_error_exits_2_and_reports_no_stale_sarif(tmp_path: Path) -> None:
     sarif = tmp_path / "iacguard.sarif"
-    sarif.write_text("{}")  # left by an earlier run
+    sarif.write_text("{}")  # left by an earlier run: neither deleted nor reported
     completed = _run(tmp_path, paths="does/not/exist.json", output=str(sarif))
     assert completed.returncode == 2
-    assert not sarif.exists()
+    assert sarif.read_text() == "{}"
     outputs = _outputs(tmp_path)
     assert outputs == {"exit-code": "2"}
     assert "exited with 2 before writing a report" in (tmp_path / "step_summary.md").read_text()
