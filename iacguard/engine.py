@@ -122,6 +122,12 @@ def scan(
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
     for source in discover(paths):
+        if source.refused:
+            location = Location(source.display)
+            diagnostics.append(
+                Diagnostic(DiagnosticLevel.WARNING, "IAM003", source.refused, location)
+            )
+            continue
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
         try:

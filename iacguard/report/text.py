@@ -65,12 +65,12 @@ class TextReporter:
                     label = paint(
                         _COLOURS[finding.severity], f"{finding.severity.label.upper():<8}"
                     )
-                    stream.write(f"    {label} {printable(finding.rule_id)}  {printable(finding.message)}\n")
+                    message = printable(finding.message)
+                    stream.write(f"    {label} {printable(finding.rule_id)}  {message}\n")
                     stream.write(paint(_DIM, f"             {printable(finding.title)}") + "\n")
                     if fixes.get(finding.rule_id):
-                        stream.write(
-                            paint(_DIM, f"             fix: {printable(fixes[finding.rule_id])}") + "\n"
-                        )
+                        fix = printable(fixes[finding.rule_id])
+                        stream.write(paint(_DIM, f"             fix: {fix}") + "\n")
             stream.write("\n")
         if findings:
             stream.write("'iacguard explain RULE' shows why a rule matters and how to fix it.\n")
