@@ -291,12 +291,13 @@ def _file_id(path: Path) -> tuple[int, int] | None:
 
 def _blocked_settings(settings: Config) -> Iterator[Diagnostic]:
     """One WARNING for the plugin settings of a configuration file that were not applied."""
+    from iacguard.parsers import display_path
     from iacguard.results import DiagnosticLevel
 
-    if settings.blocked:
+    if settings.blocked and settings.source:
         keys = "; ".join(f"{key} = {list(values)}" for key, values in settings.blocked.items())
         message = (
-            f"{settings.source}: not applied without --allow-config-plugins "
+            f"{display_path(settings.source)}: not applied without --allow-config-plugins "
             f"(a configuration file may come from the scanned tree): {keys}"
         )
         yield Diagnostic(DiagnosticLevel.WARNING, "IAM004", message)

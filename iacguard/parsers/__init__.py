@@ -130,14 +130,16 @@ def _directory_inputs(directory: Path) -> Iterator[InputFile]:
     files: list[Path] = []
     tf_dirs: set[Path] = set()
     root = directory.resolve()
+    seen: set[Path] = set()  # a file and a link to it inside the tree are one input
     for entry in sorted(directory.rglob("*")):
         if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts):
             continue
         if entry.is_symlink() and not entry.resolve().is_relative_to(root):
             yield _outside_link(entry, directory)
             continue
-        if not entry.is_file():
+        if not entry.is_file() or (entry.resolve() in seen):
             continue
+        seen.add(entry.resolve())
         if entry.suffix in _DATA_SUFFIXES:
             files.append(entry)
         elif entry.suffix == ".tf":
