@@ -51,6 +51,16 @@ def run_python_probe(code: str) -> object:
     return json.loads(completed.stdout)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden``: rewrite the golden reports instead of comparing them."""
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        dest="update_golden",
+        help="rewrite tests/golden/ (and other golden files) from the current output",
+    )
+
+
 @pytest.fixture
 def pm() -> pluggy.PluginManager:
     """A fresh plugin manager with the built-ins only (no entry points)."""
