@@ -424,8 +424,6 @@ class _PlanReader:
         literals = (
             _as_mapping(expression_value(expressions, address, refs_for)) if expressions else {}
         )
-        if hidden:  # a literal in the configuration of a sensitive attribute
-            literals = {k: SENSITIVE if k in hidden else v for k, v in literals.items()}
         return TfResource(address, str(mode), rtype, self.origin(address), values, links, literals)
 
     # ------------------------------------------------------------------ references
