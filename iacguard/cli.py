@@ -200,7 +200,7 @@ def check(
     ] = False,
 ) -> None:
     """Scan PATHS and report IAM findings; exit 0 clean, 1 findings, 2 error."""
-    from iacguard import suppress
+    from iacguard import suppress, trust
     from iacguard.errors import IacguardError
 
     if verbose:
@@ -227,7 +227,7 @@ def check(
         if len(outputs) > len(formats):
             _fail("more --output files than --format values")
         written = [*outputs, *([create_baseline] if create_baseline else [])]
-        _refuse_input_outputs(written, paths)
+        trust.refuse_input_outputs(written, paths)
         pm = _plugin_manager(settings)
         registry, setup_problems = collect_checks(pm)
         reporters, reporter_problems = collect_reporters(pm)
@@ -245,9 +245,9 @@ def check(
             severity_overrides=settings.severity_overrides,
             source=source,
         )
-        setup = (*_blocked_settings(settings), *setup_problems, *reporter_problems)
+        setup = (*trust.blocked_settings(settings), *setup_problems, *reporter_problems)
         result = scan(paths, registry, options, setup=setup)
-        _refuse_input_outputs(written, [source.path for source in result.inputs])
+        trust.refuse_input_outputs(written, [source.path for source in result.inputs])
         if create_baseline is not None:
             suppress.write_baseline(create_baseline, result.findings)
     except IacguardError as err:
@@ -265,42 +265,6 @@ def _load_config(cli_settings: Mapping[str, object]) -> Config:
     from iacguard.config import load
 
     return load(cli_settings)
-
-
-def _refuse_input_outputs(outputs: Iterable[Path], inputs: Iterable[Path]) -> None:
-    """Exit 2 when an output file is one of *inputs* (the same file, also through a
-    link; for a Terraform directory, one of its ``.tf`` files): a report never
-    overwrites what it reports on."""
-    taken: set[tuple[int, int]] = set()
-    for path in inputs:
-        files = [*path.glob("*.tf"), *path.glob("*.tf.json")] if path.is_dir() else [path]
-        taken.update(filter(None, map(_file_id, files)))
-    for output in outputs:
-        if _file_id(output) in taken:
-            _fail(f"{output}: is an input of this scan, not overwritten with a report")
-
-
-def _file_id(path: Path) -> tuple[int, int] | None:
-    """Device and inode of an existing file (the same for every name of it)."""
-    try:
-        status = path.stat()
-    except OSError:
-        return None
-    return (status.st_dev, status.st_ino)
-
-
-def _blocked_settings(settings: Config) -> Iterator[Diagnostic]:
-    """One WARNING for the plugin settings of a configuration file that were not applied."""
-    from iacguard.parsers import display_path
-    from iacguard.results import DiagnosticLevel
-
-    if settings.blocked and settings.source:
-        keys = "; ".join(f"{key} = {list(values)}" for key, values in settings.blocked.items())
-        message = (
-            f"{display_path(settings.source)}: not applied without --allow-config-plugins "
-            f"(a configuration file may come from the scanned tree): {keys}"
-        )
-        yield Diagnostic(DiagnosticLevel.WARNING, "IAM004", message)
 
 
 def _plugin_manager(settings: Config) -> pluggy.PluginManager:
@@ -398,6 +362,7 @@ def list_plugins(
     allow_config_plugins: AllowConfigPluginsOption = False,
 ) -> None:
     """List the loaded plugins, their versions and the rules each provides."""
+    from iacguard import trust
     from iacguard.errors import IacguardError
     from iacguard.hookspecs import PLUGIN_API_VERSION
     from iacguard.plugins import describe_plugins
@@ -416,7 +381,7 @@ def list_plugins(
     except IacguardError as err:
         _fail(str(err))
     infos, problems = describe_plugins(pm)
-    problems = (*_blocked_settings(settings), *problems)
+    problems = (*trust.blocked_settings(settings), *problems)
     typer.echo(f"iacguard {__version__}, plugin API {PLUGIN_API_VERSION}")
     for info in infos:
         typer.echo(f"{info.name}  {info.version}")
@@ -455,6 +420,9 @@ def show_config(config: ConfigOption = None) -> None:
     for key, value in values.items():
         origin = settings.origins.get(key, "default")
         typer.echo(f"{key} = {json.dumps(value)}  # {origin}")
+    for key, blocked in settings.blocked.items():
+        typer.echo(f"{key} = {json.dumps(list(blocked))}  # file: not applied without "
+                   "--allow-config-plugins")  # fmt: skip
     for rule, severity in sorted(settings.severity_overrides.items()):
         typer.echo(f"severity.{rule} = {json.dumps(severity.label)}")
     for suppression in settings.suppressions:
@@ -464,15 +432,17 @@ def show_config(config: ConfigOption = None) -> None:
 
 def _registry(plugins: list[str] | None, rules_dirs: list[Path] | None) -> CheckRegistry:
     """The checks of the configured plugins plus *plugins* and *rules_dirs*."""
+    from iacguard import trust
     from iacguard.errors import IacguardError
 
     cli_settings = {"plugins": plugins, "rules-dir": [str(p) for p in rules_dirs or ()]}
     try:
-        pm = _plugin_manager(_load_config(cli_settings))
+        settings = _load_config(cli_settings)
+        pm = _plugin_manager(settings)
     except IacguardError as err:
         _fail(str(err))
     registry, problems = collect_checks(pm)
-    _print_diagnostics(problems, sys.stderr)
+    _print_diagnostics((*trust.blocked_settings(settings), *problems), sys.stderr)
     return registry
 
 
