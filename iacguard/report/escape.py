@@ -11,8 +11,9 @@ format) is passed through one of the functions here.
 
 from __future__ import annotations
 
+import io
 import re
-from typing import Final
+from typing import Final, TextIO
 
 #: a line the runner reads as a ``::command``: ``::`` after leading white space
 _COMMAND_START: Final = re.compile(r"^(\s*):(?=:)", re.MULTILINE)
@@ -53,3 +54,20 @@ def defuse_xml(text: str) -> str:
     (the runner also ends a line at a CR)."""
     text = text.replace("\r", "&#13;")
     return _COMMAND_START.sub(r"\1&#58;", text).replace(_LEGACY_COMMAND, "#&#35;[")
+
+
+class SafeLines(io.TextIOBase):
+    """A text stream for a report written a line at a time: each ``write`` is text
+    ending in its own line breaks, and everything before them passes through
+    :func:`printable` (so a name holding a line break, a control character, a leading
+    ``::`` or ``##[`` stays inert)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        """Write *text* with its body made :func:`printable`; returns ``len(text)``."""
+        body = text.rstrip("\n")
+        self._stream.write(printable(body) + text[len(body) :])
+        return len(text)

@@ -205,6 +205,30 @@ def test_injection_xml_control_characters_in_junit(tree: Path) -> None:
     assert failure.get("message") == "policy 'p\ufffd' statement 1 allows '*' on '*'"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [("access",), ("graph", "-f", "dot"), ("graph", "-f", "mermaid"), ("graph", "-f", "json")],
+    ids=lambda c: "-".join(c),
+)
+def test_injection_names_in_the_access_and_graph_views(
+    tree: Path, command: tuple[str, ...]
+) -> None:
+    hostile = "##[error]u\n::error::y\x1b[31m"
+    address = 'aws_iam_user.u["\r\n::warning::z ##[add-mask]"]'
+    user = _resource("aws_iam_user", "u", {"name": hostile}, address=address)
+    inline = _resource("aws_iam_user_policy", "a", {"user": hostile, "name": "a", "policy": ADMIN})
+    _plan(tree / "::x.json", user, inline)
+    done = _run(command[0], "::x.json", *command[1:])
+    assert done.exit_code == 0, done.stderr
+    assert "\x1b" not in done.stdout
+    _assert_no_foreign_command(done.stdout)
+    if command == ("access",):
+        assert "user 'aws_iam_user.u[\"\\r\\n::warning::z \\x23#[add-mask]\"]' (" in done.stdout
+    if command[-1] == "json":
+        nodes = json.loads(done.stdout)["nodes"]
+        assert address in {n["id"] for n in nodes}
+
+
 # --------------------------------------------------------------------------- trust
 
 
