@@ -87,7 +87,7 @@ ConfigOption = Annotated[
 
 def _fail(message: str) -> NoReturn:
     """Print one error line on stderr and exit 2."""
-    from iacguard.report.escape import printable
+    from iacguard.report._escape import printable
 
     typer.echo(f"iacguard: error: {printable(message)}", err=True)
     raise typer.Exit(ExitCode.USAGE_ERROR)
@@ -310,7 +310,7 @@ def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
     """One line per diagnostic: ``iacguard: error: <message> [IAM002]``."""
-    from iacguard.report.escape import printable
+    from iacguard.report._escape import printable
 
     for diagnostic in diagnostics:
         message = printable(f"{diagnostic.message} [{diagnostic.code}]")

@@ -10,7 +10,7 @@ from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, severity_counts, silenced
-from iacguard.report.escape import defuse_json
+from iacguard.report._escape import defuse_json
 from iacguard.results import Diagnostic, Finding
 
 if TYPE_CHECKING:

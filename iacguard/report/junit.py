@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, silenced
-from iacguard.report.escape import defuse_xml
+from iacguard.report._escape import defuse_xml
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, merge_repeats, severity_counts, silenced
-from iacguard.report.escape import visible
+from iacguard.report._escape import visible
 from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def cell(text: str, limit: int | None = MAX_MESSAGE) -> str:
     """*text* made safe for one table cell: one line, cut at *limit* characters (None:
     uncut).
 
-    Control characters are shown as escapes (:func:`~iacguard.report.escape.visible`);
+    Control characters are shown as escapes (:func:`~iacguard.report._escape.visible`);
     Markdown punctuation is backslash-escaped (``*`` in ``allows '*'`` would start
     emphasis, brackets a link or an image, a backtick a code span, ``|`` a new cell);
     ``&``, ``<`` and ``>`` become entities (no raw HTML); the ``:`` of ``://`` and the

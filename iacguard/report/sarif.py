@@ -12,7 +12,7 @@ from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter, merge_repeats, silenced
-from iacguard.report.escape import defuse_json
+from iacguard.report._escape import defuse_json
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Severity
 from iacguard.report import RegisterReporter, merge_repeats, severity_counts, silenced
-from iacguard.report.escape import printable
+from iacguard.report._escape import printable
 from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:

@@ -24,7 +24,7 @@ from iacguard.model import (
     PrincipalRef,
     Unknown,
 )
-from iacguard.report.escape import SafeLines
+from iacguard.report._escape import SafeLines
 
 #: how many action names a line shows before summarising the rest
 _NAMES: Final = 4

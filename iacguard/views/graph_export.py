@@ -20,7 +20,7 @@ from iacguard.model import (
     PrincipalKind,
     PrincipalRef,
 )
-from iacguard.report.escape import defuse_json, visible
+from iacguard.report._escape import defuse_json, visible
 from iacguard.views.access import AccessInput
 
 #: version of the JSON export's shape
