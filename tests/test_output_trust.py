@@ -244,7 +244,7 @@ def test_every_report_format_shows_one_finding_per_line(runner: CliRunner, tmp_p
     report = json.loads(_run(runner, "check", root, "-f", "json", "--select", "IAM202").stdout)
     assert report["summary"]["findings"] == len(report["findings"]) == 3
     github = _run(runner, "check", root, "-f", "github", "--select", "IAM202").stdout
-    assert len([line for line in github.splitlines() if line.startswith("::")]) == 1
+    assert len([line for line in github.splitlines() if " file=" in line]) == 1
     sarif = json.loads(_run(runner, "check", root, "-f", "sarif", "--select", "IAM202").stdout)
     assert len(sarif["runs"][0]["results"]) == 1
     text = _run(runner, "check", root, "--select", "IAM202").stdout
