@@ -61,7 +61,7 @@ install() {
     bin="$venv/bin"
     if [[ -d "$venv/Scripts" ]]; then bin="$venv/Scripts"; fi # Windows runners
     if [[ -n "${INPUT_VERSION:-}" ]]; then
-        requirement="iacguard==$INPUT_VERSION"
+        requirement="iacguard-iam==$INPUT_VERSION"
     else
         requirement="${GITHUB_ACTION_PATH:?}" # the action's own checkout: same version
     fi
@@ -106,15 +106,37 @@ scan() {
     if [[ -n "${INPUT_BASELINE:-}" ]]; then args+=(--baseline "$INPUT_BASELINE"); fi
     boolean soft-fail "${INPUT_SOFT_FAIL:-}"
     args+=("$FLAG")
+    # new-only: check reports what the change adds, and `iacguard diff` leads the summary
+    local diff_args=(diff --format markdown --output "$work/diff.md") new_only=false
     boolean allow-config-plugins "${INPUT_ALLOW_CONFIG_PLUGINS:-}"
-    if [[ "$FLAG" == --allow-config-plugins ]]; then args+=("$FLAG"); fi
+    if [[ "$FLAG" == --allow-config-plugins ]]; then
+        args+=("$FLAG")
+        diff_args+=("$FLAG")
+    fi
+    boolean new-only "${INPUT_NEW_ONLY:-}"
+    if [[ "$FLAG" == --new-only ]]; then new_only=true; fi
+    if [[ -n "${INPUT_BASE:-}" ]]; then
+        new_only=true
+        diff_args+=(--base "$INPUT_BASE")
+    fi
+    if [[ "$new_only" == true ]]; then
+        args+=(--new-only)
+        if [[ -n "${INPUT_BASE:-}" ]]; then args+=(--base "$INPUT_BASE"); fi
+        if [[ -n "${INPUT_CONFIG:-}" ]]; then diff_args+=(--config "$INPUT_CONFIG"); fi
+    fi
     words "${INPUT_PATHS:-}"
     if ((${#WORDS[@]} == 0)); then WORDS=(.); fi
     args+=(-- "${WORDS[@]}")
+    diff_args+=(-- "${WORDS[@]}")
 
     # shell-quoted: an input cannot start a line or hold "##[" in the log
     echo "iacguard $(printf '%q ' "${args[@]}")"
     iacguard "${args[@]}" || code=$?
+    if [[ "$new_only" == true ]]; then
+        # the diff's exit code is check's verdict again: only the comment is wanted
+        echo "iacguard $(printf '%q ' "${diff_args[@]}")"
+        iacguard "${diff_args[@]}" || true
+    fi
 
     {
         echo "exit-code=$code"
@@ -122,6 +144,10 @@ scan() {
         if written "$report" "$started"; then counts "$report"; fi
     } >>"${GITHUB_OUTPUT:-/dev/null}"
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+        if written "$work/diff.md" "$started"; then
+            cat -- "$work/diff.md" >>"$GITHUB_STEP_SUMMARY"
+            echo >>"$GITHUB_STEP_SUMMARY"
+        fi
         if written "$summary" "$started"; then
             cat -- "$summary" >>"$GITHUB_STEP_SUMMARY"
         else

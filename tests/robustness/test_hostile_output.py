@@ -26,7 +26,7 @@ from iacguard.report import Silenced, silenced
 
 ADMIN = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 #: every format of ``check``
-FORMATS = ("text", "github", "json", "sarif", "junit", "markdown")
+FORMATS = ("text", "github", "json", "sarif", "junit", "markdown", "gitlab", "concise")
 #: the runner's two command syntaxes (actions/runner ActionCommand.cs): ``::`` at the
 #: start of a line after white space is trimmed, ``##[`` anywhere in a line
 _COMMAND_LINE = re.compile(r"^\s*::|##\[", re.MULTILINE)
@@ -172,11 +172,11 @@ def test_injection_stderr_diagnostic_for_a_hostile_file_name(tree: Path) -> None
     _admin_plan(tree / "plan.json")
     done = _run("check", ".", "-f", "json")
     assert done.exit_code == 1
-    assert done.stderr == (
-        "iacguard: note: skipped: \\x23#[error]\\n::x.json: not a Terraform plan "
-        "(terraform show -json) or a CloudFormation template (not valid JSON: line 1, "
-        "column 2: Expecting property name enclosed in double quotes) [IAM003]\n"
-    ).replace("not valid JSON: line 1, column 2", "invalid JSON")
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(
+        "iacguard: note: skipped: \\x23#[error]\\n::x.json: not a Terraform plan"
+    )
+    assert line.endswith(" [IAM003]")
 
 
 def test_injection_markdown_code_links_images_html_and_pipes(tree: Path) -> None:
@@ -291,7 +291,7 @@ def test_injection_silencing_shows_in_every_format(tree: Path) -> None:
     }  # fmt: skip
     said = "1 suppressed (1 inline), 1 rule off"
     text = _run("check", ".").stdout
-    assert text == f"0 findings in 1 file, 28 rules checked, {said}\n"
+    assert text == f"0 findings in 1 file, {report['summary']['rules']} rules checked, {said}\n"
     assert f"Not shown: {said}." in _run("check", ".", "-f", "markdown").stdout
     assert _run("check", ".", "-f", "github").stdout == (
         f"::notice title=iacguard::Not shown: {said}\n"
