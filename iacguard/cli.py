@@ -72,6 +72,14 @@ RulesDirOption = Annotated[
         help="Also load the YAML rules in this file or directory (repeatable).",
     ),
 ]
+AllowConfigPluginsOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-config-plugins",
+        help="Apply plugins, disable-plugins and rules-dir from a configuration file "
+        "(which may be part of the scanned tree).",
+    ),
+]
 SourceOption = Annotated[
     Path | None,
     typer.Option(metavar="DIR", help="Terraform root a plan was made from (file and line)."),
@@ -102,7 +110,7 @@ ConfigOption = Annotated[
 
 def _fail(message: str) -> NoReturn:
     """Print one error line on stderr and exit 2."""
-    from iacguard.report.text import printable
+    from iacguard.report._escape import printable
 
     typer.echo(f"iacguard: error: {printable(message)}", err=True)
     raise typer.Exit(ExitCode.USAGE_ERROR)
@@ -267,6 +275,7 @@ def check(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
+    allow_config_plugins: AllowConfigPluginsOption = False,
     work_budget: Annotated[
         int,
         typer.Option(
@@ -279,7 +288,7 @@ def check(
     verbose: VerboseOption = False,
 ) -> None:
     """Scan PATHS and report IAM findings; exit 0 clean, 1 findings, 2 error."""
-    from iacguard import suppress
+    from iacguard import suppress, trust
     from iacguard.errors import IacguardError
 
     if verbose:
@@ -297,6 +306,7 @@ def check(
         "plugins": plugin,
         "disable-plugins": disable_plugin,
         "rules-dir": [str(p) for p in rules_dir or ()],
+        "allow-config-plugins": allow_config_plugins,
     }
     try:
         settings = _load_config(cli_settings)
@@ -304,6 +314,8 @@ def check(
         outputs = list(output or [])
         if len(outputs) > len(formats):
             _fail("more --output files than --format values")
+        written = [*outputs, *([create_baseline] if create_baseline else [])]
+        trust.refuse_input_outputs(written, paths)
         pm = _plugin_manager(settings)
         registry, setup_problems = collect_checks(pm)
         reporters, reporter_problems = collect_reporters(pm)
@@ -332,7 +344,9 @@ def check(
             account=account_graph,
             work_budget=work_budget,
         )
-        result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
+        setup = (*trust.blocked_settings(settings), *setup_problems, *reporter_problems)
+        result = scan(paths, registry, options, setup=setup)
+        trust.refuse_input_outputs(written, [source.path for source in result.inputs])
         if new_only or base is not None:
             from iacguard.diff import new_findings_only
 
@@ -423,11 +437,11 @@ def _shown_diagnostics(
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:
     """One line per diagnostic: ``iacguard: error: <message> [IAM002]``."""
-    from iacguard.report.text import printable
+    from iacguard.report._escape import printable
 
     for diagnostic in diagnostics:
-        message = printable(diagnostic.message)
-        stream.write(f"iacguard: {diagnostic.level.value}: {message} [{diagnostic.code}]\n")
+        message = printable(f"{diagnostic.message} [{diagnostic.code}]")
+        stream.write(f"iacguard: {diagnostic.level.value}: {message}\n")
 
 
 @app.command()
@@ -480,8 +494,10 @@ def list_plugins(
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
     config: ConfigOption = None,
+    allow_config_plugins: AllowConfigPluginsOption = False,
 ) -> None:
     """List the loaded plugins, their versions and the rules each provides."""
+    from iacguard import trust
     from iacguard.errors import IacguardError
     from iacguard.hookspecs import PLUGIN_API_VERSION
     from iacguard.plugins import describe_plugins
@@ -491,12 +507,15 @@ def list_plugins(
         "plugins": plugin,
         "disable-plugins": disable_plugin,
         "rules-dir": [str(p) for p in rules_dir or ()],
+        "allow-config-plugins": allow_config_plugins,
     }
     try:
-        pm = _plugin_manager(_load_config(cli_settings))
+        settings = _load_config(cli_settings)
+        pm = _plugin_manager(settings)
     except IacguardError as err:
         _fail(str(err))
     infos, problems = describe_plugins(pm)
+    problems = (*trust.blocked_settings(settings), *problems)
     typer.echo(f"iacguard {__version__}, plugin API {PLUGIN_API_VERSION}")
     for info in infos:
         typer.echo(f"{info.name}  {info.version}")
@@ -536,6 +555,9 @@ def show_config(config: ConfigOption = None) -> None:
     for key, value in values.items():
         origin = settings.origins.get(key, "default")
         typer.echo(f"{key} = {json.dumps(value)}  # {origin}")
+    for key, blocked in settings.blocked.items():
+        typer.echo(f"{key} = {json.dumps(list(blocked))}  # file: not applied without "
+                   "--allow-config-plugins")  # fmt: skip
     for rule, severity in sorted(settings.severity_overrides.items()):
         typer.echo(f"severity.{rule} = {json.dumps(severity.label)}")
     for suppression in settings.suppressions:
@@ -547,15 +569,18 @@ def _registry(
     plugins: list[str] | None, rules_dirs: list[Path] | None
 ) -> tuple[CheckRegistry, tuple[Diagnostic, ...]]:
     """The checks of the configured plugins plus *plugins* and *rules_dirs*, and the
-    problems of collecting them."""
+    problems of collecting them (settings the trust model held back among them)."""
+    from iacguard import trust
     from iacguard.errors import IacguardError
 
     cli_settings = {"plugins": plugins, "rules-dir": [str(p) for p in rules_dirs or ()]}
     try:
-        pm = _plugin_manager(_load_config(cli_settings))
+        settings = _load_config(cli_settings)
+        pm = _plugin_manager(settings)
     except IacguardError as err:
         _fail(str(err))
-    return collect_checks(pm)
+    registry, problems = collect_checks(pm)
+    return registry, (*trust.blocked_settings(settings), *problems)
 
 
 def _finish(problems: Iterable[Diagnostic]) -> None:
@@ -611,11 +636,13 @@ def diff_command(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
+    allow_config_plugins: AllowConfigPluginsOption = False,
     debug: DebugOption = False,
 ) -> None:
     """Show the access a change adds and removes, per principal, and its new findings;
     exit 1 when it adds a finding at or above --fail-on or makes a principal newly
     privileged, 0 otherwise, 2 error."""
+    from iacguard import trust
     from iacguard.catalog import default_catalog
     from iacguard.diff.compare import compare
     from iacguard.diff.render import FORMATS, write_diff
@@ -636,10 +663,13 @@ def diff_command(
         "plugins": plugin,
         "disable-plugins": disable_plugin,
         "rules-dir": [str(p) for p in rules_dir or ()],
+        "allow-config-plugins": allow_config_plugins,
     }
     try:
         settings = _load_config(cli_settings)
+        trust.refuse_input_outputs([output] if output else [], paths)
         registry, problems = collect_checks(_plugin_manager(settings))
+        problems = (*trust.blocked_settings(settings), *problems)
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),
             settings=Settings(trusted_accounts=settings.trusted_accounts),

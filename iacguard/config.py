@@ -14,9 +14,9 @@ File keys (``.iacguard.toml`` holds them at the top level, ``pyproject.toml`` un
     trusted-accounts = ["111122223333"]   # IAM402 stays silent for these
     max-key-age-days = 90            # IAM107: rotate active access keys within this
     max-unused-days = 90             # IAM108: remove credentials unused this long
-    plugins = ["acme_checks"]        # extra plugin modules
-    disable-plugins = []
-    rules-dir = ["iacguard-rules"]   # YAML rule files or directories (relative to this file)
+    plugins = ["acme_checks"]        # extra plugin modules (*)
+    disable-plugins = []             # (*)
+    rules-dir = ["iacguard-rules"]   # YAML rule files or directories, relative to this file (*)
     baseline = "iacguard-baseline.json"
 
     [severity]                       # per-rule (or prefix) severity overrides
@@ -27,6 +27,11 @@ File keys (``.iacguard.toml`` holds them at the top level, ``pyproject.toml`` un
     address = "module.legacy.*"      # glob: * and ? only
     reason = "legacy admin role, removal tracked in OPS-123"
     expires = 2027-03-31             # optional: ignored (and reported) after this date
+
+(*) A file may be part of the scanned tree (a pull request's ``.iacguard.toml``): these
+keys choose code to run or checks to drop, so they are applied only with
+``--allow-config-plugins``; otherwise :attr:`Config.blocked` lists them, and the CLI says
+so in one line.
 
 Environment: ``IACGUARD_SELECT``, ``IACGUARD_IGNORE``, ``IACGUARD_FORMAT``,
 ``IACGUARD_TRUSTED_ACCOUNTS``, ``IACGUARD_PLUGINS``, ``IACGUARD_DISABLE_PLUGINS``,
@@ -60,6 +65,11 @@ SCALAR_KEYS: Final = (
     "min-severity", "fail-on", "soft-fail", "baseline", "max-key-age-days", "max-unused-days"
 )  # fmt: skip
 TABLE_KEYS: Final = ("severity", "suppress")
+#: keys that choose code to run or checks to drop: taken from a file only when the
+#: command line allows it (``--allow-config-plugins``)
+PLUGIN_KEYS: Final = ("plugins", "disable-plugins", "rules-dir")
+#: the command-line-only setting that lets a configuration file set :data:`PLUGIN_KEYS`
+ALLOW_CONFIG_PLUGINS: Final = "allow-config-plugins"
 #: the file names searched in the working directory, in order
 CONFIG_FILES: Final = (".iacguard.toml", "pyproject.toml")
 
@@ -90,6 +100,10 @@ class Config:
     source: Path | None = None
     #: where each key's value came from: "file", "environment" or "command line"
     origins: Mapping[str, str] = field(default_factory=dict)
+    #: plugin keys the file set and that were not applied: a configuration file may
+    #: be part of the scanned tree, and only ``--allow-config-plugins`` lets it choose
+    #: code to run (:data:`PLUGIN_KEYS`)
+    blocked: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def severity_of(self, rule_id: str, default: Severity) -> Severity:
         """The severity for *rule_id*: an override by the longest prefix, else *default*."""
@@ -156,10 +170,17 @@ def read_environment(environ: Mapping[str, str]) -> dict[str, Any]:
     return settings
 
 
-def build(layers: list[tuple[str, Mapping[str, Any]]], source: Path | None = None) -> Config:
+def build(
+    layers: list[tuple[str, Mapping[str, Any]]],
+    source: Path | None = None,
+    *,
+    allow_file_plugins: bool = True,
+) -> Config:
     """Merge raw settings, later layers winning, and validate them.
 
     :param layers: ``(name, settings)`` pairs, lowest precedence first.
+    :param allow_file_plugins: False: :data:`PLUGIN_KEYS` that only the ``"file"``
+        layer sets are left out, and listed in :attr:`Config.blocked`.
     :raises ConfigError: a value has the wrong type or an unknown severity/rule ID.
     """
     merged: dict[str, Any] = {}
@@ -170,6 +191,12 @@ def build(layers: list[tuple[str, Mapping[str, Any]]], source: Path | None = Non
                 merged[key] = value
                 origins[key] = name
     where = str(source) if source else "configuration"
+    blocked: dict[str, tuple[str, ...]] = {}
+    if not allow_file_plugins:
+        for key in PLUGIN_KEYS:
+            if origins.get(key) == "file":
+                blocked[key] = tuple(_strings(merged.pop(key), key, where))
+                del origins[key]
     return Config(
         select=_prefixes(merged.get("select", ()), "select", where),
         ignore=_prefixes(merged.get("ignore", ()), "ignore", where),
@@ -197,6 +224,7 @@ def build(layers: list[tuple[str, Mapping[str, Any]]], source: Path | None = Non
         suppressions=tuple(_suppressions(merged.get("suppress", ()), source, where)),
         source=source,
         origins=origins,
+        blocked=blocked,
     )
 
 
@@ -309,7 +337,9 @@ def load(
     """The effective configuration: file, then environment, then *cli* (raw settings
     with file-style keys; None for options not given).
 
-    :param cli: may hold ``"config"``, an explicit configuration file.
+    :param cli: may hold ``"config"``, an explicit configuration file, and
+        ``"allow-config-plugins"``: true lets the file set :data:`PLUGIN_KEYS`
+        (see :func:`build`); a file or a variable cannot allow that itself.
     :raises ConfigError: an invalid file, variable or option.
     """
     environ = os.environ if environ is None else environ
@@ -322,5 +352,6 @@ def load(
     if path is not None:
         layers.append(("file", read_file(path)))
     layers.append(("environment", read_environment(environ)))
-    layers.append(("command line", {k: v for k, v in cli.items() if k != "config"}))
-    return build(layers, path)
+    command_line = {k: v for k, v in cli.items() if k not in ("config", ALLOW_CONFIG_PLUGINS)}
+    layers.append(("command line", command_line))
+    return build(layers, path, allow_file_plugins=bool(cli.get(ALLOW_CONFIG_PLUGINS)))

@@ -98,6 +98,10 @@ class ScanResult:
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
     #: template; :attr:`diagnostics` holds their :func:`skip_summary` instead of them
     skipped: tuple[Diagnostic, ...] = ()
+    #: IDs of the rules ``select``/``ignore`` switched off, sorted
+    rules_off: tuple[str, ...] = ()
+    #: findings left out as below ``min-severity``
+    below_min_severity: int = 0
     #: steps of the work budget the scan spent (:mod:`iacguard.budget`)
     work_spent: int = 0
 
@@ -214,6 +218,7 @@ def scan(
     kept = sorted(
         (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
     )
+    rules_off = tuple(sorted(c.id for c in registry if not options.selection.enabled(c.id)))
     suppressed.sort(key=lambda s: s.finding.sort_key)
     return ScanResult(
         tuple(_unique(kept)),
@@ -222,6 +227,8 @@ def scan(
         tuple(scanned),
         tuple(suppressed),
         tuple(skipped),
+        rules_off,
+        len(outcome.kept) - len(kept),
         budget.spent,
     )
 
@@ -250,6 +257,12 @@ def parse_inputs(
     parsed_any = False
     try:
         for source in discover(paths):
+            if source.refused:
+                location = Location(source.display)
+                diagnostics.append(
+                    Diagnostic(DiagnosticLevel.WARNING, "IAM003", source.refused, location)
+                )
+                continue
             if options.source is not None and source.path.is_file():
                 source = dataclasses.replace(source, source=options.source)
             try:

@@ -38,6 +38,7 @@ def test_action_is_a_composite_action_with_documented_inputs_and_outputs() -> No
         "output",
         "fail-on",
         "soft-fail",
+        "allow-config-plugins",
         "config",
         "baseline",
         "new-only",
@@ -190,12 +191,12 @@ def test_script_writes_extra_report_files(tmp_path: Path) -> None:
     assert "rules checked" not in completed.stdout  # no text format requested
 
 
-def test_script_usage_error_exits_2_without_a_stale_sarif(tmp_path: Path) -> None:
+def test_script_usage_error_exits_2_and_reports_no_stale_sarif(tmp_path: Path) -> None:
     sarif = tmp_path / "iacguard.sarif"
-    sarif.write_text("{}")  # left by an earlier run
+    sarif.write_text("{}")  # left by an earlier run: neither deleted nor reported
     completed = _run(tmp_path, paths="does/not/exist.json", output=str(sarif))
     assert completed.returncode == 2
-    assert not sarif.exists()
+    assert sarif.read_text() == "{}"
     outputs = _outputs(tmp_path)
     assert outputs == {"exit-code": "2"}
     assert "exited with 2 before writing a report" in (tmp_path / "step_summary.md").read_text()
@@ -205,6 +206,145 @@ def test_script_rejects_a_bad_soft_fail_value(tmp_path: Path) -> None:
     completed = _run(tmp_path, paths="fixtures/terraform/clean/plan.json", soft_fail="yes")
     assert completed.returncode == 2
     assert "soft-fail must be true or false" in completed.stdout
+
+
+# --------------------------------------------------------------------------- hostile tree
+
+#: a value the scanned tree marks sensitive, or keeps outside the tree
+_SECRET = "Seeded-Action-Secret-55x"
+_ADMIN = json.dumps({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+#: iacguard's own annotations; any other line the runner would read as a command (a
+#: ``::`` line start after white space, ``##[`` anywhere: actions/runner ActionCommand.cs)
+#: is an injection
+_OWN_ANNOTATION = re.compile(r"^::(error|warning|notice) [^\n]*::[^\n]*$")
+_RUNNER_COMMAND = re.compile(r"^\s*::|##\[")
+
+
+def _plan_file(path: Path, address: str, values: dict[str, Any], masks: dict[str, Any]) -> None:
+    resource = {"address": address, "mode": "managed", "type": "aws_iam_policy", "name": "p",
+                "values": values, "sensitive_values": masks}  # fmt: skip
+    plan = {"format_version": "1.2", "planned_values": {"root_module": {"resources": [resource]}}}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(plan))
+
+
+def _hostile_tree(tmp_path: Path) -> Path:
+    """A pull request's tree: a config that switches the scan off and loads code, names
+    that are workflow commands, Markdown and HTML, a sensitive value, and a link out."""
+    repo = tmp_path / "repo"
+    _plan_file(repo / "::stop-commands::x.json", 'aws_iam_policy.p["##[error]x\n::warning::y"]',
+               {"name": "<img src=x>[a](https://e.x)`", "policy": _ADMIN}, {})  # fmt: skip
+    _plan_file(repo / "sensitive.json", "aws_iam_policy.s",
+               {"name": _SECRET, "policy": _ADMIN}, {"name": True})  # fmt: skip
+    _plan_file(tmp_path / "outside" / "plan.json", "aws_iam_policy.o",
+               {"name": _SECRET, "policy": _ADMIN}, {})  # fmt: skip
+    (repo / "linked.json").symlink_to(tmp_path / "outside" / "plan.json")
+    (repo / ".iacguard.toml").write_text(
+        'soft-fail = true\nplugins = ["tests.plugin_samples.crashing"]\n'
+        'disable-plugins = ["iacguard.checks.least_privilege"]\n'
+    )
+    return repo
+
+
+def _tree_state(directory: Path) -> dict[str, bytes]:
+    return {str(p): p.read_bytes() for p in sorted(directory.rglob("*")) if p.is_file()}
+
+
+def _run_in(tmp_path: Path, cwd: Path, **inputs: str) -> subprocess.CompletedProcess[str]:
+    """The scan step run in *cwd*, with this repository importable (its test plugins)."""
+    env = _scan_env(tmp_path, **inputs)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(ROOT), env.get("PYTHONPATH"))))
+    return subprocess.run(
+        ["bash", str(SCRIPT), "scan"],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_script_on_a_hostile_tree_keeps_log_summary_and_outputs_clean(tmp_path: Path) -> None:
+    repo = _hostile_tree(tmp_path)
+    before = _tree_state(tmp_path / "outside") | _tree_state(repo)
+    sarif = tmp_path / "out" / "iacguard.sarif"
+    completed = _run_in(tmp_path, repo, paths=".", output=str(sarif),
+                        format=f"text github junit={tmp_path / 'out' / 'junit.xml'}")  # fmt: skip
+    # findings, and the tree's soft-fail = true does not hold against the action's default
+    assert completed.returncode == 1, completed.stdout + completed.stderr
+    for line in completed.stdout.splitlines():
+        assert _OWN_ANNOTATION.match(line) or not _RUNNER_COMMAND.search(line), line
+    assert completed.stderr.splitlines() == [
+        "iacguard: warning: .iacguard.toml: not applied without --allow-config-plugins (a "
+        "configuration file may come from the scanned tree): plugins = "
+        "['tests.plugin_samples.crashing']; disable-plugins = "
+        "['iacguard.checks.least_privilege'] [IAM004]",
+        "iacguard: warning: linked.json: symbolic link to a path outside ., not followed [IAM003]",
+    ]
+    assert "IAM301" in completed.stdout  # the tree could not disable the plugin
+    summary = (tmp_path / "step_summary.md").read_text()
+    for forbidden in ("<img", "](https://", "##[", "\n::"):
+        assert forbidden not in summary
+    everything = completed.stdout + completed.stderr + summary + sarif.read_text()
+    everything += (tmp_path / "github_output").read_text()
+    assert _SECRET not in everything
+    output_lines = (tmp_path / "github_output").read_text().splitlines()
+    assert [line.split("=", 1)[0] for line in output_lines] == [
+        "exit-code", "sarif-file", "findings", "critical", "high", "medium", "low", "info",
+    ]  # fmt: skip
+    assert _outputs(tmp_path)["exit-code"] == "1"
+    assert _tree_state(tmp_path / "outside") | _tree_state(repo) == before
+
+
+def test_script_never_overwrites_an_input(tmp_path: Path) -> None:
+    repo = _hostile_tree(tmp_path)
+    before = _tree_state(repo)
+    completed = _run_in(tmp_path, repo, paths=".", output="sensitive.json")
+    assert completed.returncode == 2
+    assert completed.stderr.splitlines()[-1] == (
+        "iacguard: error: sensitive.json: is an input of this scan, not overwritten with a report"
+    )
+    assert _outputs(tmp_path) == {"exit-code": "2"}
+    assert _tree_state(repo) == before
+
+
+@pytest.mark.parametrize(
+    "inputs",
+    [
+        pytest.param({"output": "x.sarif\nfindings=0"}, id="output"),
+        pytest.param({"format": "json=r.json\rsarif-file=/etc/passwd"}, id="format-file"),
+    ],
+)
+def test_script_rejects_line_breaks_that_would_forge_outputs(
+    tmp_path: Path, inputs: dict[str, str]
+) -> None:
+    repo = _hostile_tree(tmp_path)
+    completed = _run_in(tmp_path, repo, paths=".", **inputs)
+    assert completed.returncode == 2
+    (name,) = inputs
+    assert completed.stdout == (
+        f"::error title=iacguard action::{name} must not contain a line break\n"
+    )
+    assert not (tmp_path / "github_output").exists()
+
+
+def test_script_escapes_an_input_quoted_in_its_error(tmp_path: Path) -> None:
+    completed = _run(tmp_path, paths="fixtures/terraform/clean/plan.json",
+                     soft_fail="no\n::set-output name=x::100%")  # fmt: skip
+    assert completed.returncode == 2
+    assert completed.stdout == (
+        "::error title=iacguard action::soft-fail must be true or false, "
+        "not 'no%0A::set-output name=x::100%25'\n"
+    )
+
+
+def test_script_lets_the_workflow_allow_config_plugins(tmp_path: Path) -> None:
+    repo = _hostile_tree(tmp_path)
+    completed = _run_in(tmp_path, repo, paths=".", allow_config_plugins="true",
+                        output=str(tmp_path / "r.sarif"))  # fmt: skip
+    assert completed.returncode == 2  # the workflow opted in: the crashing plugin ran
+    assert "check TEST001 (always_crashes) of plugin" in completed.stderr
+    assert "IAM301" not in completed.stdout  # and the tree disabled least_privilege
 
 
 def test_install_refuses_pip_options_as_plugins(tmp_path: Path) -> None:

@@ -131,3 +131,26 @@ def test_bad_config_file_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     result = CliRunner().invoke(app, ["config"])
     assert result.exit_code == 2
     assert "not valid TOML" in result.stderr
+
+
+def test_plugin_settings_of_a_file_need_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / ".iacguard.toml").write_text(
+        'plugins = ["acme"]\ndisable-plugins = ["iacguard.checks.trust"]\n'
+        'rules-dir = ["rules"]\nsoft-fail = true\n'
+    )
+    blocked = load({}, cwd=tmp_path, environ={})
+    assert (blocked.plugins, blocked.disable_plugins, blocked.rules_dirs) == ((), (), ())
+    assert blocked.blocked == {
+        "plugins": ("acme",),
+        "disable-plugins": ("iacguard.checks.trust",),
+        "rules-dir": ("rules",),
+    }
+    assert blocked.soft_fail is True  # not a plugin setting: the file's (the CLI may override)
+    allowed = load({"allow-config-plugins": True}, cwd=tmp_path, environ={})
+    assert allowed.plugins == ("acme",)
+    assert allowed.rules_dirs == (tmp_path / "rules",)
+    assert allowed.blocked == {}
+    # the environment and the command line are not the tree: they apply without opt-in
+    trusted = load({"rules-dir": ["mine"]}, cwd=tmp_path, environ={"IACGUARD_PLUGINS": "ours"})
+    assert (trusted.plugins, trusted.rules_dirs) == (("ours",), (Path("mine"),))
+    assert trusted.blocked == {"disable-plugins": ("iacguard.checks.trust",)}

@@ -3,7 +3,7 @@
 pull-request comment is in :mod:`.markdown`.
 
 Names, ARNs and messages come from the input: text escapes control characters
-(:func:`~iacguard.report.text.printable`).
+(:func:`~iacguard.report._escape.printable`).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Final, TextIO
 from iacguard import __version__
 from iacguard.diff.compare import LEVELS, Access, AccessDiff, Assumer, PrincipalChange, Verdict
 from iacguard.engine import ScanResult
+from iacguard.report._escape import defuse_json, printable
 from iacguard.report.json import finding_record
-from iacguard.report.text import printable
 from iacguard.results import Finding
 
 #: bumped on any incompatible change of the JSON diff
@@ -172,7 +172,9 @@ def diff_document(diff: AccessDiff, labels: tuple[str, str], complete: bool) -> 
 
 def write_json(diff: AccessDiff, labels: tuple[str, str], complete: bool, stream: TextIO) -> None:
     """The diff as one JSON document, keys sorted, two-space indent."""
-    stream.write(json.dumps(diff_document(diff, labels, complete), indent=2, sort_keys=True))
+    stream.write(
+        defuse_json(json.dumps(diff_document(diff, labels, complete), indent=2, sort_keys=True))
+    )
     stream.write("\n")
 
 

@@ -50,6 +50,9 @@ class InputFile:
     source: Path | None = None
     #: what discovery says about how it takes this input (a module scanned as a root)
     note: str | None = None
+    #: why this input is not read at all (a symbolic link that leaves the scanned
+    #: directory), for a WARNING; :func:`parse` refuses it
+    refused: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +162,17 @@ def _source_dir(plan: Path) -> Path | None:
 def _directory_inputs(directory: Path) -> Iterator[InputFile]:
     files: list[Path] = []
     tf_dirs: set[Path] = set()
+    root = directory.resolve()
+    seen: set[Path] = set()  # a file and a link to it inside the tree are one input
     for entry in sorted(directory.rglob("*")):
-        if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts) or not entry.is_file():
+        if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts):
             continue
+        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+            yield _outside_link(entry, directory)
+            continue
+        if not entry.is_file() or (entry.resolve() in seen):
+            continue
+        seen.add(entry.resolve())
         if is_config_file(entry):
             tf_dirs.add(entry.parent)
         elif entry.suffix in _DATA_SUFFIXES:
@@ -173,6 +184,14 @@ def _directory_inputs(directory: Path) -> Iterator[InputFile]:
         source = file.parent if file.parent in tf_dirs else None
         yield InputFile(file, display_path(file), explicit=False, source=source)
     yield from _terraform_inputs(sorted(tf_dirs - planned_roots), explicit=False)
+
+
+def _outside_link(link: Path, directory: Path) -> InputFile:
+    """A symbolic link found in *directory* whose target is outside it: not followed,
+    so that a scanned tree cannot make iacguard read (and report on) files elsewhere."""
+    display = display_path(link.parent) / link.name  # the link, not its target
+    reason = f"{display}: symbolic link to a path outside {display_path(directory)}, not followed"
+    return InputFile(link, display, explicit=False, refused=reason)
 
 
 #: how much of a file is read to tell a plan from other JSON
@@ -209,9 +228,12 @@ def parse(source: InputFile, budget: WorkBudget | None = None) -> ParsedInput:
     :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: the input is not valid for its format, or nested deeper than
         the parsers follow.
-    :raises UnsupportedInputError: the input is in no supported format.
+    :raises UnsupportedInputError: the input is in no supported format, or is
+        :attr:`InputFile.refused`.
     :raises WorkBudgetExhausted: evaluating or resolving the input spent the budget.
     """
+    if source.refused:
+        raise UnsupportedInputError(source.path, source.refused)
     try:
         return _parse(source, budget or WorkBudget())
     except RecursionError as err:

@@ -85,6 +85,8 @@ _DOCUMENT_ATTRIBUTES: Final = (
 )
 #: how deep module-variable references are followed before giving up
 _MAX_REF_DEPTH: Final = 16
+#: what a value the plan marks sensitive reads as, in every report and view
+SENSITIVE: Final = "(sensitive)"
 
 
 def looks_like_plan(data: JSONValue) -> bool:
@@ -125,7 +127,8 @@ def plan_graph(
     from iacguard.parsers._terraform_iam import build_graph
 
     if source is None:
-        return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config))
+        notes = tuple(_sensitive_documents(config, display))
+        return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config), notes=notes)
     from iacguard.parsers import display_path, hcl
 
     try:
@@ -142,7 +145,24 @@ def plan_graph(
     addresses += [o.origin.address for o in config.outputs] + [b.address for b in config.blocks]
     suppressions = tuple(hcl.bind_suppressions(source_map.comments, addresses))
     graph = build_graph(config)
-    return ParsedInput(SourceKind.TERRAFORM_PLAN, graph, suppressions, source_map.notes)
+    notes = (*source_map.notes, *_sensitive_documents(config, display))
+    return ParsedInput(SourceKind.TERRAFORM_PLAN, graph, suppressions, notes)
+
+
+def _sensitive_documents(config: TerraformConfig, display: PurePosixPath) -> Iterator[Diagnostic]:
+    """One WARNING per policy document the plan marks sensitive and the source did not
+    fill in: it is analysed as unknown, so findings in it are not reported."""
+    for resource in config.resources:
+        for attribute in _DOCUMENT_ATTRIBUTES:
+            value = resource.values.get(attribute)
+            if isinstance(value, Unknown) and value.expr.endswith(SENSITIVE):
+                message = (
+                    f"{display}: {resource.address}.{attribute} is marked sensitive in the "
+                    "plan and not analysed (scan it with its Terraform source: --source DIR)"
+                )
+                yield Diagnostic(
+                    DiagnosticLevel.WARNING, "IAM003", message, resource.origin.location
+                )
 
 
 def with_source(config: TerraformConfig, source: SourceMap) -> TerraformConfig:
@@ -200,6 +220,33 @@ def _mapping(value: JSONValue) -> Mapping[str, JSONValue]:
 
 def _list(value: JSONValue) -> list[JSONValue]:
     return value if isinstance(value, list) else []
+
+
+def redact(value: JSONValue, *masks: JSONValue) -> JSONValue:
+    """*value* with every part that one of *masks* marks sensitive replaced by
+    :data:`SENSITIVE`.
+
+    A mask is a plan's ``after_sensitive``/``before_sensitive``/``sensitive_values``:
+    ``true`` for a sensitive value, an object or array of masks for its parts (any
+    depth), anything else for nothing sensitive. Nothing downstream (checks, reports,
+    views) then ever holds the value. Parts not marked are shared, not copied.
+    """
+    if any(mask is True for mask in masks):
+        return SENSITIVE
+    if isinstance(value, dict):
+        inner = [mask for mask in masks if isinstance(mask, dict) and mask]
+        if not inner:
+            return value
+        return {k: redact(v, *(mask.get(k) for mask in inner)) for k, v in value.items()}
+    if isinstance(value, list):
+        lists = [mask for mask in masks if isinstance(mask, list) and mask]
+        if not lists:
+            return value
+        return [
+            redact(item, *(mask[i] for mask in lists if i < len(mask)))
+            for i, item in enumerate(value)
+        ]
+    return value
 
 
 def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
@@ -302,6 +349,12 @@ class _PlanReader:
         planned = _mapping(self.data.get("planned_values"))
         for resource in _walk_resources(_mapping(planned.get("root_module"))):
             change = _mapping(self.changes.get(resource["address"], {}).get("change"))
+            values = redact(
+                resource.get("values"),
+                resource.get("sensitive_values"),
+                change.get("after_sensitive"),
+            )
+            resource = {**resource, "values": values}
             raw.append((resource["address"], resource, change.get("after_unknown")))
         seen = {address for address, _, _ in raw}
         for address, rc in self.changes.items():
@@ -310,13 +363,14 @@ class _PlanReader:
             if address in seen or ("delete" in actions and "create" not in actions):
                 continue
             if isinstance(change.get("after"), dict):  # plans without planned_values
-                merged = {**rc, "values": change["after"]}
+                merged = {**rc, "values": redact(change["after"], change.get("after_sensitive"))}
                 raw.append((address, merged, change.get("after_unknown")))
                 seen.add(address)
         prior = _mapping(_mapping(self.data.get("prior_state")).get("values"))
         for resource in _walk_resources(_mapping(prior.get("root_module"))):
             if resource.get("mode") == "data" and resource["address"] not in seen:
-                raw.append((resource["address"], resource, None))
+                values = redact(resource.get("values"), resource.get("sensitive_values"))
+                raw.append((resource["address"], {**resource, "values": values}, None))
                 seen.add(resource["address"])
         for address, record, _ in raw:
             self._register_instance(address, record)
@@ -333,7 +387,8 @@ class _PlanReader:
                 yield Separate(resource.type, resource.values, resource.links)
         for address, rc in self.changes.items():
             rtype = rc.get("type")
-            before = _mapping(rc.get("change")).get("before")
+            change = _mapping(rc.get("change"))
+            before = redact(change.get("before"), change.get("before_sensitive"))
             if (
                 isinstance(rtype, str)
                 and rtype in SEPARATE_TYPES
@@ -367,6 +422,9 @@ class _PlanReader:
                     values[key] = None
             if unknown:
                 values = dict(_as_mapping(attach_refs(values, expressions, refs_for)))
+        hidden = {key for key, value in values.items() if value == SENSITIVE}
+        for attribute in hidden.intersection(_DOCUMENT_ATTRIBUTES):  # analysed as unknown
+            values[attribute] = Unknown(f"{address}.{attribute} {SENSITIVE}")
         links = {
             key: refs
             for key, expression in expressions.items()
@@ -485,6 +543,8 @@ class _PlanReader:
             value = _mapping(given.get(name)).get(
                 "value", _mapping(declared.get(name)).get("default")
             )
+            if _mapping(declared.get(name)).get("sensitive") is True:
+                value = SENSITIVE
             address = f"var.{name}"
             values = {name: merge_unknown(value, None, address)}
             yield TfBlock("variable", "", address, self.origin(address), values)

@@ -92,3 +92,73 @@ def _capped(items: list[str], separator: str) -> list[str]:
     rest = len(items) - _OTHERS_SHOWN
     more = f" and {rest} more" if rest > 0 else ""
     return [separator.join(items[:_OTHERS_SHOWN]) + more]
+
+
+#: suppression kinds written in the scanned files themselves
+_INLINE_KINDS: Final = frozenset({"hcl-comment", "cloudformation-metadata"})
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Silenced:
+    """What kept findings out of a report, for its summary: a pull request that
+    silences rules (a suppression comment, a config file in the tree, a baseline) shows
+    it in every format."""
+
+    #: findings suppressed by a comment or metadata in the scanned files
+    inline: int = 0
+    #: findings suppressed by a ``[[suppress]]`` entry of the configuration
+    config: int = 0
+    #: findings recorded in the baseline
+    baseline: int = 0
+    #: rules ``select``/``ignore`` switched off
+    rules_off: int = 0
+    #: findings below ``min-severity``
+    below_min_severity: int = 0
+    #: reported findings whose severity a ``[severity]`` override changed
+    severity_changed: int = 0
+
+    @property
+    def suppressed(self) -> int:
+        """Findings silenced by a suppression of any kind."""
+        return self.inline + self.config + self.baseline
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by field name (the JSON report's ``summary.silenced``)."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+    def describe(self) -> str:
+        """``2 suppressed (1 inline, 1 config), 3 rules off`` or ``""`` when nothing was
+        silenced."""
+        parts = []
+        kinds = [(n, k) for k, n in (("inline", self.inline), ("config", self.config),
+                                      ("baseline", self.baseline)) if n]  # fmt: skip
+        if kinds:
+            detail = ", ".join(f"{n} {kind}" for n, kind in kinds)
+            parts.append(f"{self.suppressed} suppressed ({detail})")
+        if self.rules_off:
+            parts.append(f"{self.rules_off} rule{'s' if self.rules_off != 1 else ''} off")
+        if self.below_min_severity:
+            parts.append(f"{self.below_min_severity} below min-severity")
+        if self.severity_changed:
+            parts.append(f"{self.severity_changed} with a changed severity")
+        return ", ".join(parts)
+
+
+def _kind(kind: str) -> str:
+    """``inline``, ``baseline`` or (any other kind, a plugin's too) ``config``."""
+    return "inline" if kind in _INLINE_KINDS else kind if kind == "baseline" else "config"
+
+
+def silenced(result: ScanResult) -> Silenced:
+    """The :class:`Silenced` counts of *result*."""
+    kinds = Counter(_kind(s.suppression.kind) for s in result.suppressed)
+    defaults = {check.id: check.severity for check in result.checks}
+    changed = sum(f.severity != defaults.get(f.rule_id, f.severity) for f in result.findings)
+    return Silenced(
+        inline=kinds["inline"],
+        config=kinds["config"],
+        baseline=kinds["baseline"],
+        rules_off=len(result.rules_off),
+        below_min_severity=result.below_min_severity,
+        severity_changed=changed,
+    )

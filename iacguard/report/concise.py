@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter
-from iacguard.report.text import printable
+from iacguard.report._escape import printable
 from iacguard.results import Finding
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
 
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
-from iacguard.report import RegisterReporter, merge_repeats
+from iacguard.report import RegisterReporter, merge_repeats, silenced
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -30,12 +30,20 @@ _DIAGNOSTIC_COMMANDS: Final[dict[DiagnosticLevel, Command]] = {
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message: ``%``, CR and LF."""
+    """Escape a command's message: ``%`` as ``%25``, CR as ``%0D``, LF as ``%0A``.
+
+    These are the runner's data escapes (``actions/runner``,
+    ``src/Runner.Common/ActionCommand.cs``, ``_escapeDataMappings``; ``@actions/core``
+    ``command.ts`` ``escapeData`` writes the same), so the message stays on its line
+    and reads back as written.
+    """
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
-    """Escape a property value: as :func:`escape_data`, plus ``:`` and ``,``."""
+    """Escape a property value (``file``, ``title``): as :func:`escape_data`, plus ``:``
+    as ``%3A`` and ``,`` as ``%2C`` (the runner's ``_escapePropertyMappings``): a file
+    named ``a,line=1`` or ``x::y`` cannot add a property or end the properties."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
@@ -102,6 +110,9 @@ class GithubReporter:
             stream.write(finding_command(finding, fixes.get(finding.rule_id, "")) + "\n")
         for diagnostic in result.diagnostics:
             stream.write(diagnostic_command(diagnostic) + "\n")
+        hidden = silenced(result).describe()
+        if hidden:
+            stream.write(command("notice", f"Not shown: {hidden}", {"title": "iacguard"}) + "\n")
 
 
 @hookimpl

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Final, TextIO
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Severity
 from iacguard.report import RegisterReporter
+from iacguard.report._escape import defuse_json
 from iacguard.results import Finding
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class GitLabReporter:
 
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the JSON array, two-space indent, in report order."""
-        stream.write(json.dumps([issue(f) for f in result.findings], indent=2))
+        stream.write(defuse_json(json.dumps([issue(f) for f in result.findings], indent=2)))
         stream.write("\n")
 
 

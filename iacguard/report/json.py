@@ -9,14 +9,15 @@ from typing import TYPE_CHECKING, Final, TextIO
 from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter, severity_counts
+from iacguard.report import RegisterReporter, severity_counts, silenced
+from iacguard.report._escape import defuse_json
 from iacguard.results import Diagnostic, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult
 
 #: bumped on any incompatible change of the JSON report
-SCHEMA_VERSION: Final = "1.2"
+SCHEMA_VERSION: Final = "1.3"
 
 
 def finding_record(finding: Finding) -> dict[str, object]:
@@ -72,12 +73,13 @@ class JsonReporter:
                 "files": len(result.inputs),
                 "rules": len(result.checks),
                 "suppressed": len(result.suppressed),
+                "silenced": silenced(result).as_dict(),
             },
             "inputs": [str(source.display) for source in result.inputs],
             "findings": [finding_record(f) for f in findings],
             "diagnostics": [diagnostic_record(d) for d in result.diagnostics],
         }
-        stream.write(json.dumps(document, indent=2, sort_keys=True))
+        stream.write(defuse_json(json.dumps(document, indent=2, sort_keys=True)))
         stream.write("\n")
 
 

@@ -9,7 +9,8 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter
+from iacguard.report import RegisterReporter, silenced
+from iacguard.report._escape import defuse_xml
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ PASSED_NAME: Final = "(all resources)"
 
 
 def _clean(text: str) -> str:
+    """*text* with the characters XML 1.0 cannot hold replaced by U+FFFD."""
     return _NOT_XML.sub("\ufffd", text)
 
 
@@ -42,8 +44,8 @@ def _failure_case(findings: list[Finding]) -> ET.Element:
     first = max(findings, key=lambda f: f.severity)
     case = ET.Element(
         "testcase",
-        classname=f"iacguard.{first.rule_id}",
-        name=f"{first.location.file}::{first.address}",
+        classname=_clean(f"iacguard.{first.rule_id}"),
+        name=_clean(f"{first.location.file}::{first.address}"),
     )
     body = "\n".join(
         f"{f.rule_id} {f.severity.label} at {_where(f)}: {f.message}" for f in findings
@@ -66,8 +68,8 @@ def _error_case(diagnostic: Diagnostic) -> ET.Element:
     where = str(diagnostic.location.file) if diagnostic.location else "(scan)"
     case = ET.Element(
         "testcase",
-        classname=f"iacguard.{diagnostic.check_id or diagnostic.code}",
-        name=f"{where}::{diagnostic.code}",
+        classname=_clean(f"iacguard.{diagnostic.check_id or diagnostic.code}"),
+        name=_clean(f"{where}::{diagnostic.code}"),
     )
     ET.SubElement(
         case, "error", message=_clean(diagnostic.message), type=diagnostic.code
@@ -111,10 +113,13 @@ class JunitReporter:
         }
         root = ET.Element("testsuites", {"name": "iacguard", **counts})
         suite = ET.SubElement(root, "testsuite", {"name": "iacguard", "skipped": "0", **counts})
+        properties = ET.SubElement(suite, "properties")
+        for key, count in silenced(result).as_dict().items():
+            ET.SubElement(properties, "property", name=f"iacguard.silenced.{key}", value=str(count))
         suite.extend(cases)
         ET.indent(root)
         stream.write('<?xml version="1.0" encoding="utf-8"?>\n')
-        stream.write(ET.tostring(root, encoding="unicode"))
+        stream.write(defuse_xml(ET.tostring(root, encoding="unicode")))
         stream.write("\n")
 
 

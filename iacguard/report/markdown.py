@@ -6,7 +6,8 @@ import re
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
-from iacguard.report import RegisterReporter, merge_repeats, severity_counts
+from iacguard.report import RegisterReporter, merge_repeats, severity_counts, silenced
+from iacguard.report._escape import visible
 from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -18,25 +19,39 @@ MAX_ROWS: Final = 25
 MAX_MESSAGE: Final = 200
 #: characters with a meaning in inline Markdown or in a table row
 _MARKDOWN_PUNCTUATION: Final = re.compile(r"[\\`*_\[\]~|]")
+#: what GitHub-flavoured Markdown would turn into a link (its "extended autolinks")
+_AUTOLINK: Final = re.compile(r"(?i)(?<=[a-z0-9+.-]):(?=//)|\bwww\.")
+_ENTITIES: Final = {":": "&#58;", ".": "&#46;"}
 #: the step summary and comment heading
 HEADING: Final = "### iacguard"
 
 
-def cell(text: str, limit: int = MAX_MESSAGE) -> str:
-    """*text* made safe for one table cell: one line, cut at *limit* characters, with
-    Markdown punctuation (``*`` in ``allows '*'`` would start emphasis), ``|`` and HTML
-    escaped."""
-    text = " ".join(text.split())
-    if len(text) > limit:
+def cell(text: str, limit: int | None = MAX_MESSAGE) -> str:
+    """*text* made safe for one table cell: one line, cut at *limit* characters (None:
+    uncut).
+
+    Control characters are shown as escapes (:func:`~iacguard.report._escape.visible`);
+    Markdown punctuation is backslash-escaped (``*`` in ``allows '*'`` would start
+    emphasis, brackets a link or an image, a backtick a code span, ``|`` a new cell);
+    ``&``, ``<`` and ``>`` become entities (no raw HTML); the ``:`` of ``://`` and the
+    ``.`` of ``www.`` become entities, so no URL in the input is made a link.
+    """
+    text = visible(" ".join(text.split()))
+    if limit is not None and len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     text = _MARKDOWN_PUNCTUATION.sub(r"\\\g<0>", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _AUTOLINK.sub(lambda m: m[0][:-1] + _ENTITIES[m[0][-1]], text)
 
 
 def code(text: str) -> str:
-    """*text* as an inline code span that survives backticks and ``|`` in a table cell."""
-    text = " ".join(text.split()).replace("|", "\\|")
-    return f"`` {text} ``" if "`" in text else f"`{text}`"
+    """*text* as inline code: ``<code>`` around :func:`cell`'s escaping, uncut.
+
+    A backtick code span cannot hold every text (a run of backticks as long as its
+    fence ends it, and ``##[`` could not be escaped inside it); Markdown inside an
+    inline ``<code>`` element is still read, so the escaped text shows as written.
+    """
+    return f"<code>{cell(text, limit=None)}</code>"
 
 
 def _where(finding: Finding) -> str:
@@ -69,8 +84,9 @@ def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
         "|" + "---:|" * len(counts),
         "| " + " | ".join(str(n) for n in counts.values()) + " |",
     ]
-    if result.suppressed:
-        lines += ["", f"{len(result.suppressed)} suppressed (accepted) findings not shown."]
+    hidden = silenced(result).describe()
+    if hidden:
+        lines += ["", f"Not shown: {hidden}."]
     if not total:
         return "\n".join(lines) + "\n"
     ordered = sorted(findings, key=lambda f: (-f.severity, f.sort_key))

@@ -11,7 +11,8 @@ from iacguard import __version__
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
-from iacguard.report import RegisterReporter, merge_repeats
+from iacguard.report import RegisterReporter, merge_repeats, silenced
+from iacguard.report._escape import defuse_json
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -193,6 +194,8 @@ class Run(TypedDict):
     invocations: list[Invocation]
     results: list[Result]
     columnKind: str
+    #: ``silenced``: the counts of :class:`iacguard.report.Silenced`
+    properties: dict[str, dict[str, int]]
 
 
 SarifLog = TypedDict("SarifLog", {"$schema": str, "version": str, "runs": list[Run]})
@@ -339,6 +342,8 @@ def sarif_log(result: ScanResult) -> SarifLog:
                 ],
                 "results": [result_record(f, index[f.rule_id]) for f in findings],
                 "columnKind": "unicodeCodePoints",
+                # what kept findings out of the results: suppressions, rules switched off
+                "properties": {"silenced": silenced(result).as_dict()},
             }
         ],
     }
@@ -352,7 +357,7 @@ class SarifReporter:
     @collector_paused()
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the log as indented JSON, keys in a fixed order."""
-        stream.write(json.dumps(sarif_log(result), indent=2))
+        stream.write(defuse_json(json.dumps(sarif_log(result), indent=2)))
         stream.write("\n")
 
 

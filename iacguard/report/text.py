@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Severity
-from iacguard.report import RegisterReporter, merge_repeats, severity_counts
+from iacguard.report import RegisterReporter, merge_repeats, severity_counts, silenced
+from iacguard.report._escape import printable
 from iacguard.results import DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -64,25 +65,16 @@ class TextReporter:
                     label = paint(
                         _COLOURS[finding.severity], f"{finding.severity.label.upper():<8}"
                     )
-                    stream.write(f"    {label} {finding.rule_id}  {printable(finding.message)}\n")
-                    stream.write(paint(_DIM, f"             {finding.title}") + "\n")
+                    message = printable(finding.message)
+                    stream.write(f"    {label} {printable(finding.rule_id)}  {message}\n")
+                    stream.write(paint(_DIM, f"             {printable(finding.title)}") + "\n")
                     if fixes.get(finding.rule_id):
-                        stream.write(
-                            paint(_DIM, f"             fix: {fixes[finding.rule_id]}") + "\n"
-                        )
+                        fix = printable(fixes[finding.rule_id])
+                        stream.write(paint(_DIM, f"             fix: {fix}") + "\n")
             stream.write("\n")
         if findings:
             stream.write("'iacguard explain RULE' shows why a rule matters and how to fix it.\n")
         stream.write(summary_line(result) + "\n")
-
-
-def printable(text: str) -> str:
-    """*text* with control characters escaped, so that names and messages taken from
-    the input cannot move the cursor or recolour a terminal (ANSI escape injection)."""
-    return "".join(
-        char if char.isprintable() else char.encode("unicode_escape").decode("ascii")
-        for char in text
-    )
 
 
 def summary_line(result: ScanResult) -> str:
@@ -94,8 +86,9 @@ def summary_line(result: ScanResult) -> str:
     text = f"{total} finding{'s' if total != 1 else ''}"
     text += f" ({counts})" if counts else ""
     text += f" in {files} file{'s' if files != 1 else ''}, {len(result.checks)} rules checked"
-    if result.suppressed:
-        text += f", {len(result.suppressed)} suppressed"
+    hidden = silenced(result).describe()
+    if hidden:
+        text += f", {hidden}"
     errors = sum(d.level is DiagnosticLevel.ERROR for d in result.diagnostics)
     if errors:
         text += f"; scan INCOMPLETE: {errors} error{'s' if errors != 1 else ''} (see stderr)"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final, TextIO
+from typing import Final, TextIO, cast
 
 from iacguard.analysis.analyzer import Analyzer, analyzer_for
 from iacguard.analysis.conditions import describe, known, requires_mfa
@@ -24,6 +24,7 @@ from iacguard.model import (
     PrincipalRef,
     Unknown,
 )
+from iacguard.report._escape import SafeLines
 
 #: how many action names a line shows before summarising the rest
 _NAMES: Final = 4
@@ -59,6 +60,7 @@ def write_access(
     :param principal: only the principal with this address.
     :returns: the number of principals written (0 when *principal* matches none).
     """
+    stream = cast(TextIO, SafeLines(stream))  # names come from the input
     written = 0
     for item in inputs:
         chosen = [p for p in item.graph.principals() if principal in (None, p.address)]

@@ -20,6 +20,7 @@ from iacguard.model import (
     PrincipalKind,
     PrincipalRef,
 )
+from iacguard.report._escape import defuse_json, visible
 from iacguard.views.access import AccessInput
 
 #: version of the JSON export's shape
@@ -177,13 +178,21 @@ def _json(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:
             for e in edges
         ],
     }
-    stream.write(json.dumps(document, indent=2, sort_keys=True))
+    stream.write(defuse_json(json.dumps(document, indent=2, sort_keys=True)))
     stream.write("\n")
 
 
 def _dot_text(*lines: str) -> str:
-    """A DOT double-quoted string; *lines* are joined with DOT's ``\\n`` line break."""
-    escaped = (line.replace("\\", "\\\\").replace('"', '\\"') for line in lines)
+    """A DOT double-quoted string; *lines* are joined with DOT's ``\\n`` line break.
+
+    Control characters in a line show as escapes (:func:`visible`), so a name cannot
+    break the file's lines, and ``##[`` as ``#&#35;[`` (a Graphviz character entity),
+    so no line reads as a CI workflow command.
+    """
+    escaped = (
+        visible(line).replace("\\", "\\\\").replace('"', '\\"').replace("##[", "#&#35;[")
+        for line in lines
+    )
     return '"' + "\\n".join(escaped) + '"'
 
 
@@ -201,8 +210,11 @@ def _dot(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:
 
 
 def _mermaid_text(text: str) -> str:
-    """Mermaid label text inside double quotes (entity codes for quotes)."""
-    return text.replace('"', "#quot;").replace("\n", " ")
+    """Mermaid label text inside double quotes: entity codes for quotes and for the
+    ``#`` of ``##[`` (no line reads as a CI workflow command), control characters as
+    escapes (:func:`visible`)."""
+    text = visible(" ".join(text.split("\n")))
+    return text.replace("#", "#35;").replace('"', "#quot;")
 
 
 def _mermaid(nodes: list[Node], edges: list[Link], stream: TextIO) -> None:

@@ -28,7 +28,7 @@ def test_summary_counts_and_lists_findings_most_severe_first() -> None:
     rows = table_rows(text)
     assert len(rows) == len(result.findings)
     assert rows[0].startswith("| critical | IAM301 | ")
-    assert rows[-1].startswith("| low | IAM206 | `aws_iam_role.break_glass` | ")
+    assert rows[-1].startswith("| low | IAM206 | <code>aws\\_iam\\_role.break\\_glass</code> | ")
     assert "allows '\\*' on '\\*'" in text
     assert "more finding" not in text
 
@@ -80,7 +80,7 @@ def test_incomplete_scan_and_suppressions_are_said() -> None:
     )
     text = summary(replace(result, diagnostics=(crash,), suppressed=(silenced,)))
     assert "The scan is **incomplete**: 1 error" in text
-    assert "1 suppressed (accepted) findings not shown." in text
+    assert "Not shown: 1 suppressed (1 config)." in text
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,10 @@ def test_incomplete_scan_and_suppressions_are_said() -> None:
         pytest.param("line\nbreak", "line break", id="newline"),
         pytest.param("<img src=x>", "&lt;img src=x&gt;", id="html"),
         pytest.param("'*' on '*'", "'\\*' on '\\*'", id="emphasis"),
-        pytest.param("[x](http://e)", "\\[x\\](http://e)", id="link"),
+        pytest.param("[x](http://e)", "\\[x\\](http&#58;//e)", id="link"),
+        pytest.param("![i](https://e/p.png)", "!\\[i\\](https&#58;//e/p.png)", id="image"),
+        pytest.param("see www.e.com", "see www&#46;e.com", id="www-autolink"),
+        pytest.param("a\x1b[2Jb\rc", "a\\\\x1b\\[2Jb c", id="control"),
         pytest.param("a_b`c", "a\\_b\\`c", id="underscore-backtick"),
     ],
 )
@@ -108,9 +111,12 @@ def test_long_messages_are_cut() -> None:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        pytest.param('aws_iam_role.r["k"]', '`aws_iam_role.r["k"]`', id="plain"),
-        pytest.param("a|b", "`a\\|b`", id="pipe"),
-        pytest.param("a`b", "`` a`b ``", id="backtick"),
+        pytest.param('aws_iam_role.r["k"]', '<code>aws\\_iam\\_role.r\\["k"\\]</code>', id="plain"),
+        pytest.param("a|b", "<code>a\\|b</code>", id="pipe"),
+        pytest.param("a`b", "<code>a\\`b</code>", id="backtick"),
+        pytest.param("a``b ```", "<code>a\\`\\`b \\`\\`\\`</code>", id="backtick-runs"),
+        pytest.param("<img src=x>", "<code>&lt;img src=x&gt;</code>", id="html"),
+        pytest.param("##[error]x", "<code>##\\[error\\]x</code>", id="legacy-command"),
     ],
 )
 def test_code_spans(raw: str, expected: str) -> None:

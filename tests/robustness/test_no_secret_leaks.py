@@ -45,7 +45,7 @@ def _plan() -> dict[str, object]:
     changes = [
         {"address": r["address"], "type": r["type"],
          "change": {"actions": ["create"], "after": r["values"], "after_unknown": {},
-                    "after_sensitive": {key: True for key in r["values"]}}}
+                    "after_sensitive": {key: True for key in r["values"] if key != "policy"}}}
         for r in resources
     ]  # fmt: skip
     return {
