@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
 
-from iacguard import suppress
+from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
 from iacguard.catalog import ActionCatalog, default_catalog
+from iacguard.coverage import NotEvaluated
 from iacguard.errors import InputError, ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
@@ -80,6 +81,9 @@ class ScanResult:
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
     #: template; :attr:`diagnostics` holds :attr:`skip_note` instead of them
     skipped: tuple[Diagnostic, ...] = ()
+    #: what the scanned inputs hold that could not be evaluated (values known only after
+    #: apply, modules not followed ...), sorted by file and line (#17)
+    not_evaluated: tuple[NotEvaluated, ...] = ()
 
     @property
     def skip_note(self) -> Diagnostic | None:
@@ -117,6 +121,7 @@ def scan(
     today = options.today or datetime.date.today()
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
+    not_evaluated: list[NotEvaluated] = []
     for source in discover(paths):
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
@@ -146,6 +151,10 @@ def scan(
                 Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, Location(source.display))
             )
         diagnostics += parsed.notes
+        gaps = [*parsed.not_evaluated, *coverage.of_graph(parsed.graph)]
+        not_evaluated += gaps
+        if coverage.evaluated_nothing(parsed.graph, gaps):
+            diagnostics.append(_nothing_evaluated(source, gaps))
         context = CheckContext(parsed.graph, catalog, options.settings)
         locator = _Locator(parsed.graph)
         found: list[Finding] = []
@@ -172,6 +181,7 @@ def scan(
         (f for f in outcome.kept if f.severity >= options.min_severity), key=lambda f: f.sort_key
     )
     suppressed.sort(key=lambda s: s.finding.sort_key)
+    not_evaluated.sort(key=lambda item: item.sort_key)
     return ScanResult(
         tuple(_unique(kept)),
         tuple(diagnostics),
@@ -179,7 +189,21 @@ def scan(
         tuple(scanned),
         tuple(suppressed),
         tuple(skipped),
+        tuple(not_evaluated),
     )
+
+
+def _nothing_evaluated(source: InputFile, gaps: Sequence[NotEvaluated]) -> Diagnostic:
+    """The WARNING for an input of which not one policy statement was evaluated (#17):
+    its report must not read as clean. It is not an error: values known only after apply
+    are what a scan before apply meets, and the scan did all it could (README, "What was
+    not evaluated")."""
+    counted = "; ".join(group.describe() for group in coverage.groups(gaps))
+    message = (
+        f"{source.display}: not one policy evaluated ({counted}): "
+        "a report without findings here does not mean it is safe"
+    )
+    return Diagnostic(DiagnosticLevel.WARNING, "IAM006", message, Location(source.display))
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard.coverage import NotEvaluated
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import SourceKind
@@ -59,6 +60,9 @@ class ParsedInput:
     suppressions: tuple[Suppression, ...] = ()
     #: remarks about the input that do not stop the scan (NOTE or WARNING level)
     notes: tuple[Diagnostic, ...] = ()
+    #: what the parser could not evaluate and the graph does not show as Unknown
+    #: (modules not followed, unknown ``count``); see ``coverage.of_graph`` for the rest
+    not_evaluated: tuple[NotEvaluated, ...] = ()
 
 
 def display_path(path: Path) -> PurePosixPath:

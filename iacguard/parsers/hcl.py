@@ -27,8 +27,10 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeAlias
 
+from iacguard.coverage import NotEvaluated
 from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
+from iacguard.parsers._hcl_coverage import not_evaluated, of_graph_elements
 from iacguard.parsers._hcl_module import Configuration, ModuleInstance
 from iacguard.parsers._hcl_policy_document import with_placeholder_statements
 from iacguard.parsers._hcl_syntax import Block
@@ -80,6 +82,8 @@ class SourceMap:
     #: comments, bound to concrete addresses by :func:`bind_suppressions`
     comments: tuple[tuple[tuple[str, ...], str, Suppression], ...]
     notes: tuple[Diagnostic, ...]
+    #: what the evaluation could not evaluate (``_hcl_coverage``), of every resource
+    not_evaluated: tuple[NotEvaluated, ...]
 
 
 def terraform_roots(directories: list[Path]) -> list[Path]:
@@ -115,7 +119,8 @@ def parse_directory(path: Path, display: PurePosixPath) -> ParsedInput:
     source = read_source(path, display)
     suppressions = tuple(bind_suppressions(source.comments, addresses_of(source.config)))
     graph = build_graph(source.config)
-    return ParsedInput(SourceKind.TERRAFORM_HCL, graph, suppressions, source.notes)
+    gaps = of_graph_elements(source.not_evaluated, graph)
+    return ParsedInput(SourceKind.TERRAFORM_HCL, graph, suppressions, source.notes, gaps)
 
 
 def addresses_of(config: TerraformConfig) -> list[str]:
@@ -181,7 +186,8 @@ def read_source(path: Path, display: PurePosixPath) -> SourceMap:
                     "hcl-comment",
                 )
                 comments.append((module_path, address, suppression))
-    return SourceMap(config, locations, tuple(comments), tuple(notes))
+    gaps = not_evaluated(configuration)
+    return SourceMap(config, locations, tuple(comments), tuple(notes), gaps)
 
 
 _MISPLACED: Final = (
