@@ -14,10 +14,11 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 
 from iacguard._version import __version__
+from iacguard.coverage import NOT_EVALUATED_CODE, NotEvaluated
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, collect_reporters
 from iacguard.registry import Settings
-from iacguard.results import Diagnostic
+from iacguard.results import Diagnostic, DiagnosticLevel
 from iacguard.selection import RuleSelection
 
 if TYPE_CHECKING:
@@ -281,7 +282,7 @@ def _render(
 
 def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic]:
     """The diagnostics for stderr: files skipped in a directory are one line, with a
-    hint, or with ``-v`` one line each."""
+    hint, or with ``-v`` one line each; ``-v`` also lists what was not evaluated."""
     summary = result.skip_note
     for diagnostic in result.diagnostics:
         if diagnostic != summary or len(result.skipped) == 1:
@@ -290,6 +291,13 @@ def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic
             yield from result.skipped
         else:
             yield dataclasses.replace(diagnostic, message=f"{diagnostic.message} (-v lists them)")
+    if verbose:
+        yield from (not_evaluated_note(item) for item in result.not_evaluated)
+
+
+def not_evaluated_note(item: NotEvaluated) -> Diagnostic:
+    """The ``-v`` line of one element that was not evaluated."""
+    return Diagnostic(DiagnosticLevel.NOTE, NOT_EVALUATED_CODE, item.describe(), item.location)
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:

@@ -91,6 +91,11 @@ class ScanResult:
         return skip_summary(self.skipped)
 
     @property
+    def inputs_not_evaluated(self) -> tuple[Diagnostic, ...]:
+        """One WARNING per input of which not one policy was evaluated (#17)."""
+        return tuple(d for d in self.diagnostics if d.code == coverage.NOT_EVALUATED_CODE)
+
+    @property
     def complete(self) -> bool:
         """False when an input failed to parse or a check crashed."""
         return not any(d.level is DiagnosticLevel.ERROR for d in self.diagnostics)
@@ -203,7 +208,9 @@ def _nothing_evaluated(source: InputFile, gaps: Sequence[NotEvaluated]) -> Diagn
         f"{source.display}: not one policy evaluated ({counted}): "
         "a report without findings here does not mean it is safe"
     )
-    return Diagnostic(DiagnosticLevel.WARNING, "IAM006", message, Location(source.display))
+    return Diagnostic(
+        DiagnosticLevel.WARNING, coverage.NOT_EVALUATED_CODE, message, Location(source.display)
+    )
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
 
+from iacguard import coverage
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter, merge_repeats
@@ -102,6 +103,9 @@ class GithubReporter:
             stream.write(finding_command(finding, fixes.get(finding.rule_id, "")) + "\n")
         for diagnostic in result.diagnostics:
             stream.write(diagnostic_command(diagnostic) + "\n")
+        for group in coverage.groups(result.not_evaluated):
+            properties: dict[str, str | int] = {"title": f"iacguard {coverage.NOT_EVALUATED_CODE}"}
+            stream.write(command("notice", group.describe(), properties) + "\n")
 
 
 @hookimpl

@@ -7,11 +7,12 @@ import json
 from typing import TYPE_CHECKING, Final, Literal, NotRequired, TextIO, TypeAlias, TypedDict
 from urllib.parse import quote
 
-from iacguard import __version__
+from iacguard import __version__, coverage
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter, merge_repeats
+from iacguard.report.json import not_evaluated_record
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -193,6 +194,8 @@ class Run(TypedDict):
     invocations: list[Invocation]
     results: list[Result]
     columnKind: str
+    #: ``iacguard/notEvaluated``: what the scan could not evaluate (#17)
+    properties: NotRequired[dict[str, object]]
 
 
 SarifLog = TypedDict("SarifLog", {"$schema": str, "version": str, "runs": list[Run]})
@@ -334,14 +337,27 @@ def sarif_log(result: ScanResult) -> SarifLog:
                 "invocations": [
                     {
                         "executionSuccessful": result.complete,
-                        "toolExecutionNotifications": [notification(d) for d in result.diagnostics],
+                        "toolExecutionNotifications": [notification(d) for d in result.diagnostics]
+                        + [notification(note) for note in _not_evaluated_notes(result)],
                     }
                 ],
                 "results": [result_record(f, index[f.rule_id]) for f in findings],
                 "columnKind": "unicodeCodePoints",
+                "properties": {
+                    "iacguard/notEvaluated": [not_evaluated_record(i) for i in result.not_evaluated]
+                },
             }
         ],
     }
+
+
+def _not_evaluated_notes(result: ScanResult) -> list[Diagnostic]:
+    """One NOTE per kind and reason of what was not evaluated; the run's
+    ``iacguard/notEvaluated`` property lists the elements."""
+    return [
+        Diagnostic(DiagnosticLevel.NOTE, coverage.NOT_EVALUATED_CODE, group.describe())
+        for group in coverage.groups(result.not_evaluated)
+    ]
 
 
 class SarifReporter:
