@@ -175,6 +175,40 @@ def test_a_plan_whose_unknowns_are_filled_in_reports_nothing_not_evaluated() -> 
         assert result.inputs_not_evaluated == ()
 
 
+def test_a_plan_scanned_without_its_source_counts_documents_known_after_apply(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """Without the ``.tf`` files, three documents of the unknowns plan are known only
+    after apply (that is why IAM301, IAM401 and IAM501 are silent there): counted and
+    listed, with no warning, since the plan's other policies are evaluated."""
+    plan = tmp_path / "plan.json"
+    plan.write_bytes((ROOT / "fixtures/terraform/unknowns/plan.json").read_bytes())
+    code, stdout, stderr = _check(runner, plan, "-v")
+    assert code == ExitCode.FINDINGS
+    assert stdout.splitlines()[-2:] == [
+        "3 policy documents not evaluated: unknown until apply",
+        "('iacguard check -v' lists what was not evaluated.)",
+    ]
+    assert [line for line in stderr.splitlines() if line.startswith("iacguard: ")] == [
+        f"iacguard: note: policy document '{address}' at {plan.as_posix()}: not evaluated: "
+        f"unknown until apply ({expr}) [IAM006]"
+        for address, expr in (
+            (
+                "aws_iam_policy.unknown_admin_document",
+                "aws_iam_policy.unknown_admin_document.policy",
+            ),
+            (
+                "aws_iam_role.unknown_trust#assume_role_policy",
+                "aws_iam_role.unknown_trust.assume_role_policy",
+            ),
+            (
+                "aws_s3_bucket_policy.artifacts_public_unknown",
+                "aws_s3_bucket_policy.artifacts_public_unknown.policy",
+            ),
+        )
+    ]
+
+
 # --------------------------------------------------------------------------- every format
 
 
