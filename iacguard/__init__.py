@@ -5,26 +5,69 @@ The public API for plugin authors is what ``__all__`` lists; import from ``iacgu
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from iacguard._version import __version__
-from iacguard.graph import Graph
-from iacguard.hookspecs import (
-    PLUGIN_API_VERSION,
-    RegisterRuleMetadata,
-    RuleMetadata,
-    hookimpl,
-)
-from iacguard.model import (
-    Confidence,
-    Effect,
-    Origin,
-    PolicyKind,
-    PrincipalKind,
-    Severity,
-    Statement,
-    Unknown,
-)
-from iacguard.registry import Check, CheckContext, RegisterCheck, check
-from iacguard.results import Hit
+
+if TYPE_CHECKING:
+    from iacguard.graph import Graph
+    from iacguard.hookspecs import (
+        PLUGIN_API_VERSION,
+        RegisterRuleMetadata,
+        RuleMetadata,
+        hookimpl,
+    )
+    from iacguard.model import (
+        Confidence,
+        Effect,
+        Origin,
+        PolicyKind,
+        PrincipalKind,
+        Severity,
+        Statement,
+        Unknown,
+    )
+    from iacguard.registry import Check, CheckContext, RegisterCheck, check
+    from iacguard.results import Hit
+
+#: where each public name lives; imported on first use, so ``import iacguard`` (and
+#: ``iacguard --version``) stays cheap
+_HOMES = {
+    "Graph": "iacguard.graph",
+    "PLUGIN_API_VERSION": "iacguard.hookspecs",
+    "RegisterRuleMetadata": "iacguard.hookspecs",
+    "RuleMetadata": "iacguard.hookspecs",
+    "hookimpl": "iacguard.hookspecs",
+    "Confidence": "iacguard.model",
+    "Effect": "iacguard.model",
+    "Origin": "iacguard.model",
+    "PolicyKind": "iacguard.model",
+    "PrincipalKind": "iacguard.model",
+    "Severity": "iacguard.model",
+    "Statement": "iacguard.model",
+    "Unknown": "iacguard.model",
+    "Check": "iacguard.registry",
+    "CheckContext": "iacguard.registry",
+    "RegisterCheck": "iacguard.registry",
+    "check": "iacguard.registry",
+    "Hit": "iacguard.results",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name from its home module on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'iacguard' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "PLUGIN_API_VERSION",

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from iacguard.cli import main
+from iacguard._launch import main
 
 main()
