@@ -38,7 +38,7 @@ install() {
     bin="$venv/bin"
     if [[ -d "$venv/Scripts" ]]; then bin="$venv/Scripts"; fi # Windows runners
     if [[ -n "${INPUT_VERSION:-}" ]]; then
-        requirement="iacguard==$INPUT_VERSION"
+        requirement="iacguard-iam==$INPUT_VERSION"
     else
         requirement="${GITHUB_ACTION_PATH:?}" # the action's own checkout: same version
     fi

@@ -140,6 +140,11 @@ class EffectivePermissions:
         resource, whatever their conditions."""
         return tuple(grant for grant, _ in self._named(action.lower())[2])
 
+    def may_allow(self, action: str) -> bool:
+        """Whether some Allow statement names *action* (any case) or might, on any resource
+        and whatever the denies: False means :meth:`decide` allows it nowhere."""
+        return bool(self._named(action.lower())[0])
+
     def allowed_services(self) -> frozenset[str] | None:
         """The (lower-case) services some Allow statement may name, a cheap pre-test:
         :meth:`decide` allows no action of another service. None when any service may

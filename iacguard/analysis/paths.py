@@ -139,6 +139,8 @@ def match_paths(
         denies: dict[Grant, None] = {}
         undetermined = False
         for action in path.required:
+            if not perms.may_allow(action):
+                break  # decided without reading the action's resource types
             usable = _usable(catalog, action)
             decision = perms.decide(action, usable)
             denies.update(dict.fromkeys(decision.conditional_denies))
