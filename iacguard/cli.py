@@ -282,10 +282,15 @@ def _render(
 
 def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic]:
     """The diagnostics for stderr: files skipped in a directory are one line, with a
-    hint, or with ``-v`` one line each; ``-v`` also lists what was not evaluated."""
+    hint, or with ``-v`` one line each; so are inputs of which not one policy was
+    evaluated; ``-v`` also lists each element that was not evaluated."""
     summary = result.skip_note
+    blind = result.inputs_not_evaluated if len(result.inputs_not_evaluated) > 1 else ()
     for diagnostic in result.diagnostics:
-        if diagnostic != summary or len(result.skipped) == 1:
+        if diagnostic in blind and not verbose:
+            if diagnostic == blind[0]:
+                yield _blind_summary(blind)
+        elif diagnostic != summary or len(result.skipped) == 1:
             yield diagnostic
         elif verbose:
             yield from result.skipped
@@ -293,6 +298,22 @@ def _shown_diagnostics(result: ScanResult, verbose: bool) -> Iterator[Diagnostic
             yield dataclasses.replace(diagnostic, message=f"{diagnostic.message} (-v lists them)")
     if verbose:
         yield from (not_evaluated_note(item) for item in result.not_evaluated)
+
+
+def _blind_summary(blind: tuple[Diagnostic, ...]) -> Diagnostic:
+    """One WARNING for the inputs of which not one policy was evaluated."""
+    names = [str(d.location.file) for d in blind if d.location]
+    shown = ", ".join(names[:_BLIND_SHOWN])
+    more = f" and {len(names) - _BLIND_SHOWN} more" if len(names) > _BLIND_SHOWN else ""
+    message = (
+        f"not one policy evaluated in {len(blind)} inputs: {shown}{more}; a report without "
+        "findings there does not mean they are safe (-v lists them)"
+    )
+    return Diagnostic(DiagnosticLevel.WARNING, NOT_EVALUATED_CODE, message)
+
+
+#: how many inputs the one warning for inputs with no policy evaluated names
+_BLIND_SHOWN = 3
 
 
 def not_evaluated_note(item: NotEvaluated) -> Diagnostic:

@@ -123,6 +123,26 @@ def test_without_verbose_nothing_is_listed(runner: CliRunner) -> None:
     assert not set(HCL_LISTING) & set(stderr.splitlines())
 
 
+def test_several_inputs_with_no_policy_evaluated_are_one_warning_line(
+    runner: CliRunner,
+) -> None:
+    """A repository of roots that only call registry modules must not flood stderr: one
+    line names them (issue 17: no more than 20 lines on stderr without ``-v``)."""
+    _, _, stderr = _check(runner, HCL, CFN, "-f", "json")
+    assert stderr.splitlines()[-1] == (
+        "iacguard: warning: not one policy evaluated in 2 inputs: fixtures/hcl/not_evaluated, "
+        "fixtures/cloudformation/not_evaluated/template.yaml; a report without findings there "
+        "does not mean they are safe (-v lists them) [IAM006]"
+    )
+    _, _, verbose = _check(runner, HCL, CFN, "-f", "json", "-v")
+    warnings = [line for line in verbose.splitlines() if line.startswith("iacguard: warning")]
+    assert warnings[0] == HCL_WARNING
+    assert warnings[1].startswith(
+        "iacguard: warning: fixtures/cloudformation/not_evaluated/template.yaml: not one policy "
+        "evaluated (2 policy documents"
+    )
+
+
 def test_cloudformation_imported_policies_are_not_evaluated(runner: CliRunner) -> None:
     code, stdout, stderr = _check(runner, CFN, "-v")
     assert code == ExitCode.OK
@@ -391,6 +411,37 @@ resource "aws_instance" "web" {
     ]  # fmt: skip
     # aws_instance.web, read as one instance too, is left out: it grants nothing; and not
     # one policy of the root is known, so the root gets the warning
+    assert len(result.inputs_not_evaluated) == 1
+
+
+def test_modules_not_followed_are_grouped_by_reason(tmp_path: Path) -> None:
+    root = _write(
+        tmp_path / "root",
+        """module "gone" {
+  source = "./missing"
+}
+
+module "also_gone" {
+  source = "../nowhere"
+}
+
+module "remote" {
+  source = "git::https://example.com/modules.git"
+}
+""",
+    )
+    result = _scan(root)
+    assert _records(result) == [
+        ("module", "module.gone", 1, "not evaluated: source directory not found",
+         "./missing is not a directory"),
+        ("module", "module.also_gone", 5, "not evaluated: source directory not found",
+         "../nowhere is not a directory"),
+        ("module", "module.remote", 9, "not evaluated: source is not a local directory", ""),
+    ]  # fmt: skip
+    assert [g.describe() for g in groups(result.not_evaluated)] == [
+        "2 modules not evaluated: source directory not found",
+        "1 module not evaluated: source is not a local directory",
+    ]
     assert len(result.inputs_not_evaluated) == 1
 
 

@@ -23,10 +23,19 @@ def not_evaluated(configuration: Configuration) -> tuple[NotEvaluated, ...]:
     resources whose ``count``/``for_each`` is unknown, each once."""
     found: dict[NotEvaluated, None] = {}
     for call, why in configuration.skipped_modules:
-        skipped = "not evaluated: " + why.removeprefix("its ").removeprefix("it ")
+        # one group per reason, not per missing directory: the directory is the detail
+        missing = why.endswith(" is not a directory")
+        skipped = "not evaluated: " + (
+            "source directory not found"
+            if missing
+            else why.removeprefix("its ").removeprefix("it ")
+        )
         address = f"module.{call.labels[0]}"
         location = Location(call.file, call.line)
-        found[NotEvaluated(NotEvaluatedKind.MODULE, address, location, skipped)] = None
+        item = NotEvaluated(
+            NotEvaluatedKind.MODULE, address, location, skipped, why if missing else ""
+        )
+        found[item] = None
     for module in configuration.modules:
         if module.call is None:
             continue
