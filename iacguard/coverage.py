@@ -12,7 +12,9 @@ Records come from two places, flowing one way to the engine's ``ScanResult``:
 - the parsers, for what never reaches the graph (``ParsedInput.not_evaluated``): a module
   not followed, a resource whose ``count``/``for_each`` is unknown;
 - :func:`of_graph`, for what the graph holds as :class:`~iacguard.model.Unknown`: policy
-  documents and statements, and attachments of policies whose content is not in it.
+  documents and statements, and attachments of policies whose content is not in it; and
+  what a parser recorded on the graph while it built it (``Graph.not_evaluated``: a SAM
+  policy template).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ MAX_DETAIL: Final = 80
 UNKNOWN: Final = "not evaluated: unknown until apply"
 OUTSIDE: Final = "not evaluated: defined outside the input"
 NOT_SHIPPED: Final = "not evaluated: not in the shipped AWS-managed policy set"
+SAM_TEMPLATE: Final = "not evaluated: SAM policy template (not modelled)"
 UNKNOWN_COUNT: Final = "read as one instance: count unknown until apply"
 UNKNOWN_FOR_EACH: Final = "read as one instance: for_each unknown until apply"
 
@@ -112,7 +115,7 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
     """What *graph* holds but could not be evaluated: policy documents known only after
     apply (or AWS-managed ones not shipped), statements whose effect is unknown (a
     statement of a partly known document), and policies attached by an id whose content
-    the graph does not have."""
+    the graph does not have; then what the parser recorded on it."""
     for policy in graph.policies():
         document = policy.document
         location = policy.origin.location
@@ -123,13 +126,13 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
                 policy.id,
                 location,
                 UNKNOWN if shipped else NOT_SHIPPED,
-                _short(document.expr) if shipped else "",
+                shorten(document.expr) if shipped else "",
             )
             continue
         for statement in _unknown_statements(document):
             effect = statement.effect
             assert isinstance(effect, Unknown)
-            expr = f": {_short(effect.expr)}" if effect.expr else ""
+            expr = f": {shorten(effect.expr)}" if effect.expr else ""
             yield NotEvaluated(
                 NotEvaluatedKind.POLICY_STATEMENT,
                 policy.id,
@@ -148,8 +151,9 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
             edge.origin.address,
             edge.origin.location,
             UNKNOWN if outside.unknown else OUTSIDE,
-            _short(outside.name),
+            shorten(outside.name),
         )
+    yield from graph.not_evaluated
 
 
 def evaluated_nothing(graph: Graph, items: Iterable[NotEvaluated]) -> bool:
@@ -170,7 +174,7 @@ def _unknown_statements(document: PolicyDocument) -> Iterator[Statement]:
     return (s for s in document.statements if isinstance(s.effect, Unknown))
 
 
-def _short(text: str) -> str:
+def shorten(text: str) -> str:
     """*text* on one line, cut at :data:`MAX_DETAIL` characters."""
     text = " ".join(text.split())
     return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"

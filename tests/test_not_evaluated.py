@@ -445,6 +445,36 @@ module "remote" {
     assert len(result.inputs_not_evaluated) == 1
 
 
+def test_sam_policy_templates_are_counted_not_modelled(tmp_path: Path) -> None:
+    template = tmp_path / "template.yaml"
+    template.write_text(
+        """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Reader:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      CodeUri: src/
+      Policies:
+        - S3ReadPolicy:
+            BucketName: iacguard-fixture-data
+        - AWSLambdaBasicExecutionRole
+        - DynamoDBCrudPolicy:
+            TableName: iacguard-fixture-table
+"""
+    )
+    result = _scan(template)
+    assert _records(result) == [
+        ("policy document", "Reader#Policies[0]", 10,
+         "not evaluated: SAM policy template (not modelled)", "S3ReadPolicy"),
+        ("policy document", "Reader#Policies[2]", 13,
+         "not evaluated: SAM policy template (not modelled)", "DynamoDBCrudPolicy"),
+    ]  # fmt: skip
+    # the role SAM makes has a known trust policy and an AWS-managed policy: evaluated
+    assert result.inputs_not_evaluated == ()
+
+
 def test_groups_order_and_plurals() -> None:
     here = Location(PurePosixPath("main.tf"))
     items = [
