@@ -118,7 +118,10 @@ def check(
             "--format",
             "-f",
             metavar="FORMAT",
-            help="text, json, sarif, junit, github or markdown (repeatable, see --output) [text].",
+            help=(
+                "text, json, sarif, junit, github, markdown or gitlab"
+                " (repeatable, see --output) [text]."
+            ),
         ),
     ] = None,
     output: Annotated[
@@ -363,6 +366,8 @@ def explain(
     typer.echo(f"severity: {item.severity.label}; plugin: {registry.owner(item.id)}")
     typer.echo("")
     typer.echo(item.description)
+    if item.help_uri:
+        typer.echo(f"\nMore: {item.help_uri}")
 
 
 @app.command("plugins")

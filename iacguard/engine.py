@@ -24,7 +24,7 @@ from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.coverage import NotEvaluated
-from iacguard.errors import InputError, ParseError, UnsupportedInputError
+from iacguard.errors import DependencyConflictError, InputError, ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
 from iacguard.parsers import InputFile, discover, parse
@@ -141,6 +141,8 @@ def scan(
         except InputError as err:
             diagnostics.append(_input_diagnostic(err, source))
             continue
+        except DependencyConflictError:
+            raise  # the environment, not this file: every further file would fail alike
         # A parser bug on odd input must cost that file, not the scan, and never show a
         # traceback; --debug re-raises it for a bug report.
         except Exception as err:

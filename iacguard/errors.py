@@ -7,6 +7,7 @@
     │   ├── ParseError             a file is not valid for its format (file, line, column)
     │   └── UnsupportedInputError  a file or directory holds nothing iacguard can scan
     ├── ConfigError                bad command-line option or configuration value
+    ├── DependencyConflictError    an installed package is not the one iacguard needs
     └── PluginError
         ├── PluginLoadError        an entry point or --plugin module failed to import
         │                          (carried in an IAM004 diagnostic: the scan goes on)
@@ -49,6 +50,11 @@ class ParseError(InputError):
             if column is not None:
                 where += f":{column}"
         super().__init__(f"{where}: {message}")
+
+
+class DependencyConflictError(IacguardError):
+    """An installed package iacguard needs has been replaced by another of the same module
+    name (Checkov's ``hcl2`` fork); the message names the conflict and the fix."""
 
 
 class UnsupportedInputError(InputError):

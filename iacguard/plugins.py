@@ -35,6 +35,7 @@ DEFAULT_PLUGINS: Final = (
     "iacguard.report.junit",
     "iacguard.report.github",
     "iacguard.report.markdown",
+    "iacguard.report.gitlab",
 )
 #: the entry-point group third-party distributions publish their plugins under
 ENTRY_POINT_GROUP: Final = "iacguard"

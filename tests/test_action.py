@@ -222,7 +222,10 @@ def test_pre_commit_hooks_are_declared() -> None:
         pytest.param("iacguard-cloudformation", "stack.template", True, id="template"),
         pytest.param("iacguard-cloudformation", "iam.cfn.yaml", True, id="cfn-yaml"),
         pytest.param("iacguard-cloudformation", "cloudformation/iam.yml", True, id="cfn-dir"),
-        pytest.param("iacguard-cloudformation", "templates/app.json", True, id="templates-dir"),
+        pytest.param("iacguard-cloudformation", "cfn/app.json", True, id="cfn-short-dir"),
+        pytest.param(
+            "iacguard-cloudformation", "charts/web/templates/deployment.yaml", False, id="helm"
+        ),
         pytest.param("iacguard-cloudformation", ".github/workflows/ci.yml", False, id="workflow"),
         pytest.param("iacguard-cloudformation", "plan.json", False, id="plan"),
     ],

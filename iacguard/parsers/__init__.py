@@ -75,14 +75,29 @@ def display_path(path: Path) -> PurePosixPath:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
-    """The inputs under *paths*, in sorted order.
+    """The inputs under *paths*, in sorted order, each once.
 
     A file is taken as given (a ``.tf`` file stands for its directory). A directory is
-    searched for plan and template files and for Terraform root modules.
+    searched for plan and template files and for Terraform root modules. A Terraform
+    root whose plan is among the inputs is read as that plan's source only, so a plan
+    committed beside its ``.tf`` files (both named, as pre-commit does) is reported once.
 
     :raises UnsupportedInputError: a path does not exist, or a directory holds no
         candidate input.
     """
+    found = list(_inputs(paths))
+    planned = {s.source.resolve() for s in found if s.source is not None and _is_plan_file(s.path)}
+    seen: set[Path] = set()
+    for source in found:
+        resolved = source.path.resolve()
+        if resolved in seen or (source.path.is_dir() and resolved in planned):
+            continue
+        seen.add(resolved)
+        yield source
+
+
+def _inputs(paths: Iterable[Path]) -> Iterator[InputFile]:
+    """The inputs of each path in turn (see :func:`discover`), repeats included."""
     for path in paths:
         if path.is_file() and path.suffix == ".tf":
             found = list(_terraform_inputs([path.parent], explicit=True))

@@ -525,8 +525,11 @@ def parse_expression(text: str) -> Node:
 
     :raises EvalError: the text is not an expression.
     """
-    import hcl2
     from lark.exceptions import LarkError
+
+    from iacguard.parsers._hcl2 import load_hcl2
+
+    hcl2 = load_hcl2()
 
     try:
         tree = hcl2.parses_to_tree(f"x = {text.strip().strip('~').strip()}\n")

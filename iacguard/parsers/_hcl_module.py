@@ -39,7 +39,12 @@ from iacguard.parsers._hcl_policy_document import render_policy_document
 from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of, parse_text
 from iacguard.parsers._source import read_text
 from iacguard.parsers._terraform import ResolvedRef, strip_index
+from iacguard.parsers._tf_modules import installed_modules
 
+#: why a module whose source is not a local path is not followed
+NOT_INSTALLED: Final = (
+    "its source is not a local directory and is not installed (run terraform init)"
+)
 #: resource arguments and blocks that are not values of the resource
 _META: Final = frozenset(
     {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
@@ -117,6 +122,7 @@ class Configuration:
         self.collectors: list[dict[ResolvedRef, None]] = []
         self.modules: list[ModuleInstance] = []
         self.skipped_modules: list[tuple[Block, str]] = []
+        self._installed_modules: Mapping[tuple[str, ...], Path] | None = None
         self._instances: dict[tuple[str, str, str, str], list[Instance]] = {}
         #: (id of a module body, block type) -> first block by labels, built on first use
         self._blocks: dict[tuple[int, str], dict[tuple[str, ...], Block]] = {}
@@ -136,6 +142,12 @@ class Configuration:
         self._expand_modules(root)
         return root
 
+    def _installed(self) -> Mapping[tuple[str, ...], Path]:
+        """The modules ``terraform init`` installed under the root, read on first use."""
+        if self._installed_modules is None:
+            self._installed_modules = installed_modules(self.root)
+        return self._installed_modules
+
     def _body(self, directory: Path) -> Body:
         if directory not in self._bodies:
             self._bodies[directory] = load_module(directory, self.root, self.display)
@@ -150,10 +162,13 @@ class Configuration:
                 self.skipped_modules.append((call, "it has no source"))
                 continue
             source = self.evaluator(module).value(_expr(call, "source"))
-            if not isinstance(source, str) or not source.startswith(("./", "../")):
-                self.skipped_modules.append((call, "its source is not a local directory"))
+            if isinstance(source, str) and source.startswith(("./", "../")):
+                directory = (module.directory / source).resolve()
+            elif (installed := self._installed().get((*module.path, call.labels[0]))) is not None:
+                directory = installed
+            else:
+                self.skipped_modules.append((call, NOT_INSTALLED))
                 continue
-            directory = (module.directory / source).resolve()
             chain = {m.directory for m in _ancestors(module)}
             if len(module.path) >= MAX_MODULE_DEPTH or directory in chain:
                 self.skipped_modules.append((call, "it calls itself"))

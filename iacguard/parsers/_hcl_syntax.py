@@ -69,8 +69,11 @@ def parse_text(text: str, display: PurePosixPath) -> Body:
     :param display: the file as reports name it, stored in every block and errors.
     :raises ParseError: the text is not valid HCL (with line and column).
     """
-    import hcl2
     from lark.exceptions import LarkError, UnexpectedInput
+
+    from iacguard.parsers._hcl2 import load_hcl2
+
+    hcl2 = load_hcl2()
 
     try:
         tree = hcl2.parses_to_tree(normalise(text))

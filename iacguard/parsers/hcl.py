@@ -53,6 +53,10 @@ SUPPRESSION: Final = re.compile(
     r"(?:\s+(?P<reason>.*?))?\s*$"
 )
 _COMMENT: Final = re.compile(r"^\s*(?:#|//)")
+#: a block's first line with a comment after its brace: the comment is about the block
+_HEADER_COMMENT: Final = re.compile(
+    r'^\s*(?:resource|data|module)\s+"[^"\n]*"(?:\s+"[^"\n]*")?\s*\{\s*(?P<comment>(?:#|//).*)$'
+)
 #: how many parent directories are searched for callers of a module directory
 _PARENT_LEVELS: Final = 4
 _LOCAL_SOURCE: Final = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
@@ -225,6 +229,10 @@ def suppression_comments(text: str, file: PurePosixPath) -> Iterator[Comment]:
             if match := SUPPRESSION.match(line):
                 pending.append((number, match))
             continue
+        if (header := _HEADER_COMMENT.match(line)) and (
+            match := SUPPRESSION.match(header["comment"])
+        ):
+            pending.append((number, match))
         for at, match in pending:
             expires = _date(match["expires"])
             rules = tuple(r.strip() for r in match["rules"].split(","))

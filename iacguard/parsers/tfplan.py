@@ -36,7 +36,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
-from iacguard.errors import ParseError, UnsupportedInputError
+from iacguard.errors import DependencyConflictError, ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._plan_copies import SEPARATE_TYPES, Separate, drop_defined_copies
@@ -123,7 +123,7 @@ def plan_graph(
 
     try:
         source_map = hcl.read_source(source, display_path(source))
-    except ParseError as err:
+    except (ParseError, DependencyConflictError) as err:
         note = Diagnostic(
             DiagnosticLevel.WARNING,
             "IAM003",

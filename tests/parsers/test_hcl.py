@@ -301,6 +301,46 @@ def test_suppression_comment_grammar(
     assert (comment.location.line, comment.target) == (1, 2)
 
 
+@pytest.mark.parametrize(
+    ("text", "target"),
+    [
+        pytest.param('resource "a" "b" { # iacguard:ignore:IAM301 why\n}\n', 1, id="resource"),
+        pytest.param('data "a" "b" { // iacguard:ignore:IAM301 why\n}\n', 1, id="data"),
+        pytest.param('module "m" {  # iacguard:ignore:IAM301 why\n}\n', 1, id="module"),
+        pytest.param(
+            'resource "a" "b" { # note: iacguard:ignore:IAM301\n}\n', None, id="not-first"
+        ),
+        pytest.param("locals { # iacguard:ignore:IAM301 why\n}\n", None, id="not-a-resource"),
+        pytest.param('  name = "x" # iacguard:ignore:IAM301 why\n', None, id="attribute-line"),
+    ],
+)
+def test_suppression_comment_after_a_block_brace(text: str, target: int | None) -> None:
+    comments = list(hcl.suppression_comments(text, PurePosixPath("f")))
+    if target is None:
+        assert comments == []
+        return
+    [comment] = comments
+    assert (comment.rules, comment.reason, comment.location.line, comment.target) == (
+        ("IAM301",),
+        "why",
+        1,
+        target,
+    )
+
+
+def test_a_header_comment_suppresses_its_block(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(
+        'resource "aws_iam_policy" "legacy" { # iacguard:ignore:IAM301 retired in Q1\n'
+        '  policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "*",'
+        ' Resource = "*" }] })\n}\n'
+    )
+    result = _scan(tmp_path)
+    assert [(f.rule_id, f.address) for f in result.findings] == []
+    assert [(s.finding.rule_id, s.suppression.reason) for s in result.suppressed] == [
+        ("IAM301", "retired in Q1")
+    ]
+
+
 def test_suppressions_parsed_from_comments() -> None:
     parsed = hcl.parse_directory(HCL / "suppressions", PurePosixPath("s"))
     found = {(s.rules, s.address, s.pointer, s.expires) for s in parsed.suppressions}
