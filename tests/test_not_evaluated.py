@@ -26,6 +26,8 @@ from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import ROOT
 
 HCL = "fixtures/hcl/not_evaluated"
+#: why a registry or git module is not followed (``terraform init`` not run)
+REMOTE = "source is not a local directory and is not installed (run terraform init)"
 CFN = "fixtures/cloudformation/not_evaluated/template.yaml"
 
 #: the text report's summary of the HCL fixture, after its "0 findings" line
@@ -33,7 +35,7 @@ HCL_SUMMARY = [
     "0 findings in 1 file, 29 rules checked; NOT ONE POLICY EVALUATED in 1 input (see stderr)",
     "3 policy documents not evaluated: unknown until apply",
     "1 attached policy not evaluated: unknown until apply",
-    "1 module not evaluated: source is not a local directory",
+    f"1 module not evaluated: {REMOTE}",
     "1 resource read as one instance: for_each unknown until apply",
     "('iacguard check -v' lists what was not evaluated.)",
 ]
@@ -42,14 +44,15 @@ HCL_WARNING = (
     "iacguard: warning: fixtures/hcl/not_evaluated: not one policy evaluated "
     "(3 policy documents not evaluated: unknown until apply; 1 attached policy not "
     "evaluated: unknown until apply; 1 module not evaluated: source is not a local "
-    "directory; 1 resource read as one instance: for_each unknown until apply): a report "
+    "directory and is not installed (run terraform init); 1 resource read as one instance: "
+    "for_each unknown until apply): a report "
     "without findings here does not mean it is safe [IAM006]"
 )
 
 #: ``-v``: one line per element, sorted by file and line
 HCL_LISTING = [
     "iacguard: note: module 'module.shared_policy' at fixtures/hcl/not_evaluated/main.tf:24: "
-    "not evaluated: source is not a local directory [IAM006]",
+    f"not evaluated: {REMOTE} [IAM006]",
     "iacguard: note: policy document 'aws_iam_role.app#assume_role_policy' at "
     "fixtures/hcl/not_evaluated/main.tf:31: not evaluated: unknown until apply "
     "(var.trust_json) [IAM006]",
@@ -105,7 +108,7 @@ def test_an_input_with_no_policy_known_before_apply_is_not_a_silent_zero(
     assert stdout.splitlines() == HCL_SUMMARY
     assert stderr.splitlines() == [
         "iacguard: note: module 'shared_policy' not followed: its source is not a local "
-        "directory [IAM003]",
+        "directory and is not installed (run terraform init) [IAM003]",
         HCL_WARNING,
     ]
 
@@ -240,7 +243,11 @@ def test_json_report_counts_and_lists(runner: CliRunner) -> None:
     assert report["summary"]["not_evaluated"] == [
         {"kind": "policy document", "reason": "not evaluated: unknown until apply", "count": 3},
         {"kind": "attached policy", "reason": "not evaluated: unknown until apply", "count": 1},
-        {"kind": "module", "reason": "not evaluated: source is not a local directory", "count": 1},
+        {
+            "kind": "module",
+            "reason": f"not evaluated: {REMOTE}",
+            "count": 1,
+        },
         {
             "kind": "resource",
             "reason": "read as one instance: for_each unknown until apply",
@@ -282,7 +289,10 @@ def test_sarif_notes_and_run_property(runner: CliRunner) -> None:
         ("warning", HCL_WARNING.removeprefix("iacguard: warning: ").removesuffix(" [IAM006]")),
         ("note", "3 policy documents not evaluated: unknown until apply"),
         ("note", "1 attached policy not evaluated: unknown until apply"),
-        ("note", "1 module not evaluated: source is not a local directory"),
+        (
+            "note",
+            f"1 module not evaluated: {REMOTE}",
+        ),
         ("note", "1 resource read as one instance: for_each unknown until apply"),
     ]
     assert run["invocations"][0]["executionSuccessful"] is True
@@ -307,7 +317,7 @@ def test_markdown_warns_and_counts(runner: CliRunner) -> None:
         "Not evaluated (`iacguard check -v` lists them):\n\n"
         "- 3 policy documents not evaluated: unknown until apply\n"
         "- 1 attached policy not evaluated: unknown until apply\n"
-        "- 1 module not evaluated: source is not a local directory\n"
+        f"- 1 module not evaluated: {REMOTE}\n"
         "- 1 resource read as one instance: for\\_each unknown until apply\n"
     )
 
@@ -328,8 +338,8 @@ def test_junit_skipped_cases(runner: CliRunner) -> None:
             "1 attached policy not evaluated: unknown until apply",
         ),
         (
-            "modules: not evaluated: source is not a local directory",
-            "1 module not evaluated: source is not a local directory",
+            f"modules: not evaluated: {REMOTE}",
+            f"1 module not evaluated: {REMOTE}",
         ),
         (
             "policy documents: not evaluated: unknown until apply",
@@ -353,7 +363,7 @@ def test_github_notices(runner: CliRunner) -> None:
     assert stdout.splitlines()[-4:] == [
         "::notice title=iacguard IAM006::3 policy documents not evaluated: unknown until apply",
         "::notice title=iacguard IAM006::1 attached policy not evaluated: unknown until apply",
-        "::notice title=iacguard IAM006::1 module not evaluated: source is not a local directory",
+        f"::notice title=iacguard IAM006::1 module not evaluated: {REMOTE}",
         "::notice title=iacguard IAM006::1 resource read as one instance: for_each unknown until "
         "apply",
     ]
@@ -436,11 +446,11 @@ module "remote" {
          "./missing is not a directory"),
         ("module", "module.also_gone", 5, "not evaluated: source directory not found",
          "../nowhere is not a directory"),
-        ("module", "module.remote", 9, "not evaluated: source is not a local directory", ""),
+        ("module", "module.remote", 9, f"not evaluated: {REMOTE}", ""),
     ]  # fmt: skip
     assert [g.describe() for g in groups(result.not_evaluated)] == [
         "2 modules not evaluated: source directory not found",
-        "1 module not evaluated: source is not a local directory",
+        f"1 module not evaluated: {REMOTE}",
     ]
     assert len(result.inputs_not_evaluated) == 1
 
