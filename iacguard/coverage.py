@@ -20,13 +20,13 @@ Records come from two places, flowing one way to the engine's ``ScanResult``:
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
 from iacguard.graph import Graph, outside_target
-from iacguard.model import EdgeKind, Location, PolicyDocument, PolicyKind, Statement, Unknown
+from iacguard.model import EdgeKind, Location, PolicyDocument, PolicyKind, Unknown
 
 #: the diagnostic code of what was not evaluated: a WARNING for an input of which not
 #: one policy was evaluated, a NOTE per element listed with ``-v``
@@ -129,9 +129,10 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
                 shorten(document.expr) if shipped else "",
             )
             continue
-        for statement in _unknown_statements(document):
+        for statement in document.statements:
             effect = statement.effect
-            assert isinstance(effect, Unknown)
+            if not isinstance(effect, Unknown):
+                continue
             expr = f": {shorten(effect.expr)}" if effect.expr else ""
             yield NotEvaluated(
                 NotEvaluatedKind.POLICY_STATEMENT,
@@ -156,10 +157,10 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
     yield from graph.not_evaluated
 
 
-def evaluated_nothing(graph: Graph, items: Iterable[NotEvaluated]) -> bool:
-    """True when something of *graph*'s input was not evaluated and not one policy
-    statement of it was: its findings, if any, say nothing of what it grants."""
-    if not any(True for _ in items):
+def evaluated_nothing(graph: Graph, items: Sequence[NotEvaluated]) -> bool:
+    """True when something of *graph*'s input was not evaluated (*items*) and not one
+    policy statement of it was: its findings, if any, say nothing of what it grants."""
+    if not items:
         return False
     for policy in graph.policies():
         document = policy.document
@@ -170,11 +171,10 @@ def evaluated_nothing(graph: Graph, items: Iterable[NotEvaluated]) -> bool:
     return True
 
 
-def _unknown_statements(document: PolicyDocument) -> Iterator[Statement]:
-    return (s for s in document.statements if isinstance(s.effect, Unknown))
-
-
 def shorten(text: str) -> str:
-    """*text* on one line, cut at :data:`MAX_DETAIL` characters."""
-    text = " ".join(text.split())
-    return text if len(text) <= MAX_DETAIL else text[: MAX_DETAIL - 1] + "…"
+    """*text* on one line, cut at :data:`MAX_DETAIL` characters (bounded work, whatever
+    its length)."""
+    head = " ".join(text[: MAX_DETAIL * 4].split())
+    if len(head) <= MAX_DETAIL and len(text) <= MAX_DETAIL * 4:
+        return head
+    return head[: MAX_DETAIL - 1] + "…"

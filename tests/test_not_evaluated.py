@@ -14,10 +14,12 @@ from typer.testing import CliRunner
 
 from iacguard.cli import ExitCode, app
 from iacguard.coverage import (
+    MAX_DETAIL,
     NotEvaluated,
     NotEvaluatedKind,
     evaluated_nothing,
     groups,
+    shorten,
 )
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.graph import GraphBuilder
@@ -500,3 +502,16 @@ def test_groups_order_and_plurals() -> None:
 
 def test_nothing_not_evaluated_is_never_nothing_evaluated() -> None:
     assert not evaluated_nothing(GraphBuilder().build(), [])
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("var.policy", "var.policy"),
+        ("jsonencode({\n  Statement = var.x\n})", "jsonencode({ Statement = var.x })"),
+        ("x" * 10_000_000, "x" * (MAX_DETAIL - 1) + "…"),
+        (" " * 1000 + "y", "…"),
+    ],
+)
+def test_details_are_one_short_line(text: str, shown: str) -> None:
+    assert shorten(text) == shown
