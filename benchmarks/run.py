@@ -12,7 +12,9 @@ Prints, in order:
   stated in;
 - ``iacguard check`` on generated CloudFormation templates (``bench_cloudformation.py``)
   and HCL trees (``bench_hcl.py``), wall time and peak RSS;
-- the effective-permission evaluator on 5,000 principals (``bench_evaluate.py``).
+- the effective-permission evaluator on 5,000 principals (``bench_evaluate.py``);
+- ``iacguard diff`` against ``check`` on the 6,000-change plan with a prior state
+  (``bench_diff.py``).
 
 ``--quick`` skips the largest inputs. Not part of the test suite: numbers depend on the
 machine.
@@ -142,6 +144,12 @@ def main() -> None:
         [sys.executable, str(HERE / "bench_evaluate.py")], capture_output=True, text=True
     )
     print(f"evaluator: {evaluator.stdout.strip() or evaluator.stderr.strip()}")
+    diff = subprocess.run(
+        [sys.executable, str(HERE / "bench_diff.py"), "6000", "--repeat", str(args.repeat)],
+        capture_output=True,
+        text=True,
+    )
+    print(diff.stdout.strip() or diff.stderr.strip())
 
 
 if __name__ == "__main__":

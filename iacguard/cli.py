@@ -68,6 +68,20 @@ RulesDirOption = Annotated[
         help="Also load the YAML rules in this file or directory (repeatable).",
     ),
 ]
+SourceOption = Annotated[
+    Path | None,
+    typer.Option(metavar="DIR", help="Terraform root a plan was made from (file and line)."),
+]
+BaseOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base",
+        metavar="REV",
+        help="Compare with PATHS at this git revision (read with git archive; the working "
+        "tree is not touched).",
+    ),
+]
+DebugOption = Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")]
 ConfigOption = Annotated[
     Path | None,
     typer.Option(
@@ -119,7 +133,7 @@ def check(
             "-f",
             metavar="FORMAT",
             help=(
-                "text, json, sarif, junit, github, markdown or gitlab"
+                "text, json, sarif, junit, github, markdown, gitlab or concise"
                 " (repeatable, see --output) [text]."
             ),
         ),
@@ -180,14 +194,20 @@ def check(
         Path | None,
         typer.Option(metavar="FILE", help="Record the current findings in this baseline file."),
     ] = None,
-    source: Annotated[
-        Path | None,
-        typer.Option(metavar="DIR", help="Terraform root a plan was made from (file and line)."),
-    ] = None,
+    source: SourceOption = None,
+    new_only: Annotated[
+        bool,
+        typer.Option(
+            "--new-only",
+            help="Report only findings the change introduces: not in the state a plan "
+            "starts from, or not at --base.",
+        ),
+    ] = False,
+    base: BaseOption = None,
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
-    debug: Annotated[bool, typer.Option(help="Re-raise crashes with a traceback.")] = False,
+    debug: DebugOption = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
     ] = False,
@@ -229,13 +249,21 @@ def check(
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),
             min_severity=settings.min_severity,
-            settings=Settings(trusted_accounts=settings.trusted_accounts),
+            settings=Settings(
+                trusted_accounts=settings.trusted_accounts,
+                max_key_age_days=settings.max_key_age_days,
+                max_unused_days=settings.max_unused_days,
+            ),
             debug=debug,
             suppressions=settings.suppressions + baseline_entries,
             severity_overrides=settings.severity_overrides,
             source=source,
         )
         result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
+        if new_only or base is not None:
+            from iacguard.diff import new_findings_only
+
+            result = new_findings_only(result, paths, registry, options, base)
         if create_baseline is not None:
             suppress.write_baseline(create_baseline, result.findings)
     except IacguardError as err:
@@ -424,6 +452,8 @@ def show_config(config: ConfigOption = None) -> None:
         "fail-on": settings.fail_on.label,
         "soft-fail": settings.soft_fail,
         "trusted-accounts": sorted(settings.trusted_accounts),
+        "max-key-age-days": settings.max_key_age_days,
+        "max-unused-days": settings.max_unused_days,
         "plugins": list(settings.plugins),
         "disable-plugins": list(settings.disable_plugins),
         "rules-dir": [str(p) for p in settings.rules_dirs],
@@ -451,6 +481,115 @@ def _registry(plugins: list[str] | None, rules_dirs: list[Path] | None) -> Check
     registry, problems = collect_checks(pm)
     _print_diagnostics(problems, sys.stderr)
     return registry
+
+
+@app.command("diff")
+def diff_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            metavar="PATH",
+            help="Plan JSON files (compared with the state they start from) or, with "
+            "--base, Terraform directories and CloudFormation templates.",
+        ),
+    ],
+    base: BaseOption = None,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", metavar="FORMAT", help="text, json, markdown or sarif."),
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="FILE", help="Write to this file.")
+    ] = None,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            metavar="SEVERITY",
+            help="Exit 1 when a new finding is at or above this severity [info].",
+        ),
+    ] = None,
+    soft_fail: Annotated[
+        bool | None,
+        typer.Option("--soft-fail/--no-soft-fail", help="Exit 0 even when access is added."),
+    ] = None,
+    select: Annotated[
+        list[str] | None, typer.Option(metavar="PREFIX", help="Only rules with this ID prefix.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(metavar="PREFIX", help="Skip rules with this ID prefix.")
+    ] = None,
+    trusted_account: Annotated[
+        list[str] | None, typer.Option(metavar="ACCOUNT", help="AWS account ID you trust.")
+    ] = None,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    plugin: PluginOption = None,
+    disable_plugin: DisablePluginOption = None,
+    rules_dir: RulesDirOption = None,
+    debug: DebugOption = False,
+) -> None:
+    """Show the access a change adds and removes, per principal, and its new findings;
+    exit 1 when it adds a finding at or above --fail-on or makes a principal newly
+    privileged, 0 otherwise, 2 error."""
+    from iacguard.catalog import default_catalog
+    from iacguard.diff.compare import compare
+    from iacguard.diff.render import FORMATS, write_diff
+    from iacguard.diff.sides import after_side, before_side, side_diagnostics
+    from iacguard.errors import IacguardError
+    from iacguard.results import DiagnosticLevel
+
+    fmt = output_format.lower()
+    if fmt not in FORMATS:
+        _fail(f"unknown --format {output_format} (available: {', '.join(FORMATS)})")
+    cli_settings = {
+        "config": config,
+        "fail-on": fail_on,
+        "soft-fail": soft_fail,
+        "select": select,
+        "ignore": ignore,
+        "trusted-accounts": trusted_account,
+        "plugins": plugin,
+        "disable-plugins": disable_plugin,
+        "rules-dir": [str(p) for p in rules_dir or ()],
+    }
+    try:
+        settings = _load_config(cli_settings)
+        registry, problems = collect_checks(_plugin_manager(settings))
+        options = ScanOptions(
+            selection=RuleSelection(settings.select, settings.ignore),
+            settings=Settings(trusted_accounts=settings.trusted_accounts),
+            debug=debug,
+            suppressions=settings.suppressions,
+            severity_overrides=settings.severity_overrides,
+            source=source,
+        )
+        before = before_side(paths, registry, options, base)
+        after = after_side(paths, registry, options, base)
+    except IacguardError as err:
+        _fail(str(err))
+    result = after.result or before.result
+    if result is None:
+        _fail(f"{', '.join(str(p) for p in paths)}: nothing to compare")
+    catalog = default_catalog()
+    change = compare(before.graphs, after.graphs, before.findings, after.findings, catalog)
+    named = ", ".join(str(p) for p in paths)
+    labels = (base, "working tree") if base is not None else (f"prior state of {named}", named)
+    if output is None:
+        write_diff(fmt, change, labels, result, sys.stdout)
+    else:
+        try:
+            with output.open("w", encoding="utf-8") as stream:
+                write_diff(fmt, change, labels, result, stream)
+        except OSError as err:
+            _fail(f"cannot write {output}: {err.strerror or err}")
+    diagnostics = list(problems) + list(side_diagnostics(before, after))
+    _print_diagnostics(diagnostics, sys.stderr)
+    if any(d.level is DiagnosticLevel.ERROR for d in diagnostics):
+        raise typer.Exit(ExitCode.USAGE_ERROR)
+    adds = change.newly_privileged or any(
+        f.severity >= settings.fail_on for f in change.new_findings
+    )
+    raise typer.Exit(ExitCode.FINDINGS if adds and not settings.soft_fail else ExitCode.OK)
 
 
 # --- views: access and graph (issue #3) --------------------------------------------

@@ -12,6 +12,8 @@ File keys (``.iacguard.toml`` holds them at the top level, ``pyproject.toml`` un
     soft-fail = false                # exit 0 even with findings (errors still exit 2)
     format = ["text"]                # output formats
     trusted-accounts = ["111122223333"]   # IAM402 stays silent for these
+    max-key-age-days = 90            # IAM107: rotate active access keys within this
+    max-unused-days = 90             # IAM108: remove credentials unused this long
     plugins = ["acme_checks"]        # extra plugin modules
     disable-plugins = []
     rules-dir = ["iacguard-rules"]   # YAML rule files or directories (relative to this file)
@@ -30,7 +32,8 @@ Environment: ``IACGUARD_SELECT``, ``IACGUARD_IGNORE``, ``IACGUARD_FORMAT``,
 ``IACGUARD_TRUSTED_ACCOUNTS``, ``IACGUARD_PLUGINS``, ``IACGUARD_DISABLE_PLUGINS``,
 ``IACGUARD_RULES_DIR``
 (comma-separated), ``IACGUARD_MIN_SEVERITY``, ``IACGUARD_FAIL_ON``,
-``IACGUARD_BASELINE``, ``IACGUARD_SOFT_FAIL`` (``true``/``false``), and
+``IACGUARD_BASELINE``, ``IACGUARD_SOFT_FAIL`` (``true``/``false``),
+``IACGUARD_MAX_KEY_AGE_DAYS``, ``IACGUARD_MAX_UNUSED_DAYS``, and
 ``IACGUARD_CONFIG`` (the configuration file to read).
 """
 
@@ -53,7 +56,9 @@ from iacguard.results import Suppression
 LIST_KEYS: Final = (
     "select", "ignore", "format", "trusted-accounts", "plugins", "disable-plugins", "rules-dir"
 )  # fmt: skip
-SCALAR_KEYS: Final = ("min-severity", "fail-on", "soft-fail", "baseline")
+SCALAR_KEYS: Final = (
+    "min-severity", "fail-on", "soft-fail", "baseline", "max-key-age-days", "max-unused-days"
+)  # fmt: skip
 TABLE_KEYS: Final = ("severity", "suppress")
 #: the file names searched in the working directory, in order
 CONFIG_FILES: Final = (".iacguard.toml", "pyproject.toml")
@@ -70,6 +75,9 @@ class Config:
     fail_on: Severity = Severity.INFO
     soft_fail: bool = False
     trusted_accounts: frozenset[str] = frozenset()
+    #: IAM107 and IAM108 thresholds, in days before a credential report was generated
+    max_key_age_days: int = 90
+    max_unused_days: int = 90
     plugins: tuple[str, ...] = ()
     disable_plugins: tuple[str, ...] = ()
     #: YAML rule files or directories (``--rules-dir``)
@@ -167,6 +175,8 @@ def build(layers: list[tuple[str, Mapping[str, Any]]], source: Path | None = Non
         fail_on=_severity(merged.get("fail-on", "info"), "fail-on", where),
         soft_fail=_boolean(merged.get("soft-fail", False), "soft-fail", where),
         trusted_accounts=frozenset(_accounts(merged.get("trusted-accounts", ()), where)),
+        max_key_age_days=_days(merged.get("max-key-age-days", 90), "max-key-age-days", where),
+        max_unused_days=_days(merged.get("max-unused-days", 90), "max-unused-days", where),
         plugins=tuple(_strings(merged.get("plugins", ()), "plugins", where)),
         disable_plugins=tuple(
             _strings(merged.get("disable-plugins", ()), "disable-plugins", where)
@@ -225,6 +235,14 @@ def _boolean(value: Any, key: str, where: str) -> bool:
     if text in {"0", "false", "no", "off", ""}:
         return False
     raise ConfigError(f"{where}: '{key}' must be true or false, not {value!r}")
+
+
+def _days(value: Any, key: str, where: str) -> int:
+    """A whole number of days, 1 to 36,500 (a string from the environment too)."""
+    text = str(value).strip()
+    if isinstance(value, bool) or not text.isdigit() or not 1 <= int(text) <= 36_500:
+        raise ConfigError(f"{where}: '{key}' must be a whole number of days, not {value!r}")
+    return int(text)
 
 
 def _accounts(value: Any, where: str) -> list[str]:

@@ -30,7 +30,7 @@ from iacguard.model import EdgeKind, Location, PolicyDocument, PolicyKind, Unkno
 
 #: the diagnostic code of what was not evaluated: a WARNING for an input of which not
 #: one policy was evaluated, a NOTE per element listed with ``-v``
-NOT_EVALUATED_CODE: Final = "IAM006"
+NOT_EVALUATED_CODE: Final = "IAM007"
 #: the longest expression a record quotes; longer ones are cut with an ellipsis
 MAX_DETAIL: Final = 80
 

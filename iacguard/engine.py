@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
@@ -27,7 +27,7 @@ from iacguard.coverage import NotEvaluated
 from iacguard.errors import DependencyConflictError, InputError, ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
-from iacguard.parsers import InputFile, discover, parse
+from iacguard.parsers import InputFile, ParsedInput, discover, parse
 from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
 from iacguard.results import (
     Diagnostic,
@@ -59,6 +59,9 @@ class ScanOptions:
     today: datetime.date | None = None
     #: the Terraform root plans were made from (``--source``), overriding discovery
     source: Path | None = None
+    #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
+    #: reads the state a plan starts from, and keeps the graphs it compares)
+    parser: Callable[[InputFile], ParsedInput] | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -131,7 +134,7 @@ def scan(
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
         try:
-            parsed = parse(source)
+            parsed = (options.parser or parse)(source)
         except UnsupportedInputError as err:
             if source.explicit:
                 raise

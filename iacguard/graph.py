@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Final, final
 from iacguard.model import (
     AccessKey,
     ConfigBlock,
+    CredentialReport,
     Edge,
     EdgeKind,
     LambdaPermission,
@@ -149,6 +150,7 @@ class Graph:
         self.lambda_permissions: tuple[LambdaPermission, ...] = tuple(builder.lambda_permissions)
         self.password_policies: tuple[PasswordPolicy, ...] = tuple(builder.password_policies)
         self.trails: tuple[Trail, ...] = tuple(builder.trails)
+        self.credential_reports: tuple[CredentialReport, ...] = tuple(builder.credential_reports)
         self.references: tuple[Reference, ...] = tuple(builder.references)
         self.config_blocks: tuple[ConfigBlock, ...] = tuple(builder.config_blocks)
         #: what the parser left out of the graph as not evaluated (see ``coverage``)
@@ -270,6 +272,7 @@ class GraphBuilder:
     lambda_permissions: list[LambdaPermission] = field(default_factory=list)
     password_policies: list[PasswordPolicy] = field(default_factory=list)
     trails: list[Trail] = field(default_factory=list)
+    credential_reports: list[CredentialReport] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     config_blocks: list[ConfigBlock] = field(default_factory=list)
     not_evaluated: list[NotEvaluated] = field(default_factory=list)

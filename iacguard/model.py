@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum, IntEnum
@@ -57,6 +58,8 @@ class SourceKind(Enum):
     TERRAFORM_PLAN = "terraform-plan"
     TERRAFORM_HCL = "terraform-hcl"
     CLOUDFORMATION = "cloudformation"
+    CREDENTIAL_REPORT = "credential-report"
+    AUTHORIZATION_DETAILS = "authorization-details"
 
 
 class Effect(Enum):
@@ -466,6 +469,50 @@ class Trail:
     multi_region: MaybeBool | None
     log_file_validation: MaybeBool | None
     logging_enabled: MaybeBool | None
+
+
+@dataclass(frozen=True, slots=True)
+class KeyUse:
+    """One access-key slot of a credential-report row (``access_key_1_*`` or ``_2_*``)."""
+
+    number: int
+    active: bool
+    #: when the key was created or last rotated; None when the report says ``N/A``
+    last_rotated: datetime.datetime | None
+    #: None when never used (``N/A``)
+    last_used: datetime.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialRow:
+    """One row of an AWS credential report: a user's (or the root user's) credentials."""
+
+    #: the user's ARN (``arn:aws:iam::ID:root`` for the root user)
+    address: str
+    origin: Origin
+    user: str
+    root: bool
+    #: None for the root user (``not_supported``)
+    password_enabled: bool | None
+    #: None when never used or unknown (``N/A``, ``no_information``)
+    password_last_used: datetime.datetime | None
+    #: when the password was set; None when not applicable
+    password_last_changed: datetime.datetime | None
+    mfa_active: bool
+    keys: tuple[KeyUse, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialReport:
+    """An AWS credential report: its rows and the time ages are counted from."""
+
+    origin: Origin
+    #: when AWS generated the report (``GeneratedTime``), or, for a bare CSV, the latest
+    #: time in it (ages are then never overstated)
+    generated: datetime.datetime
+    #: False when :attr:`generated` is the latest time in the CSV, not AWS's own
+    generated_known: bool
+    rows: tuple[CredentialRow, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,6 +29,7 @@ DEFAULT_PLUGINS: Final = (
     "iacguard.checks.mfa",
     "iacguard.checks.resource_policies",
     "iacguard.checks.account",
+    "iacguard.checks.credential_report",
     "iacguard.report.text",
     "iacguard.report.json",
     "iacguard.report.sarif",
@@ -36,6 +37,7 @@ DEFAULT_PLUGINS: Final = (
     "iacguard.report.github",
     "iacguard.report.markdown",
     "iacguard.report.gitlab",
+    "iacguard.report.concise",
 )
 #: the entry-point group third-party distributions publish their plugins under
 ENTRY_POINT_GROUP: Final = "iacguard"

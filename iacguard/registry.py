@@ -29,6 +29,10 @@ class Settings:
 
     #: AWS account IDs trusted by the organisation (IAM402 stays silent for them)
     trusted_accounts: frozenset[str] = frozenset()
+    #: an active access key last rotated longer ago than this is stale (IAM107)
+    max_key_age_days: int = 90
+    #: a credential unused for longer than this is unnecessary (IAM108)
+    max_unused_days: int = 90
 
 
 @final

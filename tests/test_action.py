@@ -40,6 +40,8 @@ def test_action_is_a_composite_action_with_documented_inputs_and_outputs() -> No
         "soft-fail",
         "config",
         "baseline",
+        "new-only",
+        "base",
         "plugins",
         "upload-sarif",
         "version",
@@ -153,6 +155,26 @@ def test_script_writes_sarif_summary_outputs_and_exit_code(
     if results:
         assert "::error file=" in completed.stdout or "::warning file=" in completed.stdout
     assert "rules checked" in completed.stdout
+
+
+@pytest.mark.parametrize(
+    ("case", "code", "findings"), [("diff_trust", 1, 1), ("diff_narrowed", 0, 0)]
+)
+def test_new_only_reports_what_the_change_adds_and_leads_with_the_diff(
+    tmp_path: Path, case: str, code: int, findings: int
+) -> None:
+    completed = _run(tmp_path, paths=f"fixtures/terraform/{case}/plan.json", new_only="true")
+    assert completed.returncode == code, completed.stdout + completed.stderr
+    assert _outputs(tmp_path)["findings"] == str(findings)
+    summary = (tmp_path / "step_summary.md").read_text()
+    assert summary.startswith("### iacguard diff\n")
+    assert "\n### iacguard\n" in summary  # the check's summary follows
+
+
+def test_script_rejects_a_bad_new_only_value(tmp_path: Path) -> None:
+    completed = _run(tmp_path, paths="fixtures/terraform/clean/plan.json", new_only="yes")
+    assert completed.returncode == 2
+    assert "new-only must be true or false, not 'yes'" in completed.stdout
 
 
 def test_script_writes_extra_report_files(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ def _inputs() -> list[str]:
     roots = [p for p in terraform if any(p.glob("*.tf"))]
     others = [
         p
-        for fmt in ("cloudformation", "hcl")
+        for fmt in ("cloudformation", "hcl", "account")
         for p in sorted((FIXTURES / fmt).iterdir())
         if p.is_dir()
     ]

@@ -32,9 +32,16 @@ HCL = "fixtures/hcl/not_evaluated"
 REMOTE = "source is not a local directory and is not installed (run terraform init)"
 CFN = "fixtures/cloudformation/not_evaluated/template.yaml"
 
+#: how many rules the built-ins have, as the summary line counts them
+RULES = sum(1 for _ in collect_checks(get_plugin_manager(load_entrypoints=False))[0])
+#: the summary line of one input with no finding and no policy evaluated
+BLIND_LINE = (
+    f"0 findings in 1 file, {RULES} rules checked; NOT ONE POLICY EVALUATED in 1 input (see stderr)"
+)
+
 #: the text report's summary of the HCL fixture, after its "0 findings" line
 HCL_SUMMARY = [
-    "0 findings in 1 file, 29 rules checked; NOT ONE POLICY EVALUATED in 1 input (see stderr)",
+    BLIND_LINE,
     "3 policy documents not evaluated: unknown until apply",
     "1 attached policy not evaluated: unknown until apply",
     f"1 module not evaluated: {REMOTE}",
@@ -48,28 +55,28 @@ HCL_WARNING = (
     "evaluated: unknown until apply; 1 module not evaluated: source is not a local "
     "directory and is not installed (run terraform init); 1 resource read as one instance: "
     "for_each unknown until apply): a report "
-    "without findings here does not mean it is safe [IAM006]"
+    "without findings here does not mean it is safe [IAM007]"
 )
 
 #: ``-v``: one line per element, sorted by file and line
 HCL_LISTING = [
     "iacguard: note: module 'module.shared_policy' at fixtures/hcl/not_evaluated/main.tf:24: "
-    f"not evaluated: {REMOTE} [IAM006]",
+    f"not evaluated: {REMOTE} [IAM007]",
     "iacguard: note: policy document 'aws_iam_role.app#assume_role_policy' at "
     "fixtures/hcl/not_evaluated/main.tf:31: not evaluated: unknown until apply "
-    "(var.trust_json) [IAM006]",
+    "(var.trust_json) [IAM007]",
     "iacguard: note: policy document 'aws_iam_policy.app' at "
     "fixtures/hcl/not_evaluated/main.tf:36: not evaluated: unknown until apply "
-    "(var.policy_json) [IAM006]",
+    "(var.policy_json) [IAM007]",
     "iacguard: note: policy document 'aws_iam_policy.shared' at "
     "fixtures/hcl/not_evaluated/main.tf:46: not evaluated: unknown until apply "
-    "(module.shared_policy) [IAM006]",
+    "(module.shared_policy) [IAM007]",
     "iacguard: note: resource 'aws_iam_role_policy_attachment.readers' at "
     "fixtures/hcl/not_evaluated/main.tf:51: read as one instance: for_each unknown until "
-    "apply [IAM006]",
+    "apply [IAM007]",
     "iacguard: note: attached policy 'aws_iam_role_policy_attachment.extra' at "
     "fixtures/hcl/not_evaluated/main.tf:57: not evaluated: unknown until apply "
-    "(aws_iam_role_policy_attachment.extra.policy_arn) [IAM006]",
+    "(aws_iam_role_policy_attachment.extra.policy_arn) [IAM007]",
 ]
 
 
@@ -137,7 +144,7 @@ def test_several_inputs_with_no_policy_evaluated_are_one_warning_line(
     assert stderr.splitlines()[-1] == (
         "iacguard: warning: not one policy evaluated in 2 inputs: fixtures/hcl/not_evaluated, "
         "fixtures/cloudformation/not_evaluated/template.yaml; a report without findings there "
-        "does not mean they are safe (-v lists them) [IAM006]"
+        "does not mean they are safe (-v lists them) [IAM007]"
     )
     _, _, verbose = _check(runner, HCL, CFN, "-f", "json", "-v")
     warnings = [line for line in verbose.splitlines() if line.startswith("iacguard: warning")]
@@ -152,7 +159,7 @@ def test_cloudformation_imported_policies_are_not_evaluated(runner: CliRunner) -
     code, stdout, stderr = _check(runner, CFN, "-v")
     assert code == ExitCode.OK
     assert stdout.splitlines() == [
-        "0 findings in 1 file, 29 rules checked; NOT ONE POLICY EVALUATED in 1 input (see stderr)",
+        BLIND_LINE,
         "2 policy documents not evaluated: unknown until apply",
         "1 attached policy not evaluated: defined outside the input",
         "1 attached policy not evaluated: unknown until apply",
@@ -161,13 +168,13 @@ def test_cloudformation_imported_policies_are_not_evaluated(runner: CliRunner) -
     where = "fixtures/cloudformation/not_evaluated/template.yaml"
     assert [line for line in stderr.splitlines() if line.startswith("iacguard: note")] == [
         f"iacguard: note: attached policy 'AppRole' at {where}:7: not evaluated: unknown until "
-        "apply (AppRole.Properties.ManagedPolicyArns) [IAM006]",
+        "apply (AppRole.Properties.ManagedPolicyArns) [IAM007]",
         f"iacguard: note: attached policy 'AppRole' at {where}:7: not evaluated: defined "
-        "outside the input (arn:aws:iam::123456789012:policy/iacguard-fixture-boundary) [IAM006]",
+        "outside the input (arn:aws:iam::123456789012:policy/iacguard-fixture-boundary) [IAM007]",
         f"iacguard: note: policy document 'AppRole#AssumeRolePolicyDocument' at {where}:7: "
-        "not evaluated: unknown until apply (Fn::ImportValue) [IAM006]",
+        "not evaluated: unknown until apply (Fn::ImportValue) [IAM007]",
         f"iacguard: note: policy document 'AppPolicy' at {where}:16: not evaluated: unknown "
-        "until apply (Fn::ImportValue) [IAM006]",
+        "until apply (Fn::ImportValue) [IAM007]",
     ]
 
 
@@ -216,7 +223,7 @@ def test_a_plan_scanned_without_its_source_counts_documents_known_after_apply(
     ]
     assert [line for line in stderr.splitlines() if line.startswith("iacguard: ")] == [
         f"iacguard: note: policy document '{address}' at {plan.as_posix()}: not evaluated: "
-        f"unknown until apply ({expr}) [IAM006]"
+        f"unknown until apply ({expr}) [IAM007]"
         for address, expr in (
             (
                 "aws_iam_policy.unknown_admin_document",
@@ -272,7 +279,7 @@ def test_json_report_counts_and_lists(runner: CliRunner) -> None:
         ("resource", "aws_iam_role_policy_attachment.readers"),
         ("attached policy", "aws_iam_role_policy_attachment.extra"),
     ]
-    warnings = [d for d in report["diagnostics"] if d["code"] == "IAM006"]
+    warnings = [d for d in report["diagnostics"] if d["code"] == "IAM007"]
     assert [(d["level"], d["file"]) for d in warnings] == [("warning", HCL)]
 
 
@@ -288,7 +295,7 @@ def test_sarif_notes_and_run_property(runner: CliRunner) -> None:
     run = json.loads(stdout)["runs"][0]
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert [(n["level"], n["message"]["text"]) for n in notes[1:]] == [
-        ("warning", HCL_WARNING.removeprefix("iacguard: warning: ").removesuffix(" [IAM006]")),
+        ("warning", HCL_WARNING.removeprefix("iacguard: warning: ").removesuffix(" [IAM007]")),
         ("note", "3 policy documents not evaluated: unknown until apply"),
         ("note", "1 attached policy not evaluated: unknown until apply"),
         (
@@ -357,16 +364,16 @@ def test_junit_skipped_cases(runner: CliRunner) -> None:
     assert documents.text is not None
     assert documents.text.splitlines()[0] == HCL_LISTING[1].removeprefix(
         "iacguard: note: "
-    ).removesuffix(" [IAM006]")
+    ).removesuffix(" [IAM007]")
 
 
 def test_github_notices(runner: CliRunner) -> None:
     _, stdout, _ = _check(runner, HCL, "-f", "github")
     assert stdout.splitlines()[-4:] == [
-        "::notice title=iacguard IAM006::3 policy documents not evaluated: unknown until apply",
-        "::notice title=iacguard IAM006::1 attached policy not evaluated: unknown until apply",
-        f"::notice title=iacguard IAM006::1 module not evaluated: {REMOTE}",
-        "::notice title=iacguard IAM006::1 resource read as one instance: for_each unknown until "
+        "::notice title=iacguard IAM007::3 policy documents not evaluated: unknown until apply",
+        "::notice title=iacguard IAM007::1 attached policy not evaluated: unknown until apply",
+        f"::notice title=iacguard IAM007::1 module not evaluated: {REMOTE}",
+        "::notice title=iacguard IAM007::1 resource read as one instance: for_each unknown until "
         "apply",
     ]
     assert stdout.splitlines()[1].startswith("::warning file=fixtures/hcl/not_evaluated,")

@@ -79,12 +79,34 @@ scan() {
     false | "") ;;
     *) die "soft-fail must be true or false, not '$INPUT_SOFT_FAIL'" ;;
     esac
+    # new-only: check reports what the change adds, and `iacguard diff` leads the summary
+    local diff_args=(diff --format markdown --output "$work/diff.md") new_only=false
+    case "${INPUT_NEW_ONLY:-false}" in
+    true) new_only=true ;;
+    false | "") ;;
+    *) die "new-only must be true or false, not '$INPUT_NEW_ONLY'" ;;
+    esac
+    if [[ -n "${INPUT_BASE:-}" ]]; then
+        new_only=true
+        diff_args+=(--base "$INPUT_BASE")
+    fi
+    if [[ "$new_only" == true ]]; then
+        args+=(--new-only)
+        if [[ -n "${INPUT_BASE:-}" ]]; then args+=(--base "$INPUT_BASE"); fi
+        if [[ -n "${INPUT_CONFIG:-}" ]]; then diff_args+=(--config "$INPUT_CONFIG"); fi
+    fi
     words "${INPUT_PATHS:-}"
     if ((${#WORDS[@]} == 0)); then WORDS=(.); fi
     args+=(-- "${WORDS[@]}")
+    diff_args+=(-- "${WORDS[@]}")
 
     echo "iacguard ${args[*]}"
     iacguard "${args[@]}" || code=$?
+    if [[ "$new_only" == true ]]; then
+        # the diff's exit code is check's verdict again: only the comment is wanted
+        echo "iacguard ${diff_args[*]}"
+        iacguard "${diff_args[@]}" || true
+    fi
 
     {
         echo "exit-code=$code"
@@ -92,6 +114,10 @@ scan() {
         if [[ -s "$report" ]]; then counts "$report"; fi
     } >>"${GITHUB_OUTPUT:-/dev/null}"
     if [[ -n "${GITHUB_STEP_SUMMARY:-}" ]]; then
+        if [[ -s "$work/diff.md" ]]; then
+            cat -- "$work/diff.md" >>"$GITHUB_STEP_SUMMARY"
+            echo >>"$GITHUB_STEP_SUMMARY"
+        fi
         if [[ -s "$summary" ]]; then
             cat -- "$summary" >>"$GITHUB_STEP_SUMMARY"
         else

@@ -31,7 +31,7 @@ _SKIPPED_DIRS: Final = frozenset(
     {".git", ".terraform", "node_modules", ".venv", "venv", "__pycache__", ".tox"}
 )
 #: file suffixes that may hold a plan or a template
-_DATA_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".template"})
+_DATA_SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".template", ".csv"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,17 +206,37 @@ def _parse(source: InputFile) -> ParsedInput:
 
         return hcl.parse_directory(source.path, source.display)
     text = read_text(source.path)
+    if source.path.suffix == ".csv":
+        from iacguard.parsers import _credential_report as credentials
+
+        if not credentials.looks_like_csv_report(text):
+            raise UnsupportedInputError(source.path, _NOT_IAC)
+        report = credentials.read_csv_report(text, source.path, source.display)
+        return credentials.parsed_report(report)
     if source.path.suffix == ".json":
         try:
             data = load_json(text, source.path)
         except ParseError as err:
+            from iacguard.parsers import _authorization_details as snapshot
+
+            if snapshot.MARKER in text:  # paginated output: pages one after another
+                pages = snapshot.split_pages(text, source.path)
+                if snapshot.looks_like_authorization_details(pages):
+                    return snapshot.parse_authorization_details(pages, source.display)
             # a broken plan or template is an error; tsconfig.json (JSON with comments),
             # an empty file or other data found in a directory is skipped (#17)
             if source.explicit or _looks_like_iac(text):
                 raise
             raise UnsupportedInputError(source.path, f"{_NOT_IAC} ({err.message})") from err
+        from iacguard.parsers import _authorization_details as snapshot
+        from iacguard.parsers import _credential_report as credentials
         from iacguard.parsers import tfplan
 
+        if snapshot.looks_like_authorization_details(data):
+            return snapshot.parse_authorization_details(data, source.display)
+        if credentials.looks_like_api_report(data):
+            report = credentials.read_api_report(data, source.path, source.display)
+            return credentials.parsed_report(report)
         if tfplan.looks_like_plan(data):
             del text  # only the decoded plan is needed now; free both as early as possible
             config = tfplan.read_plan(data, source.path, source.display)
@@ -230,7 +250,10 @@ def _parse(source: InputFile) -> ParsedInput:
 
 
 #: why a file is not scanned
-_NOT_IAC: Final = "not a Terraform plan (terraform show -json) or a CloudFormation template"
+_NOT_IAC: Final = (
+    "not a Terraform plan (terraform show -json), a CloudFormation template or an AWS"
+    " credential report"
+)
 #: text a plan or a template has even when it is not valid JSON
 _IAC_MARKERS: Final = re.compile(r'"(?:format_version|AWSTemplateFormatVersion|Resources)"\s*:')
 

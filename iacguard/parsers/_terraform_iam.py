@@ -251,6 +251,8 @@ class _Mapper:
         for item in _items(res.values.get(attribute)):
             if not isinstance(item, str):
                 unresolved = True
+            elif not item:  # the state's "no boundary" (permissions_boundary = "")
+                continue
             elif is_aws_managed_arn(item):
                 add_aws_managed_policy(self.builder, item, res.origin, res.origin.at("policy_arn"))
                 targets[item] = None
