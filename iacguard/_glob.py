@@ -8,8 +8,13 @@ and ``?`` (exactly one character) are special; every other character, ``[``, ``]
 
 Patterns come from untrusted files, so no question costs more than polynomial time:
 
-- :func:`glob_match` compiles a pattern once (cached) into a regular expression in which every
-  star but the last is an atomic group, so a match is linear in the text for a given pattern;
+- :func:`glob_match` uses no regular expression: a pattern without ``?`` is matched by finding
+  its star-separated runs left to right with ``str.find``, one with ``?`` by running its
+  automaton over the text a character at a time, all states at once in the bits of one
+  integer (one pass, linear in the text for a given pattern);
+- :func:`compile_glob` (the action catalog's bulk matching) compiles a pattern once (cached)
+  into a regular expression in which every star but the last is an atomic group, so a match
+  is linear in the text for a given pattern;
 - :func:`globs_intersect` and :func:`glob_contains` run one dynamic programme over the two
   patterns, a bit-parallel table of at most ``len(a)`` rows of ``len(b)`` bits, and give up
   (conservatively, in a documented direction) on patterns longer than :data:`MAX_GLOB_LENGTH`.
@@ -81,18 +86,84 @@ def compile_glob(pattern: str, *, fold_case: bool = False) -> re.Pattern[str]:
 
 
 def glob_match(pattern: str, text: str, *, fold_case: bool = False) -> bool:
-    """Match one concrete text against one glob.
+    """Match one concrete text against one glob, without a regular expression.
+
+    Each literal run between two stars is taken at its leftmost place after the previous
+    one, which is always right for globs (it leaves the most text for the rest): the runs
+    are found with ``str.find`` (linear).  A pattern with ``?`` runs as an automaton whose
+    states are the bits of one integer, one step per character of ``text``: ``O(len(text))``
+    operations on integers of ``len(pattern)`` bits, whatever the pattern.
 
     :param pattern: The glob (``*`` and ``?`` special).
     :param text: The text; its ``*`` and ``?`` are ordinary characters.
     :param fold_case: Compare ASCII letters without case, as for IAM actions; ARNs are
         compared exactly (the default).
-    :returns: True when the whole of ``text`` matches ``pattern``.  Linear in ``text`` for a
-        given pattern; compilations are cached.
+    :returns: True when the whole of ``text`` matches ``pattern``.
     """
-    if not fold_case and not has_wildcard(pattern):
+    if fold_case:
+        pattern, text = pattern.translate(_ASCII_LOWER), text.translate(_ASCII_LOWER)
+    if not has_wildcard(pattern):
         return pattern == text
-    return compile_glob(pattern, fold_case=fold_case).fullmatch(text) is not None
+    if _ANY_CHAR not in pattern:
+        return _match_runs(pattern, text)
+    return _match_automaton(_canonical(pattern), text)
+
+
+#: ASCII upper-case letters to lower case, nothing else (IAM folds only ASCII case)
+_ASCII_LOWER: Final = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _match_runs(pattern: str, text: str) -> bool:
+    """Match a glob whose only wildcard is ``*`` (it has at least one).
+
+    :param pattern: The glob.
+    :param text: The text.
+    :returns: The verdict.
+    """
+    head, *middle, tail = pattern.split(_STAR)
+    if len(head) + len(tail) > len(text) or not text.startswith(head):
+        return False
+    end = len(text) - len(tail)
+    if not text.endswith(tail):
+        return False
+    position = len(head)
+    for run in middle:
+        if run:
+            found = text.find(run, position, end)
+            if found < 0:
+                return False
+            position = found + len(run)
+    return True
+
+
+def _match_automaton(pattern: str, text: str) -> bool:
+    """Match a canonical glob (no two adjacent stars) by simulating its automaton.
+
+    Bit ``i`` of the state is set when ``pattern[:i]`` can absorb the text read so far; a
+    star at ``i`` keeps bit ``i`` on any character and passes it on to ``i + 1`` for free.
+
+    :param pattern: A canonical glob.
+    :param text: The text.
+    :returns: The verdict.
+    """
+    stars = 0
+    wild = 0
+    by_char: dict[str, int] = {}
+    for index, token in enumerate(pattern):
+        bit = 1 << index
+        if token == _STAR:
+            stars |= bit
+        elif token == _ANY_CHAR:
+            wild |= bit
+        else:
+            by_char[token] = by_char.get(token, 0) | bit
+    state = 1 | (1 & stars) << 1
+    for char in text:
+        state = ((state & (by_char.get(char, 0) | wild)) << 1) | (state & stars)
+        if not state:
+            return False
+        state |= (state & stars) << 1
+    return bool(state >> len(pattern) & 1)
 
 
 @functools.lru_cache(maxsize=_RELATION_CACHE_SIZE)

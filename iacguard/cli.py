@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, TextIO
 import typer
 
 from iacguard._version import __version__
+from iacguard.budget import DEFAULT_WORK_BUDGET
 from iacguard.coverage import NOT_EVALUATED_CODE, NotEvaluated
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.plugins import collect_checks, collect_reporters
@@ -195,6 +196,15 @@ def check(
         typer.Option(metavar="FILE", help="Record the current findings in this baseline file."),
     ] = None,
     source: SourceOption = None,
+    account: Annotated[
+        Path | None,
+        typer.Option(
+            "--account",
+            metavar="FILE",
+            help="The account's authorization details: principals and policies the "
+            "change names but does not define come from it.",
+        ),
+    ] = None,
     new_only: Annotated[
         bool,
         typer.Option(
@@ -207,6 +217,14 @@ def check(
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
+    work_budget: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            metavar="STEPS",
+            help="Work the scan may do before it stops as incomplete (exit 2).",
+        ),
+    ] = DEFAULT_WORK_BUDGET,
     debug: DebugOption = False,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="Debug logging on stderr.")
@@ -246,6 +264,11 @@ def check(
             available = ", ".join(sorted(reporters))
             _fail(f"unknown --format {', '.join(unknown)} (available: {available})")
         baseline_entries = suppress.read_baseline(settings.baseline) if settings.baseline else ()
+        account_graph = None
+        if account is not None:
+            from iacguard.account_context import read_account
+
+            account_graph = read_account(account)
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),
             min_severity=settings.min_severity,
@@ -258,6 +281,8 @@ def check(
             suppressions=settings.suppressions + baseline_entries,
             severity_overrides=settings.severity_overrides,
             source=source,
+            account=account_graph,
+            work_budget=work_budget,
         )
         result = scan(paths, registry, options, setup=setup_problems + reporter_problems)
         if new_only or base is not None:

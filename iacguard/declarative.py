@@ -23,7 +23,11 @@ JSON view of each target (:mod:`iacguard.views.json_view`, documented in
 ``docs/writing-plugins.md``); the rule fires when the result is truthy in JMESPath's
 sense (not ``null``, ``false``, ``""``, ``[]`` or ``{}``). ``message`` may use
 ``{id}``, ``{title}``, ``{label}``, ``{address}``, ``{name}`` and ``{kind}``; it never
-sees configuration values, so it cannot leak a secret.
+sees configuration values, so it cannot leak a secret. A field is a plain ``{name}``:
+no format spec (``{label:>999999999}`` would allocate a gigabyte), no conversion, no
+index; ``{{`` and ``}}`` are braces. A template has at most
+:data:`MAX_TEMPLATE_LENGTH` characters, and a message is cut at
+:data:`MAX_MESSAGE_LENGTH` (a field may repeat, and an address may be long).
 """
 
 from __future__ import annotations
@@ -64,6 +68,12 @@ _TARGETS: Final[Mapping[str, tuple[_TargetFunction, frozenset[str] | None]]] = {
 _REQUIRED: Final = ("id", "severity", "title", "description", "target", "condition")
 _OPTIONAL: Final = ("remediation", "message", "tags", "help_uri", "name")
 _MESSAGE_FIELDS: Final = frozenset({"id", "title", "label", "address", "name", "kind"})
+#: the longest message template a rule may have
+MAX_TEMPLATE_LENGTH: Final = 500
+#: the longest message a rule makes; a longer one is cut and ends with "..."
+MAX_MESSAGE_LENGTH: Final = 1000
+#: a message template: literal texts, each followed by the field that comes after it
+_Template = tuple[tuple[str, str | None], ...]
 
 
 @final
@@ -77,7 +87,7 @@ class _Rule:
     kinds: frozenset[str]
     #: a compiled JMESPath expression (jmespath is untyped)
     condition: Any
-    message: str
+    message: _Template
 
     def hits(self, ctx: CheckContext) -> Iterator[Hit]:
         targets, _ = _TARGETS[self.target]
@@ -85,7 +95,21 @@ class _Rule:
             if _truthy(self.condition.search(target.view)):
                 fields = {"id": self.id, "title": self.title, "label": target.label}
                 fields |= {"address": target.origin.address, "name": target.name}
-                yield Hit(target.origin, self.message.format(**fields, kind=target.kind))
+                yield Hit(target.origin, render(self.message, {**fields, "kind": target.kind}))
+
+
+def render(template: _Template, fields: Mapping[str, str]) -> str:
+    """*template* with its fields filled in, at most :data:`MAX_MESSAGE_LENGTH`
+    characters: no more than that is ever built, however often a long field repeats."""
+    pieces: list[str] = []
+    left = MAX_MESSAGE_LENGTH
+    for literal, name in template:
+        for piece in (literal, fields[name] if name is not None else ""):
+            pieces.append(piece[:left])
+            left -= len(pieces[-1])
+            if left <= 0:
+                return "".join(pieces)[: MAX_MESSAGE_LENGTH - 3] + "..."
+    return "".join(pieces)
 
 
 def _truthy(value: object) -> bool:
@@ -260,16 +284,26 @@ def _condition(where: _Where, data: dict[str, object]) -> Any:
         raise where.error(f"invalid JMESPath condition: {reason}", "condition") from err
 
 
-def _message(where: _Where, data: dict[str, object], rule_id: str) -> str:
+def _message(where: _Where, data: dict[str, object], rule_id: str) -> _Template:
+    """The rule's message template, parsed: plain ``{name}`` fields only."""
     template = _text(where, data, "message", "{label}: {title}")
+    if len(template) > MAX_TEMPLATE_LENGTH:
+        limit = f"longer than {MAX_TEMPLATE_LENGTH} characters"
+        raise where.error(f"message template is {limit}", "message")
     try:
-        fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+        parsed = list(string.Formatter().parse(template))
     except ValueError as err:
         raise where.error(f"invalid message template: {err}", "message") from err
-    if bad := sorted(fields - _MESSAGE_FIELDS):
-        allowed = ", ".join(sorted(_MESSAGE_FIELDS))
-        raise where.error(f"unknown message field {{{bad[0]}}} (allowed: {allowed})", "message")
-    return template
+    allowed = ", ".join(sorted(_MESSAGE_FIELDS))
+    result: list[tuple[str, str | None]] = []
+    for literal, field, spec, conversion in parsed:
+        if field is not None and field not in _MESSAGE_FIELDS:
+            raise where.error(f"unknown message field {{{field}}} (allowed: {allowed})", "message")
+        if spec or conversion:
+            reason = f"message field {{{field}}} takes no format spec or conversion"
+            raise where.error(reason, "message")
+        result.append((literal, field))
+    return tuple(result)
 
 
 @final

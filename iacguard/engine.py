@@ -22,9 +22,16 @@ from typing import final
 
 from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
+from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.coverage import NotEvaluated
-from iacguard.errors import DependencyConflictError, InputError, ParseError, UnsupportedInputError
+from iacguard.errors import (
+    DependencyConflictError,
+    InputError,
+    ParseError,
+    UnsupportedInputError,
+    WorkBudgetExhausted,
+)
 from iacguard.graph import Graph
 from iacguard.model import Location, Origin, Pointer, PolicyDocument, Severity, SourceKind
 from iacguard.parsers import InputFile, ParsedInput, discover, parse
@@ -59,9 +66,15 @@ class ScanOptions:
     today: datetime.date | None = None
     #: the Terraform root plans were made from (``--source``), overriding discovery
     source: Path | None = None
+    #: steps the scan may spend (:mod:`iacguard.budget`); when they are spent the scan
+    #: stops with an ``IAM006`` error and is incomplete
+    work_budget: int = DEFAULT_WORK_BUDGET
     #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
     #: reads the state a plan starts from, and keeps the graphs it compares)
-    parser: Callable[[InputFile], ParsedInput] | None = None
+    parser: Callable[[InputFile, WorkBudget], ParsedInput] | None = None
+    #: the account a change lands in (``--account``: its authorization details), whose
+    #: principals and policies the change may name without defining them
+    account: Graph | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -84,6 +97,8 @@ class ScanResult:
     #: one NOTE per file found in a directory and skipped as neither a plan nor a
     #: template; :attr:`diagnostics` holds :attr:`skip_note` instead of them
     skipped: tuple[Diagnostic, ...] = ()
+    #: steps of the work budget the scan spent (:mod:`iacguard.budget`)
+    work_spent: int = 0
     #: what the scanned inputs hold that could not be evaluated (values known only after
     #: apply, modules not followed ...), sorted by file and line (#17)
     not_evaluated: tuple[NotEvaluated, ...] = ()
@@ -100,7 +115,8 @@ class ScanResult:
 
     @property
     def complete(self) -> bool:
-        """False when an input failed to parse or a check crashed."""
+        """False when an input failed to parse, a check crashed or the work budget ran
+        out."""
         return not any(d.level is DiagnosticLevel.ERROR for d in self.diagnostics)
 
 
@@ -114,6 +130,11 @@ def scan(
     setup: Iterable[Diagnostic] = (),
 ) -> ScanResult:
     """Scan *paths* with the checks in *registry*.
+
+    A scan that spends its work budget (``options.work_budget``) stops there: an
+    ``IAM006`` error names the input and the work that ran out, the findings made
+    before are kept (the configured suppressions still apply to them, with a budget of
+    their own), and the result is incomplete.
 
     :param setup: diagnostics from loading plugins, carried into the result.
 
@@ -130,11 +151,19 @@ def scan(
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
     not_evaluated: list[NotEvaluated] = []
+    #: the (rule, address) pairs the account has on its own, worked out on first use
+    account_before: frozenset[tuple[str, str]] | None = None
+    budget = WorkBudget(options.work_budget)
+    stopped = False
     for source in discover(paths):
         if options.source is not None and source.path.is_file():
             source = dataclasses.replace(source, source=options.source)
         try:
-            parsed = (options.parser or parse)(source)
+            parsed = (options.parser or parse)(source, budget)
+        except WorkBudgetExhausted as err:
+            diagnostics.append(_budget_diagnostic(err, source))
+            stopped = True
+            break
         except UnsupportedInputError as err:
             if source.explicit:
                 raise
@@ -165,16 +194,58 @@ def scan(
         not_evaluated += gaps
         if coverage.evaluated_nothing(parsed.graph, gaps):
             diagnostics.append(_nothing_evaluated(source, gaps))
-        context = CheckContext(parsed.graph, catalog, options.settings)
-        locator = _Locator(parsed.graph)
         found: list[Finding] = []
-        for check in checks:
-            severity = options.severity_of(check)
-            plugin = registry.owner(check.id)
-            found += _run_check(
-                check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
-            )
-        outcome = suppress.apply(found, parsed.suppressions, today, ran)
+        try:
+            if options.account is None:
+                diagnostics += _missing_context(parsed.graph, source)
+                _check_all(
+                    checks,
+                    registry,
+                    options,
+                    parsed,
+                    parsed.graph,
+                    catalog,
+                    budget,
+                    diagnostics,
+                    found,
+                )
+            else:
+                from iacguard.account_context import in_context, placed
+
+                if account_before is None:
+                    alone: list[Finding] = []
+                    _check_all(
+                        checks,
+                        registry,
+                        options,
+                        parsed,
+                        options.account,
+                        catalog,
+                        budget,
+                        diagnostics,
+                        alone,
+                    )
+                    account_before = frozenset((f.rule_id, f.address) for f in alone)
+                merged = in_context(parsed.graph, options.account)
+                in_merged: list[Finding] = []
+                _check_all(
+                    checks,
+                    registry,
+                    options,
+                    parsed,
+                    merged,
+                    catalog,
+                    budget,
+                    diagnostics,
+                    in_merged,
+                )
+                found += placed(in_merged, merged, parsed.graph, options.account, account_before)
+            outcome = suppress.apply(found, parsed.suppressions, today, ran, budget)
+        except WorkBudgetExhausted as err:
+            diagnostics.append(_budget_diagnostic(err, source))
+            findings += found  # the findings made are real; the scan is incomplete
+            stopped = True
+            break
         findings += outcome.kept
         suppressed += outcome.suppressed
         diagnostics += outcome.diagnostics
@@ -184,7 +255,13 @@ def scan(
     note = skip_summary(skipped)
     if note is not None:
         diagnostics.append(note)
-    outcome = suppress.apply(findings, options.suppressions, today, ran)
+    # a stopped scan still honours the accepted risks, with a budget of the same size
+    tail = WorkBudget(options.work_budget) if stopped else budget
+    try:
+        outcome = suppress.apply(findings, options.suppressions, today, ran, tail)
+    except WorkBudgetExhausted as err:
+        diagnostics.append(_budget_diagnostic(err, None))
+        outcome = suppress.Outcome(tuple(findings), (), ())
     suppressed += outcome.suppressed
     diagnostics += outcome.diagnostics
     kept = sorted(
@@ -199,6 +276,7 @@ def scan(
         tuple(scanned),
         tuple(suppressed),
         tuple(skipped),
+        budget.spent,
         tuple(not_evaluated),
     )
 
@@ -216,6 +294,50 @@ def _nothing_evaluated(source: InputFile, gaps: Sequence[NotEvaluated]) -> Diagn
     return Diagnostic(
         DiagnosticLevel.WARNING, coverage.NOT_EVALUATED_CODE, message, Location(source.display)
     )
+
+
+def _missing_context(graph: Graph, source: InputFile) -> list[Diagnostic]:
+    """One note when *graph* gives something to principals it does not define: what
+    that means for them is only judged with ``--account``."""
+    from iacguard.account_context import outside_principals
+
+    named = outside_principals(graph)
+    if not named:
+        return []
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    message = (
+        f"{source.display}: gives access to {len(named)} principal(s) it does not define "
+        f"({shown}); what they gain is judged only with --account (the account's "
+        "authorization details)"
+    )
+    return [Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, Location(source.display))]
+
+
+def _check_all(
+    checks: Sequence[Check],
+    registry: CheckRegistry,
+    options: ScanOptions,
+    parsed: ParsedInput,
+    graph: Graph,
+    catalog: ActionCatalog,
+    budget: WorkBudget,
+    diagnostics: list[Diagnostic],
+    found: list[Finding],
+) -> None:
+    """Add every check's findings on *graph* (read from *parsed*) to *found*, check by
+    check, so that what was found stays when the budget runs out (a crashing check adds
+    a diagnostic).
+
+    :raises WorkBudgetExhausted: the scan's budget is spent.
+    """
+    context = CheckContext(graph, catalog, options.settings, budget)
+    locator = _Locator(graph)
+    for check in checks:
+        severity = options.severity_of(check)
+        plugin = registry.owner(check.id)
+        found += _run_check(
+            check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
+        )
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:
@@ -240,6 +362,15 @@ def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
     return Diagnostic(DiagnosticLevel.ERROR, "IAM001", str(err), Location(source.display))
 
 
+def _budget_diagnostic(err: WorkBudgetExhausted, source: InputFile | None) -> Diagnostic:
+    """The ``IAM006`` error of a spent work budget: what ran out, and on which input
+    (None: while applying the configured suppressions to every finding)."""
+    where = f"{source.display}: " if source is not None else "configured suppressions: "
+    message = f"{where}{err}; the scan stopped here and is incomplete (raise it with --work-budget)"
+    location = Location(source.display) if source is not None else None
+    return Diagnostic(DiagnosticLevel.ERROR, "IAM006", message, location)
+
+
 def _run_check(
     check: Check,
     severity: Severity,
@@ -253,6 +384,8 @@ def _run_check(
     """Run one check in isolation: a crash becomes a diagnostic naming the check."""
     try:
         return [_finding(check, severity, hit, kind, locator) for hit in _hits(check, context)]
+    except WorkBudgetExhausted:
+        raise  # not a crash of the check: the scan's budget is spent (see scan())
     # The single blind except of the engine: a plugin check may raise anything, and one
     # broken check must not stop the others (bandit, cfn-lint E0002 do the same).
     except Exception as err:

@@ -7,6 +7,7 @@
     │   ├── ParseError             a file is not valid for its format (file, line, column)
     │   └── UnsupportedInputError  a file or directory holds nothing iacguard can scan
     ├── ConfigError                bad command-line option or configuration value
+    ├── WorkBudgetExhausted        the scan spent its work budget (the scan is incomplete)
     ├── DependencyConflictError    an installed package is not the one iacguard needs
     └── PluginError
         ├── PluginLoadError        an entry point or --plugin module failed to import
@@ -72,6 +73,19 @@ class UnsupportedInputError(InputError):
 
 class ConfigError(IacguardError):
     """A command-line option or configuration value is invalid."""
+
+
+class WorkBudgetExhausted(IacguardError):
+    """A scan spent its work budget (:class:`iacguard.budget.WorkBudget`).
+
+    :param limit: the budget, in steps.
+    :param work: what was being done when it ran out (``"HCL for expressions"``).
+    """
+
+    def __init__(self, limit: int, work: str) -> None:
+        self.limit = limit
+        self.work = work
+        super().__init__(f"work budget of {limit:,} steps exhausted by {work}")
 
 
 class PluginError(IacguardError):

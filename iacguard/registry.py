@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final, TypeAlias, final
 
+from iacguard.budget import WorkBudget
 from iacguard.catalog import ActionCatalog
 from iacguard.errors import DuplicateCheckError, InvalidCheckError
 from iacguard.graph import Graph
@@ -38,11 +39,16 @@ class Settings:
 @final
 @dataclass(frozen=True, slots=True)
 class CheckContext:
-    """What a check receives: the graph of one input, the action catalog, the settings."""
+    """What a check receives: the graph of one input, the action catalog, the settings,
+    and the scan's work budget."""
 
     graph: Graph
     catalog: ActionCatalog
     settings: Settings = field(default_factory=Settings)
+    #: the scan's work budget: a check whose work grows faster than the graph (comparing
+    #: pairs, searching) spends from it; when it is spent the check stops with
+    #: :class:`~iacguard.errors.WorkBudgetExhausted` and the scan is incomplete
+    budget: WorkBudget = field(default_factory=WorkBudget)
 
 
 #: the function behind a check: yields one Hit per violation

@@ -12,8 +12,13 @@ Where suppressions come from, and their grammar:
 - a baseline file (``--baseline``): every finding recorded by ``--create-baseline``.
 
 A suppression matches a finding when one of its rules is a prefix of the finding's
-rule ID, its address glob matches the finding's address, and its pointer (if any) is a
-prefix of the finding's pointer. A baseline entry matches exactly one rule, address and
+rule ID, its address matches the finding's address, and its pointer (if any) is a
+prefix of the finding's pointer. Only a configuration entry's address is a glob
+(matched in linear time, :func:`iacguard._glob.glob_match`); one written in the input
+is the address of what it sits on, compared literally even when it holds ``*``, ``?``
+or ``[`` (a CloudFormation logical ID, a ``for_each`` key), except that an HCL comment
+on a resource with ``count``/``for_each`` ends in :data:`ALL_INSTANCES` and covers
+each instance. A baseline entry matches exactly one rule, address and
 file (looked up, so large baselines cost nothing per finding). Suppressions read from an
 input apply to that input's findings only. An expired suppression silences nothing and
 is reported; so is one that silenced nothing, unless none of its rules ran, or it is a
@@ -24,13 +29,13 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard._glob import glob_match
+from iacguard.budget import CHARS_PER_STEP, WorkBudget
 from iacguard.errors import ConfigError
 from iacguard.model import Location
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding, SuppressedFinding, Suppression
@@ -39,12 +44,34 @@ from iacguard.results import Diagnostic, DiagnosticLevel, Finding, SuppressedFin
 BASELINE_VERSION: Final = 1
 
 
-@cache
-def _glob(pattern: str) -> re.Pattern[str]:
-    """Compile an address glob: ``*`` any run, ``?`` one character, all else literal
-    (addresses contain ``[`` and ``"``, which fnmatch would misread)."""
-    parts = (".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-    return re.compile("".join(parts) + r"\Z", re.DOTALL)
+#: how an HCL comment's suppression (``parsers.hcl.bind_suppressions``) ends when it
+#: covers every instance of a resource with ``count``/``for_each``
+ALL_INSTANCES: Final = "[*]"
+
+
+def _address_matches(suppression: Suppression, address: str) -> bool:
+    """True when *suppression*'s address covers *address*: a configuration glob (``*``
+    any run, ``?`` one character, all else literal: addresses contain ``[`` and ``"``,
+    which fnmatch would misread), else the address itself (module docstring)."""
+    if suppression.kind == "config":
+        return glob_match(suppression.address, address)
+    if suppression.address == address:
+        return True
+    base = suppression.address.removesuffix(ALL_INSTANCES)
+    return (
+        suppression.kind == "hcl-comment"
+        and base != suppression.address
+        and address.startswith(base + "[")
+        and address.endswith("]")
+    )
+
+
+def _match_cost(suppression: Suppression, address: str) -> int:
+    """Steps trying *suppression* on a finding at *address* costs: the automaton of a
+    glob with ``?`` reads the address a character at a time, everything else in C."""
+    if suppression.kind == "config" and "?" in suppression.address:
+        return 1 + len(address)
+    return 1 + len(address) // CHARS_PER_STEP
 
 
 def matches(suppression: Suppression, finding: Finding) -> bool:
@@ -61,10 +88,16 @@ def matches(suppression: Suppression, finding: Finding) -> bool:
         )
     return (
         any(finding.rule_id.startswith(rule) for rule in suppression.rules)
-        and _glob(suppression.address).match(finding.address) is not None
+        and _address_matches(suppression, finding.address)
         and finding.pointer[: len(suppression.pointer)] == suppression.pointer
         and (suppression.file is None or suppression.file == finding.location.file)
     )
+
+
+def _tried(suppression: Suppression, finding: Finding, budget: WorkBudget) -> bool:
+    """:func:`matches`, paid for from *budget*."""
+    budget.spend(_match_cost(suppression, finding.address), "suppression matching")
+    return matches(suppression, finding)
 
 
 def _baseline_key(suppression: Suppression) -> tuple[str, str, PurePosixPath | None]:
@@ -85,6 +118,7 @@ def apply(
     suppressions: Iterable[Suppression],
     today: datetime.date,
     ran: Collection[str] = (),
+    budget: WorkBudget | None = None,
 ) -> Outcome:
     """Split *findings* into kept and suppressed.
 
@@ -92,8 +126,12 @@ def apply(
     :param ran: the IDs of the rules that ran; a suppression none of whose rules ran
         (deselected with ``--select``/``--ignore``) could not match, and is not reported
         as unused. Empty: report every unused suppression.
+    :param budget: the scan's work budget: each suppression tried on a finding spends
+        from it (thousands of each are millions of pairs); None: a fresh default one.
     :returns: the split, plus a WARNING per expired suppression and per unused one.
+    :raises WorkBudgetExhausted: the budget is spent.
     """
+    budget = budget or WorkBudget()
     globs: list[Suppression] = []
     exact: dict[tuple[str, str, PurePosixPath | None], Suppression] = {}
     diagnostics: list[Diagnostic] = []
@@ -111,7 +149,7 @@ def apply(
     for finding in findings:
         match = exact.get((finding.rule_id, finding.address, finding.location.file))
         if match is None:
-            match = next((s for s in globs if matches(s, finding)), None)
+            match = next((s for s in globs if _tried(s, finding, budget)), None)
         if match is None:
             kept.append(finding)
         else:

@@ -278,6 +278,30 @@ RULE = """\
             ":6: rule ACME001: unknown message field {arn}",
             id="message-field",
         ),
+        pytest.param(
+            "condition:",
+            "message: '{label:>999999999}'\n  condition:",
+            ":6: rule ACME001: message field {label} takes no format spec or conversion",
+            id="message-format-spec",
+        ),
+        pytest.param(
+            "condition:",
+            "message: '{label!r}'\n  condition:",
+            ":6: rule ACME001: message field {label} takes no format spec or conversion",
+            id="message-conversion",
+        ),
+        pytest.param(
+            "condition:",
+            "message: '{}'\n  condition:",
+            ":6: rule ACME001: unknown message field {}",
+            id="message-positional-field",
+        ),
+        pytest.param(
+            "condition:",
+            f"message: '{'x' * 501}'\n  condition:",
+            ":6: rule ACME001: message template is longer than 500 characters",
+            id="message-too-long",
+        ),
     ],
 )
 def test_bad_rule_files_name_file_line_and_rule(

@@ -116,8 +116,8 @@ def test_an_input_with_no_policy_known_before_apply_is_not_a_silent_zero(
     assert code == ExitCode.OK
     assert stdout.splitlines() == HCL_SUMMARY
     assert stderr.splitlines() == [
-        "iacguard: note: module 'shared_policy' not followed: its source is not a local "
-        "directory and is not installed (run terraform init) [IAM003]",
+        "iacguard: note: fixtures/hcl/not_evaluated: 1 module(s) from a registry or git not "
+        "installed ('shared_policy'): run terraform init here to scan what they create [IAM003]",
         HCL_WARNING,
     ]
 

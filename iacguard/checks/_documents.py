@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Final
 
 from iacguard.analysis.grants import names_action
+from iacguard.budget import WorkBudget
 from iacguard.catalog import AccessLevel, ActionCatalog, ActionInfo, action_pattern_matches
 from iacguard.graph import DocumentSite, Graph
 from iacguard.model import EdgeKind, Origin, Pointer, PolicyDocument, PolicyKind, Statement
@@ -137,7 +139,9 @@ def grants_iam_wide_write(catalog: ActionCatalog, document: PolicyDocument) -> b
     return bool(wanted) and granted.issuperset(wanted)
 
 
-def suggestion(catalog: ActionCatalog, pattern: str) -> str | None:
+def suggestion(
+    catalog: ActionCatalog, pattern: str, budget: WorkBudget | None = None
+) -> str | None:
     """A real action close to a *pattern* that matches nothing, for messages; None when
     no action is close by the pattern's own name.
 
@@ -147,17 +151,25 @@ def suggestion(catalog: ActionCatalog, pattern: str) -> str | None:
     API's name; the permission is ``s3:PutEncryptionConfiguration``) suggests nothing.
     A service prefix one letter off with the very same action name counts too
     (``ec3:RunInstances`` is ``ec2:RunInstances``). The work is bounded: each service's
-    names are indexed by verb once, and at most :data:`_MAX_CANDIDATES` names of
-    similar length are compared with the pattern.
+    names are indexed by verb once, at most :data:`_MAX_CANDIDATES` names of similar
+    length are looked at, a name whose letters alone differ too much
+    (:func:`letters_apart`) is passed over, and each comparison spends from the scan's
+    *budget* (a policy can name thousands of distinct unknown actions).
+
+    :param budget: the scan's work budget (None: a fresh default one).
+    :raises WorkBudgetExhausted: the budget is spent.
     """
+    budget = budget or WorkBudget()
     service, separator, name = pattern.partition(":")
     if not separator or not service or not name:
         return None
     if not catalog.has_service(service):
         # only a service that has the action: "ec3:RunInstances" is ec2's, not ecs's
+        services = catalog.services()
+        budget.spend(len(services), "IAM310 suggestions")
         close = sorted(
             (distance, other)
-            for other in catalog.services()
+            for other in services
             if (distance := typo_distance(service.lower(), other, 1)) <= 1
         )
         candidates = (f"{other}:{name}" for _, other in close)
@@ -170,6 +182,7 @@ def suggestion(catalog: ActionCatalog, pattern: str) -> str | None:
     guesses = [(verb, lowered[len(verb) :], 0) for verb in index if lowered.startswith(verb)]
     written = _verb(name).lower()
     if written and written not in index:  # a typo in the verb itself: "GteObject"
+        budget.spend(len(index), "IAM310 suggestions")
         for verb in index:
             cost = typo_distance(written, verb, 1)
             if cost <= 1:
@@ -182,6 +195,10 @@ def suggestion(catalog: ActionCatalog, pattern: str) -> str | None:
             if abs(len(other) - len(noun)) <= limit - cost
         ]
         for other, full_name in similar[:_MAX_CANDIDATES]:
+            budget.spend(1 + len(noun) + len(other), "IAM310 suggestions")
+            if letters_apart(noun, other) > limit - cost:
+                continue
+            budget.spend(len(noun) * len(other) // 4, "IAM310 suggestions")
             distance = cost + typo_distance(noun, other, limit - cost)
             if distance <= limit and (best is None or (distance, full_name) < best):
                 best = (distance, full_name)
@@ -209,6 +226,13 @@ def _verb_index(catalog: ActionCatalog, service: str) -> Mapping[str, tuple[tupl
         verb = _verb(info.name)
         index.setdefault(verb.lower(), []).append((info.name[len(verb) :].lower(), info.full_name))
     return {verb: tuple(names) for verb, names in index.items()}
+
+
+def letters_apart(first: str, second: str) -> int:
+    """A lower bound of :func:`typo_distance` computed in linear time: the letters one
+    string has more of than the other (each typo changes that count by one at most)."""
+    ahead, behind = Counter(first), Counter(second)
+    return max((ahead - behind).total(), (behind - ahead).total())
 
 
 def typo_distance(first: str, second: str, limit: int) -> int:

@@ -342,7 +342,7 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
 
 def _hint(ctx: CheckContext, pattern: str) -> str:
     """`` (did you mean 's3:GetObject'?)`` for a near miss, else empty."""
-    close = doc.suggestion(ctx.catalog, pattern)
+    close = doc.suggestion(ctx.catalog, pattern, ctx.budget)
     return f" (did you mean '{close}'?)" if close else ""
 
 

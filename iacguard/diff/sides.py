@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ConfigError, UnsupportedInputError
 from iacguard.graph import Graph
@@ -79,9 +80,12 @@ def after_side(
     return _scan_side(existing, registry, options, parse) if existing else Side()
 
 
-def parse_before(source: InputFile) -> ParsedInput:
+def parse_before(source: InputFile, budget: WorkBudget | None = None) -> ParsedInput:
     """The graph of the state the plan *source* was made against
-    (:mod:`iacguard.parsers._plan_before`); empty for a first apply."""
+    (:mod:`iacguard.parsers._plan_before`); empty for a first apply.
+
+    :param budget: the scan's work budget (a fresh default one when None).
+    """
     from iacguard.parsers import tfplan
     from iacguard.parsers._plan_before import before_plan, with_prior_literals
     from iacguard.parsers._source import load_json, read_text
@@ -93,7 +97,7 @@ def parse_before(source: InputFile) -> ParsedInput:
         raise UnsupportedInputError(source.path, _NOT_A_PLAN)
     config = tfplan.read_plan(before_plan(data), source.path, source.display)
     del data
-    return tfplan.plan_graph(with_prior_literals(config), source.display, source.source)
+    return tfplan.plan_graph(with_prior_literals(config), source.display, source.source, budget)
 
 
 def base_side(
@@ -152,15 +156,15 @@ def _scan_side(
     paths: Sequence[Path],
     registry: CheckRegistry,
     options: ScanOptions,
-    parser: Callable[[InputFile], ParsedInput],
+    parser: Callable[[InputFile, WorkBudget], ParsedInput],
     rename: Callable[[InputFile], InputFile] | None = None,
 ) -> Side:
     side = Side()
 
-    def keep(source: InputFile) -> ParsedInput:
+    def keep(source: InputFile, budget: WorkBudget) -> ParsedInput:
         if rename is not None:
             source = rename(source)
-        parsed = parser(source)
+        parsed = parser(source, budget)
         side.graphs[str(source.display)] = parsed.graph
         return parsed
 

@@ -5,8 +5,9 @@ Formats and how they are recognised (cheaply, without importing a format's parse
 - Terraform plan JSON: a ``.json`` object with ``format_version`` and plan keys;
 - CloudFormation: a ``.json``/``.yaml``/``.yml``/``.template`` file with a top-level
   ``Resources`` mapping (``parsers.cloudformation.looks_like_template``);
-- Terraform HCL: a directory holding ``.tf`` files that is a root module, i.e. not only
-  a local module called by another root (``parsers.hcl.terraform_roots``). A plan JSON
+- Terraform HCL: a directory holding ``.tf`` or ``.tf.json`` files that is a root
+  module, i.e. not only a local module called by another root
+  (``parsers.hcl.terraform_roots``); its ``.tfvars.json`` files are read with it. A plan JSON
   inside such a root is scanned with the root as its source, and the root is then not
   scanned again as HCL.
 """
@@ -19,10 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.coverage import NotEvaluated
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import SourceKind
+from iacguard.parsers._hcl_files import has_config_files, is_config_file
 from iacguard.parsers._source import load_json, read_text
 from iacguard.results import Diagnostic, Suppression
 
@@ -58,7 +61,8 @@ class ParsedInput:
     graph: Graph
     #: accepted risks written in the input itself (comments, metadata)
     suppressions: tuple[Suppression, ...] = ()
-    #: remarks about the input that do not stop the scan (NOTE or WARNING level)
+    #: remarks about the input that do not stop the scan (NOTE or WARNING level), or
+    #: parts of it that could not be read (ERROR level: the scan is incomplete)
     notes: tuple[Diagnostic, ...] = ()
     #: what the parser could not evaluate and the graph does not show as Unknown
     #: (modules not followed, unknown ``count``); see ``coverage.of_graph`` for the rest
@@ -77,10 +81,11 @@ def display_path(path: Path) -> PurePosixPath:
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
     """The inputs under *paths*, in sorted order, each once.
 
-    A file is taken as given (a ``.tf`` file stands for its directory). A directory is
-    searched for plan and template files and for Terraform root modules. A Terraform
-    root whose plan is among the inputs is read as that plan's source only, so a plan
-    committed beside its ``.tf`` files (both named, as pre-commit does) is reported once.
+    A file is taken as given (a ``.tf`` or ``.tf.json`` file stands for its directory).
+    A directory is searched for plan and template files and for Terraform root modules.
+    A Terraform root whose plan is among the inputs is read as that plan's source only,
+    so a plan committed beside its ``.tf`` files (both named, as pre-commit does) is
+    reported once.
 
     :raises UnsupportedInputError: a path does not exist, or a directory holds no
         candidate input.
@@ -99,7 +104,7 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
 def _inputs(paths: Iterable[Path]) -> Iterator[InputFile]:
     """The inputs of each path in turn (see :func:`discover`), repeats included."""
     for path in paths:
-        if path.is_file() and path.suffix == ".tf":
+        if path.is_file() and is_config_file(path):
             found = list(_terraform_inputs([path.parent], explicit=True))
             yield from found or [_module_as_root(path.parent)]
         elif path.is_file():
@@ -120,7 +125,7 @@ def _called_as_module(directory: Path, found: list[InputFile]) -> bool:
     called from a parent directory: *found* holds no Terraform root at all, neither
     *directory* nor one below it that may be its caller (``examples/complete`` calling
     ``../..``, which then scans the module through it)."""
-    if not any(directory.glob("*.tf")):
+    if not has_config_files(directory):
         return False
     return not any(f.path.is_dir() or f.source is not None for f in found)
 
@@ -137,9 +142,10 @@ def _module_as_root(directory: Path) -> InputFile:
 
 
 def _source_dir(plan: Path) -> Path | None:
-    """The directory of a plan file when it is a Terraform root (holds ``.tf`` files)."""
+    """The directory of a plan file when it is a Terraform root (holds ``.tf`` or
+    ``.tf.json`` files)."""
     directory = plan.parent
-    return directory if any(directory.glob("*.tf")) else None
+    return directory if has_config_files(directory) else None
 
 
 def _directory_inputs(directory: Path) -> Iterator[InputFile]:
@@ -148,10 +154,12 @@ def _directory_inputs(directory: Path) -> Iterator[InputFile]:
     for entry in sorted(directory.rglob("*")):
         if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts) or not entry.is_file():
             continue
-        if entry.suffix in _DATA_SUFFIXES:
-            files.append(entry)
-        elif entry.suffix == ".tf":
+        if is_config_file(entry):
             tf_dirs.add(entry.parent)
+        elif entry.suffix in _DATA_SUFFIXES:
+            files.append(entry)
+    # variable files are read with their root, not scanned alone
+    files = [f for f in files if not (f.name.endswith(".tfvars.json") and f.parent in tf_dirs)]
     planned_roots = {f.parent for f in files if f.parent in tf_dirs and _is_plan_file(f)}
     for file in files:
         source = file.parent if file.parent in tf_dirs else None
@@ -187,24 +195,26 @@ def _terraform_inputs(directories: list[Path], *, explicit: bool) -> Iterator[In
         yield InputFile(root, display_path(root), explicit=explicit)
 
 
-def parse(source: InputFile) -> ParsedInput:
+def parse(source: InputFile, budget: WorkBudget | None = None) -> ParsedInput:
     """Parse one input into its IAM graph.
 
+    :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: the input is not valid for its format, or nested deeper than
         the parsers follow.
     :raises UnsupportedInputError: the input is in no supported format.
+    :raises WorkBudgetExhausted: evaluating or resolving the input spent the budget.
     """
     try:
-        return _parse(source)
+        return _parse(source, budget or WorkBudget())
     except RecursionError as err:
         raise ParseError(source.path, "input nested too deeply") from err
 
 
-def _parse(source: InputFile) -> ParsedInput:
+def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
     if source.path.is_dir():
         from iacguard.parsers import hcl
 
-        return hcl.parse_directory(source.path, source.display)
+        return hcl.parse_directory(source.path, source.display, budget)
     text = read_text(source.path)
     if source.path.suffix == ".csv":
         from iacguard.parsers import _credential_report as credentials
@@ -213,6 +223,7 @@ def _parse(source: InputFile) -> ParsedInput:
             raise UnsupportedInputError(source.path, _NOT_IAC)
         report = credentials.read_csv_report(text, source.path, source.display)
         return credentials.parsed_report(report)
+    is_template = False
     if source.path.suffix == ".json":
         try:
             data = load_json(text, source.path)
@@ -241,11 +252,12 @@ def _parse(source: InputFile) -> ParsedInput:
             del text  # only the decoded plan is needed now; free both as early as possible
             config = tfplan.read_plan(data, source.path, source.display)
             del data
-            return tfplan.plan_graph(config, source.display, source.source)
+            return tfplan.plan_graph(config, source.display, source.source, budget)
+        is_template = isinstance(data, dict) and "Resources" in data
     from iacguard.parsers import cloudformation
 
-    if cloudformation.looks_like_template(source.path, text):
-        return cloudformation.parse_template(source.path, source.display, text)
+    if is_template or cloudformation.looks_like_template(source.path, text):
+        return cloudformation.parse_template(source.path, source.display, text, budget)
     raise UnsupportedInputError(source.path, _NOT_IAC)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.graph import (
     Graph,
     GraphBuilder,
@@ -90,9 +91,14 @@ def build_graph(
     template: Mapping[str, JSONValue],
     positions: Mapping[Pointer, tuple[int, int]],
     display: PurePosixPath,
+    budget: WorkBudget | None = None,
 ) -> Graph:
-    """Map a decoded template (plain data and its position table) onto a new IAM graph."""
-    return _Mapper(template, positions, display).build()
+    """Map a decoded template (plain data and its position table) onto a new IAM graph.
+
+    :param budget: the scan's work budget, spent resolving intrinsic functions.
+    :raises WorkBudgetExhausted: the budget is spent.
+    """
+    return _Mapper(template, positions, display, budget or WorkBudget()).build()
 
 
 class _Mapper:
@@ -103,6 +109,7 @@ class _Mapper:
         template: Mapping[str, JSONValue],
         positions: Mapping[Pointer, tuple[int, int]],
         display: PurePosixPath,
+        budget: WorkBudget,
     ) -> None:
         self.template = template
         self.positions = positions
@@ -127,6 +134,7 @@ class _Mapper:
             defaults=parameter_defaults(parameters),
             arns=extra.known_arns(self.raw),
             password_parameters=extra.password_parameters(self.raw, parameters),
+            budget=budget,
         )
         self.by_name: dict[tuple[PrincipalKind, str], str] = {}
         self.policy_by_name: dict[str, str] = {}

@@ -23,6 +23,11 @@ referenced, never parameters, pseudo parameters or undefined names):
 Exception: ``!Ref X`` and ``!GetAtt X.Arn`` of an ``AWS::IAM::OIDCProvider`` whose
 ``Url`` is a literal give its ARN as a string (:attr:`Resolver.arns`), so that a trust
 naming the provider names its issuer (IAM403 reads the issuer from that string).
+
+Resolution spends the scan's work budget (:mod:`iacguard.budget`): a step per node
+resolved and per :data:`~iacguard.budget.CHARS_PER_STEP` characters ``Fn::Sub`` and
+``Fn::Join`` make, spent before the text is made (a parameter default repeated by
+thousands of ``${P}`` would otherwise build gigabytes).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, MaybeStr, Pointer, RawValue, Unknown, refs_of
 from iacguard.parsers._source import JSONValue
 
@@ -129,6 +135,8 @@ class Resolver:
     password_parameters: Mapping[str, str] = field(default_factory=dict)
     #: (output pointer, user logical ID) of every reference to a console password
     passwords: list[tuple[Pointer, str]] = field(default_factory=list)
+    #: the scan's work budget
+    budget: WorkBudget = field(default_factory=WorkBudget)
 
     def sub_text(self, value: RawValue) -> tuple[str, dict[str, Unknown]] | None:
         """For the Unknown of an ``Fn::Sub``: its text with tokens, and what they stand for."""
@@ -145,7 +153,11 @@ class Resolver:
         self, value: JSONValue, src: Pointer, out: Pointer, cond: str | None
     ) -> RawValue | _NoValue:
         """Resolve *value* found at template pointer *src*, placed at output pointer *out*
-        under deployment condition *cond*."""
+        under deployment condition *cond*.
+
+        :raises WorkBudgetExhausted: the scan's work budget is spent.
+        """
+        self.budget.spend(1, "CloudFormation intrinsic resolution")
         if src in self.positions:
             self.places[out] = self.positions[src]
         if cond is not None:
@@ -209,7 +221,10 @@ class Resolver:
             parts = self.resolve(args[1], (*src, 1), out, cond)
             if isinstance(args[0], str) and isinstance(parts, tuple):
                 if all(isinstance(part, str) for part in parts):
-                    return args[0].join(str(part) for part in parts)
+                    texts = [str(part) for part in parts]
+                    size = sum(map(len, texts)) + len(args[0]) * len(texts)
+                    self.budget.spend_text(size, "CloudFormation Fn::Join")
+                    return args[0].join(texts)
                 if len(parts) == 1 and isinstance(parts[0], Unknown):
                     return parts[0]  # the one element, whatever the delimiter
             return Unknown("Fn::Join", refs_of(parts))
@@ -229,6 +244,7 @@ class Resolver:
         if key == "Fn::Split" and isinstance(args, list) and len(args) == 2:
             source = self.resolve(args[1], (*src, 1), out, cond)
             if isinstance(args[0], str) and args[0] and isinstance(source, str):
+                self.budget.spend(1 + source.count(args[0]), "CloudFormation Fn::Split")
                 return tuple(source.split(args[0]))
             return Unknown("Fn::Split", refs_of(source))
         if key == "Fn::FindInMap":
@@ -340,6 +356,7 @@ class Resolver:
                 )
                 parts.append(token)
         parts.append(text[position:])
+        self.budget.spend_text(sum(map(len, parts)), "CloudFormation Fn::Sub")
         if not tokens:
             return "".join(parts)
         if len(tokens) == 1 and parts == ["", *tokens, ""]:

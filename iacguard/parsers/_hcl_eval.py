@@ -9,14 +9,22 @@ never an error and never ``"*"``.
 References travel with unknown values: the resolver gives an unknown resource attribute
 its :class:`~iacguard.model.AttributeRef`, and every Unknown computed from Unknowns (an
 operator, a function, a template) carries all their references (``refs_of``).
+
+Evaluation spends the scan's work budget (:mod:`iacguard.budget`): a step per expression
+node, per ``for`` iteration and per :data:`~iacguard.budget.CHARS_PER_STEP` characters a
+template, a function or ``file()`` makes or reads. A spent budget raises
+:class:`~iacguard.errors.WorkBudgetExhausted` through every evaluator: it is never an
+Unknown value.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Protocol, TypeAlias
 
+from iacguard.budget import CHARS_PER_STEP, WorkBudget
 from iacguard.model import RawValue, Unknown, refs_of
 from iacguard.parsers._hcl_functions import (
     FUNCTIONS,
@@ -26,6 +34,7 @@ from iacguard.parsers._hcl_functions import (
     contains_unknown,
     plain,
     to_string,
+    value_size,
 )
 from iacguard.parsers._hcl_syntax import Node, name_of, source_text, subtrees, unescape
 from iacguard.parsers._hcl_template import If, Part, heredoc_text, partial_json, template_parts
@@ -33,8 +42,65 @@ from iacguard.parsers._hcl_template import If, Part, heredoc_text, partial_json,
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
 Step: TypeAlias = tuple[str, RawValue]
 _MAX_DEPTH: Final = 64
-#: ``for`` iterations one expression may take, nested loops included
-_MAX_ITERATIONS: Final = 100_000
+#: functions whose result is built from their arguments: a call spends the size of its
+#: arguments (:func:`~iacguard.parsers._hcl_functions.value_size`) before it runs; the
+#: others (``length``, ``lookup``, ``contains`` ...) only look into them
+_BUILDERS: Final = frozenset(
+    {"jsonencode", "jsondecode", "base64encode", "base64decode", "format", "join", "split",
+     "concat", "merge", "tolist", "toset", "setunion", "tomap", "tostring", "flatten",
+     "lower", "upper", "trimspace", "chomp", "replace", "compact", "distinct", "keys",
+     "values", "zipmap", "range", "sort", "reverse"}
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Session:
+    """What every evaluator of one configuration shares: the scan's work budget, and
+    what was read and parsed once (each file ``file()`` or ``templatefile()`` names,
+    each template text and each interpolation a template holds)."""
+
+    budget: WorkBudget = field(default_factory=WorkBudget)
+    #: resolved path -> its text (None: not a readable file inside the root)
+    files: dict[Path, str | None] = field(default_factory=dict)
+    #: (template text, quoted) -> its parts
+    templates: dict[tuple[str, bool], tuple[Part, ...]] = field(default_factory=dict)
+    #: interpolation text -> its expression tree
+    expressions: dict[str, Node] = field(default_factory=dict)
+
+    def expression(self, text: str) -> Node:
+        """The parsed interpolation *text* (parsed once per configuration).
+
+        :raises EvalError: the text is not an expression.
+        """
+        node = self.expressions.get(text)
+        if node is None:
+            self.budget.spend_text(len(text), "HCL template parsing")
+            node = self.expressions[text] = parse_expression(text)
+        return node
+
+    def template_parts(self, text: str, *, quoted: bool) -> tuple[Part, ...]:
+        """The parts of template *text* (parsed once per configuration)."""
+        key = (text, quoted)
+        parts = self.templates.get(key)
+        if parts is None:
+            self.budget.spend_text(len(text), "HCL template parsing")
+            parts = self.templates[key] = template_parts(text, quoted=quoted)
+        return parts
+
+    def read(self, path: Path, root: Path) -> str | None:
+        """The text of *path* (resolved), read once; None when it is outside *root* or
+        not a file. Reading spends a step per :data:`~iacguard.budget.CHARS_PER_STEP`
+        bytes, before the file is read.
+
+        :raises WorkBudgetExhausted: the file is larger than what the budget has left.
+        """
+        if path not in self.files:
+            text = None
+            if path.is_relative_to(root) and path.is_file():
+                self.budget.spend_text(path.stat().st_size, "file() and templatefile() reads")
+                text = path.read_text(encoding="utf-8", errors="replace")
+            self.files[path] = text
+        return self.files[path]
 
 
 class Resolver(Protocol):
@@ -57,7 +123,7 @@ class Evaluator:
         root_dir: Path,
         bindings: Mapping[str, RawValue] | None = None,
         depth: int = 0,
-        budget: list[int] | None = None,
+        session: Session | None = None,
     ) -> None:
         self.resolver = resolver
         #: directory ``file()`` paths are relative to; files outside *root_dir* are not read
@@ -65,9 +131,9 @@ class Evaluator:
         self.root_dir = root_dir
         self.bindings = dict(bindings or {})
         self.depth = depth
-        #: ``for`` iterations left, shared with child evaluators (nested ``for`` loops
-        #: over ``range()`` multiply)
-        self.budget = budget if budget is not None else [_MAX_ITERATIONS]
+        #: the work budget and caches, shared with every evaluator of the configuration
+        self.session = session if session is not None else Session()
+        self.budget = self.session.budget
 
     def child(self, bindings: Mapping[str, RawValue]) -> Evaluator:
         """An evaluator with extra local names (``for`` and ``dynamic`` iterators)."""
@@ -77,7 +143,7 @@ class Evaluator:
             self.root_dir,
             {**self.bindings, **bindings},
             self.depth,
-            self.budget,
+            self.session,
         )
 
     def value(self, node: Node, expr: str = "") -> RawValue:
@@ -95,15 +161,16 @@ class Evaluator:
         """Evaluate *node*.
 
         :raises EvalError: the expression cannot be evaluated statically.
+        :raises WorkBudgetExhausted: the scan's work budget is spent.
         """
+        self.budget.spend(1, "HCL evaluation")
         handler = _HANDLERS.get(str(node.data))
         if handler is None:
             raise EvalError(f"unsupported expression {node.data}")
         return handler(self, node)
 
     def _expr_term(self, node: Node) -> RawValue:
-        inner = list(subtrees(node))
-        inner = [c for c in inner if c.data != "new_line_or_comment"]
+        inner = [c for c in subtrees(node) if c.data != "new_line_or_comment"]
         if len(inner) != 1:
             raise EvalError("malformed expression")
         return self.eval(inner[0])
@@ -129,7 +196,7 @@ class Evaluator:
                 parts.append(self.eval(_expression_child(child)))
             else:  # a template directive (%{if}, %{for}): the string is a template
                 return self._named(self.template(source_text(node)[1:-1], quoted=True), node)
-        return self._named(_join(parts, as_json=True), node)
+        return self._named(self._join(parts, as_json=True), node)
 
     @staticmethod
     def _named(value: RawValue, node: Node) -> RawValue:
@@ -146,8 +213,8 @@ class Evaluator:
         :class:`PartialJSON` (see :func:`partial_json`), unless an unknown ``%{if}``
         condition or ``%{for}`` collection leaves the text around it unknown too."""
         parts: list[RawValue] = []
-        decided = self._render(template_parts(text, quoted=quoted), parts)
-        return _join(parts, as_json=decided)
+        decided = self._render(self.session.template_parts(text, quoted=quoted), parts)
+        return self._join(parts, as_json=decided)
 
     def _render(self, tree: Sequence[Part], parts: list[RawValue]) -> bool:
         """Append the rendered *tree* to *parts*; False when a directive is unknown."""
@@ -156,9 +223,9 @@ class Evaluator:
             if isinstance(part, str):
                 parts.append(part)
             elif isinstance(part, tuple):
-                parts.append(self.eval(parse_expression(part[0])))
+                parts.append(self.eval(self.session.expression(part[0])))
             elif isinstance(part, If):
-                test = self.eval(parse_expression(part.condition))
+                test = self.eval(self.session.expression(part.condition))
                 if isinstance(test, Unknown):
                     parts.append(computed(f"%{{if {part.condition}}}", test))
                     decided = False
@@ -167,15 +234,13 @@ class Evaluator:
                 else:
                     decided &= self._render(part.then if test else part.otherwise, parts)
             else:
-                collection = self.eval(parse_expression(part.collection))
+                collection = self.eval(self.session.expression(part.collection))
                 if isinstance(collection, Unknown):
                     parts.append(computed(f"%{{for in {part.collection}}}", collection))
                     decided = False
                     continue
                 for key, item in iterate(collection):
-                    self.budget[0] -= 1
-                    if self.budget[0] < 0:
-                        raise EvalError("for directives iterate too often")
+                    self.budget.spend(1, "HCL %{for} directives")
                     if isinstance(item, UnknownItems):  # how often the body repeats
                         parts.append(computed(f"%{{for in {part.collection}}}", item))
                         decided = False
@@ -184,6 +249,22 @@ class Evaluator:
                     scope = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
                     decided &= self.child(scope)._render(part.body, parts)
         return decided
+
+    def _join(self, parts: list[RawValue], *, as_json: bool = False) -> RawValue:
+        """The text of template *parts*; Unknown when one is, unless *as_json* and the
+        text is a JSON object with unknown strings (then :class:`PartialJSON`). An Unknown
+        result is named by the unknown parts' expressions and carries all their
+        references. A text joined from several parts spends its length from the budget
+        before it is made."""
+        unknown = [p for p in parts if isinstance(p, Unknown)]
+        if unknown:
+            expr = ", ".join(u.expr for u in unknown if u.expr)
+            document = partial_json(parts, expr) if as_json else None
+            return computed(expr, unknown) if document is None else document
+        texts = [to_string(p) for p in parts]
+        if len(texts) > 1:  # one text is taken as it is, not copied
+            self.budget.spend_text(sum(map(len, texts)), "HCL templates")
+        return "".join(texts)
 
     def _tuple(self, node: Node) -> RawValue:
         return tuple(self.eval(c) for c in subtrees(node) if c.data != "new_line_or_comment")
@@ -264,6 +345,8 @@ class Evaluator:
         function = FUNCTIONS.get(name)
         if function is None:
             return computed(f"{name}(...)", args)
+        if name in _BUILDERS:
+            self.budget.spend(_built_size(name, args), "HCL functions")
         try:
             return function(args)
         except (EvalError, KeyError, IndexError, TypeError, ValueError, ArithmeticError):
@@ -283,16 +366,23 @@ class Evaluator:
         raise EvalError("no argument of try() could be evaluated")
 
     def _file(self, name: str, args: list[RawValue]) -> RawValue:
+        """``file()`` and ``templatefile()``: each file is read once per configuration;
+        a template may not call ``templatefile()`` (as in Terraform), so chains end."""
         if not args or not isinstance(args[0], str) or any(isinstance(a, Unknown) for a in args):
             return computed(f"{name}(...)", args)  # unknown variables inside the map are rendered
-        path = (self.base_dir / args[0]).resolve()
-        if not path.is_relative_to(self.root_dir) or not path.is_file():
+        if name == "templatefile" and isinstance(self.resolver, _NoReferences):
             return Unknown(f"{name}({args[0]})")
-        text = path.read_text(encoding="utf-8", errors="replace")
+        path = (self.base_dir / args[0]).resolve()
+        text = self.session.read(path, self.root_dir)
+        if text is None:
+            return Unknown(f"{name}({args[0]})")
         if name == "file":
             return text
         variables = args[1] if len(args) > 1 and isinstance(args[1], Mapping) else {}
-        return Evaluator(_NoReferences(), path.parent, self.root_dir, variables).template(text)
+        template = Evaluator(
+            _NoReferences(), path.parent, self.root_dir, variables, session=self.session
+        )
+        return template.template(text)
 
     def _for_tuple(self, node: Node) -> RawValue:
         """A list; an element whose ``if`` is unknown, or computed from an unknown number
@@ -338,9 +428,7 @@ class Evaluator:
         if isinstance(collection, Unknown):
             raise EvalError("for over an unknown collection")
         for key, item in iterate(collection):
-            self.budget[0] -= 1
-            if self.budget[0] < 0:
-                raise EvalError("for expressions iterate too often")
+            self.budget.spend(1, "HCL for expressions")
             bindings = {names[0]: key, names[1]: item} if len(names) == 2 else {names[0]: item}
             yield self.child(bindings), item
 
@@ -419,16 +507,21 @@ def _truth(value: RawValue) -> bool:
     raise EvalError("condition is not a known bool")
 
 
-def _join(parts: list[RawValue], *, as_json: bool = False) -> RawValue:
-    """The text of template *parts*; Unknown when one is, unless *as_json* and the text
-    is a JSON object with unknown strings (then :class:`PartialJSON`). An Unknown result
-    is named by the unknown parts' expressions and carries all their references."""
-    unknown = [p for p in parts if isinstance(p, Unknown)]
-    if unknown:
-        expr = ", ".join(u.expr for u in unknown if u.expr)
-        document = partial_json(parts, expr) if as_json else None
-        return computed(expr, unknown) if document is None else document
-    return "".join(to_string(p) for p in parts)
+def _built_size(name: str, args: Sequence[RawValue]) -> int:
+    """Steps a call of builder function *name* spends before it runs: the size of its
+    arguments; for ``join`` the separator's characters as often as it repeats, for
+    ``replace`` the replacement's as often as it may match (the results that can
+    outgrow their arguments by a product), for ``split`` a step per piece."""
+    steps = value_size(tuple(args))
+    if name == "join" and len(args) == 2 and isinstance(args[0], str):
+        repeats = len(args[1]) if isinstance(args[1], tuple) else 1
+        steps += len(args[0]) * repeats // CHARS_PER_STEP
+    if name == "split" and len(args) == 2 and all(isinstance(a, str) for a in args) and args[0]:
+        steps += str(args[1]).count(str(args[0]))  # one string per piece
+    if name == "replace" and len(args) == 3 and all(isinstance(a, str) for a in args):
+        text, old, new = (str(a) for a in args)
+        steps += len(text) // max(1, len(old)) * len(new) // CHARS_PER_STEP
+    return steps
 
 
 def iterate(collection: RawValue) -> Iterator[tuple[RawValue, RawValue]]:

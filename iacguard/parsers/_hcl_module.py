@@ -22,8 +22,9 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
-from iacguard.parsers._hcl_eval import Evaluator, Step, iterate
+from iacguard.parsers._hcl_eval import Evaluator, Session, Step, iterate
 from iacguard.parsers._hcl_functions import (
     ANY,
     MAX_TOTAL_SIZE,
@@ -36,8 +37,7 @@ from iacguard.parsers._hcl_functions import (
     value_size,
 )
 from iacguard.parsers._hcl_policy_document import render_policy_document
-from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of, parse_text
-from iacguard.parsers._source import read_text
+from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of
 from iacguard.parsers._terraform import ResolvedRef, strip_index
 from iacguard.parsers._tf_modules import installed_modules
 
@@ -54,18 +54,22 @@ MAX_MODULE_DEPTH: Final = 16
 #: instances of one ``count``/``for_each`` block that are expanded; a larger count or
 #: collection is taken as unknown (one instance), as a hostile input could ask for 10**12
 MAX_INSTANCES: Final = 10_000
+#: steps of the work budget each ``count``/``for_each`` instance (of a resource or a
+#: module) spends: a few expressions in the input become a resource that the graph holds
+#: and every check visits, so an instance costs what evaluating a hundred expressions does
+INSTANCE_STEPS: Final = 100
 
 
 def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
-    """Every ``.tf`` file of *directory* as one body (blocks in file order).
+    """Every ``.tf`` and ``.tf.json`` file of *directory* as one body (blocks in file
+    order), override files merged in (see ``_hcl_files``).
 
-    :raises ParseError: a file is not valid HCL.
+    :raises ParseError: a file is not valid HCL or Terraform JSON, or an override has
+        nothing to override.
     """
-    blocks: list[Block] = []
-    for path in sorted(directory.glob("*.tf")):
-        if path.is_file():
-            blocks += parse_text(read_text(path), display_of(path, root, display)).blocks
-    return Body({}, tuple(blocks))
+    from iacguard.parsers._hcl_files import load_module as load_files
+
+    return load_files(directory, partial(display_of, root=root, display=display))
 
 
 def display_of(path: Path, root: Path, display: PurePosixPath) -> PurePosixPath:
@@ -113,8 +117,17 @@ class Instance:
 class Configuration:
     """Evaluates one root module and its local modules (the resolver of references)."""
 
-    def __init__(self, root: Path, display: PurePosixPath, tfvars: Mapping[str, RawValue]) -> None:
+    def __init__(
+        self,
+        root: Path,
+        display: PurePosixPath,
+        tfvars: Mapping[str, RawValue],
+        budget: WorkBudget | None = None,
+    ) -> None:
+        """:param budget: the scan's work budget (a fresh default one when None)."""
         self.root = root.resolve()
+        #: shared by every evaluator of the configuration
+        self.session = Session(budget or WorkBudget())
         self.display = display
         self.tfvars = tfvars
         self.memo: dict[tuple[str, ...], tuple[RawValue, tuple[ResolvedRef, ...]]] = {}
@@ -198,6 +211,7 @@ class Configuration:
             count = ev.value(body.attributes["count"].expression)
             if isinstance(count, int) and not isinstance(count, bool) and count <= MAX_INSTANCES:
                 for index in range(count):
+                    self.session.budget.spend(INSTANCE_STEPS, "count instances")
                     yield index, {"count": {"index": index}}
                 return
             yield None, {"count": {"index": Unknown("count.index")}}
@@ -219,6 +233,7 @@ class Configuration:
                     else {to_string(v): v for v in collection if isinstance(v, str | int | float)}
                 )
                 for key in sorted(keyed):
+                    self.session.budget.spend(INSTANCE_STEPS, "for_each instances")
                     yield key, {"each": {"key": key, "value": keyed[key]}}
                 return
             yield None, {"each": {"key": Unknown("each.key"), "value": Unknown("each.value")}}
@@ -229,7 +244,9 @@ class Configuration:
         self, module: ModuleInstance, bindings: Mapping[str, RawValue] | None = None
     ) -> Evaluator:
         """An evaluator for expressions written in *module* (with ``each``/``count``)."""
-        return Evaluator(_Scope(self, module), module.directory, self.root, bindings)
+        return Evaluator(
+            _Scope(self, module), module.directory, self.root, bindings, session=self.session
+        )
 
     # ------------------------------------------------------------------ resources
 

@@ -14,19 +14,27 @@ from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Final, NoReturn
 
+from iacguard.budget import WorkBudget
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Pointer, SourceKind
 from iacguard.parsers import ParsedInput
+from iacguard.parsers._cfn_transforms import expand_loops, unexpanded_transforms
 from iacguard.parsers._cfn_values import KNOWN_FUNCTIONS
 from iacguard.parsers._source import JSONValue
 from iacguard.results import Suppression
 
 #: suffixes a template may have
 _SUFFIXES: Final = frozenset({".json", ".yaml", ".yml", ".template"})
-#: a top-level ``Resources`` key: unindented in YAML, quoted anywhere in JSON
-_RESOURCES_KEY: Final = re.compile(
-    r"""^(?:Resources|"Resources"|'Resources')\s*:|"Resources"\s*:""", re.M
+#: a ``Resources`` or ``AWSTemplateFormatVersion`` key: double-quoted anywhere (JSON), or
+#: plain or single-quoted after the line's indentation (group 1) or in a flow mapping
+_TEMPLATE_KEY: Final = re.compile(
+    r"""(?P<json>"(?:Resources|AWSTemplateFormatVersion)"[ \t]*:)"""
+    r"""|(?:^(?P<indent>[ \t]*)|[{,][ \t]*)'?(?:Resources|AWSTemplateFormatVersion)'?[ \t]*:""",
+    re.M,
 )
+#: the first line of a YAML document that holds content (not a comment, directive or
+#: document marker): its indentation is that of the top-level keys
+_FIRST_CONTENT: Final = re.compile(r"^([ \t]*)(?![#%\s]|---|\.\.\.)", re.M)
 #: nodes a decoded template may have; more means YAML alias amplification
 _MAX_NODES: Final = 200_000
 #: the ``Metadata`` key holding iacguard's suppressions
@@ -37,29 +45,49 @@ Positions = dict[Pointer, tuple[int, int]]
 
 def looks_like_template(path: Path, text: str) -> bool:
     """Cheap sniff, without importing cfn-lint: a template suffix and a top-level
-    ``Resources`` key."""
-    return path.suffix.lower() in _SUFFIXES and _RESOURCES_KEY.search(text) is not None
+    ``Resources`` or ``AWSTemplateFormatVersion`` key, in block style at the indentation
+    of the document's first key (a document may be indented as a whole), or in a flow
+    mapping (JSON, or YAML such as ``{AWSTemplateFormatVersion: ..., Resources: {...}}``).
+    The parser then decides: a file without a ``Resources`` mapping is no template."""
+    if path.suffix.lower() not in _SUFFIXES:
+        return False
+    first = _FIRST_CONTENT.search(text)
+    indent = first[1] if first is not None else ""
+    return any(
+        key["json"] or key["indent"] in (None, indent) for key in _TEMPLATE_KEY.finditer(text)
+    )
 
 
-def parse_template(path: Path, display: PurePosixPath, text: str) -> ParsedInput:
+def parse_template(
+    path: Path, display: PurePosixPath, text: str, budget: WorkBudget | None = None
+) -> ParsedInput:
     """Parse a CloudFormation template into its IAM graph.
 
     :param path: the file, for error messages.
     :param display: how findings name the file.
     :param text: its decoded text.
+    :param budget: the scan's work budget, spent resolving intrinsic functions (a fresh
+        default one when None).
     :raises ParseError: invalid YAML or JSON, a duplicate key, an unknown tag or
-        intrinsic function, YAML alias amplification, a malformed iacguard suppression.
+        intrinsic function, YAML alias amplification, a malformed iacguard suppression
+        or ``Fn::ForEach`` loop.
     :raises UnsupportedInputError: the file is valid YAML/JSON but not a template.
+    :raises WorkBudgetExhausted: resolving the template spent the budget.
     """
     from iacguard.parsers._cfn_iam import build_graph
 
-    template, positions = _decode(path, text)
-    resources = template.get("Resources")
-    if not isinstance(resources, Mapping) or not resources:
+    decoded, positions = _decode(path, text)
+    if not isinstance(decoded.get("Resources"), Mapping):
         raise UnsupportedInputError(path, "not a CloudFormation template (no Resources mapping)")
-    graph = build_graph(template, positions, display)
+    notes = list(unexpanded_transforms(decoded, positions, display))
+    template, unexpanded = expand_loops(decoded, positions, path, display)
+    notes += unexpanded
+    resources = template["Resources"]
+    if not resources and not notes:
+        raise UnsupportedInputError(path, "not a CloudFormation template (no resources)")
+    graph = build_graph(template, positions, display, budget or WorkBudget())
     suppressions = tuple(_suppressions(resources, positions, path, display))
-    return ParsedInput(SourceKind.CLOUDFORMATION, graph, suppressions)
+    return ParsedInput(SourceKind.CLOUDFORMATION, graph, suppressions, tuple(notes))
 
 
 def _decode(path: Path, text: str) -> tuple[Mapping[str, JSONValue], Positions]:

@@ -27,11 +27,13 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeAlias
 
+from iacguard.budget import WorkBudget
 from iacguard.coverage import NotEvaluated
 from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._hcl_coverage import not_evaluated, of_graph_elements
-from iacguard.parsers._hcl_module import Configuration, ModuleInstance
+from iacguard.parsers._hcl_files import has_config_files
+from iacguard.parsers._hcl_module import NOT_INSTALLED, Configuration, ModuleInstance
 from iacguard.parsers._hcl_policy_document import with_placeholder_statements
 from iacguard.parsers._hcl_syntax import Block
 from iacguard.parsers._source import read_text
@@ -59,7 +61,6 @@ _HEADER_COMMENT: Final = re.compile(
 )
 #: how many parent directories are searched for callers of a module directory
 _PARENT_LEVELS: Final = 4
-_LOCAL_SOURCE: Final = re.compile(r'^\s*source\s*=\s*"(\.\.?/[^"]*)"', re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,36 +92,74 @@ class SourceMap:
 
 
 def terraform_roots(directories: list[Path]) -> list[Path]:
-    """The root modules among *directories* (each holds ``.tf`` files), sorted.
+    """The root modules among *directories* (each holds ``.tf`` or ``.tf.json`` files),
+    sorted.
 
     A directory is dropped when another given directory, or one of its own parent
-    directories holding ``.tf`` files (a root whose plan is scanned instead), calls it
-    as a local module (``source = "./..."``).
+    directories holding configuration files (a root whose plan is scanned instead),
+    calls it as a local module: a ``module`` block, as parsed (overrides merged), whose
+    ``source`` is ``./...`` or ``../...``. Text that only looks like such a call (in a
+    comment, a string, a heredoc) calls nothing.
     """
     given = {d.resolve(): d for d in directories}
     callers = set(given)
     for resolved in given:
-        callers.update(p for p in list(resolved.parents)[:_PARENT_LEVELS] if any(p.glob("*.tf")))
+        callers.update(p for p in list(resolved.parents)[:_PARENT_LEVELS] if has_config_files(p))
     called: set[Path] = set()
     for caller in sorted(callers):
-        for tf in sorted(caller.glob("*.tf")):
-            try:
-                text = tf.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                continue
-            targets = {(caller / s).resolve() for s in _LOCAL_SOURCE.findall(text)}
-            called.update(targets - {caller})  # calling itself makes no module
+        targets = {(caller / source).resolve() for source in local_module_sources(caller)}
+        called.update(targets - {caller})  # calling itself makes no module
     return sorted(d for r, d in given.items() if r not in called)
 
 
-def parse_directory(path: Path, display: PurePosixPath) -> ParsedInput:
+def local_module_sources(directory: Path) -> list[str]:
+    """The local ``source`` paths of the module calls in *directory*; none when a file
+    is not valid (the directory's own scan reports that)."""
+    from iacguard.errors import ParseError
+    from iacguard.parsers._hcl_eval import Evaluator
+    from iacguard.parsers._hcl_files import config_files, load_module
+
+    files = config_files(directory)
+    if not any(_may_call_a_module(path) for path in files):
+        return []  # no file has the words: parsing them all would find no call
+    try:
+        body = load_module(directory, lambda path: PurePosixPath(path.name))
+    except ParseError:
+        return []
+    literals = Evaluator(_Literals(), directory, directory.resolve())
+    sources: list[str] = []
+    for call in body.blocks_of("module"):
+        attribute = call.body.attributes.get("source")
+        source = literals.value(attribute.expression) if attribute is not None else None
+        if isinstance(source, str) and source.startswith(("./", "../")):
+            sources.append(source)
+    return sources
+
+
+def _may_call_a_module(path: Path) -> bool:
+    """True when *path* has the words a module call needs (a cheap filter: most roots
+    have ``source`` only in ``required_providers``)."""
+    from iacguard.errors import ParseError
+
+    try:
+        text = read_text(path)
+    except ParseError:
+        return False
+    return "module" in text and "source" in text
+
+
+def parse_directory(
+    path: Path, display: PurePosixPath, budget: WorkBudget | None = None
+) -> ParsedInput:
     """Parse the Terraform root module in *path* (and its local modules).
 
+    :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: a ``.tf`` file is not valid HCL (file, line and column).
+    :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
     from iacguard.parsers._terraform_iam import build_graph
 
-    source = read_source(path, display)
+    source = read_source(path, display, budget)
     suppressions = tuple(bind_suppressions(source.comments, addresses_of(source.config)))
     graph = build_graph(source.config)
     gaps = of_graph_elements(source.not_evaluated, graph)
@@ -140,12 +179,15 @@ def addresses_of(config: TerraformConfig) -> list[str]:
 _Target: TypeAlias = tuple[tuple[str, ...], str, tuple[str, ...]]
 
 
-def read_source(path: Path, display: PurePosixPath) -> SourceMap:
+def read_source(path: Path, display: PurePosixPath, budget: WorkBudget | None = None) -> SourceMap:
     """Evaluate the configuration in *path* and index its blocks and comments.
 
+    :param budget: the scan's work budget (a fresh default one when None).
     :raises ParseError: a ``.tf`` file is not valid HCL.
+    :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
-    configuration = Configuration(path, display, _tfvars(path, display))
+    budget = budget or WorkBudget()
+    configuration = Configuration(path, display, _tfvars(path, display, budget), budget)
     root = configuration.load()
     config = TerraformConfig(
         tuple(_resources(configuration)),
@@ -162,15 +204,31 @@ def read_source(path: Path, display: PurePosixPath) -> SourceMap:
             locations[(module.path, address)] = Location(block.file, block.line)
             for line, pointer in _lines(block):
                 targets.setdefault((block.file, line), []).append((module.path, address, pointer))
+    # a module that is not read may create anything: the scan is incomplete, unless it
+    # only waits for `terraform init` (one note for all of them: #14)
     notes = [
         Diagnostic(
-            DiagnosticLevel.NOTE,
+            DiagnosticLevel.ERROR,
             "IAM003",
-            f"module '{call.labels[0]}' not followed: {why}",
+            f"{call.file}:{call.line}: module '{call.labels[0]}' not followed: {why}; "
+            "what it creates is not scanned",
             Location(call.file, call.line),
         )
         for call, why in configuration.skipped_modules
+        if why != NOT_INSTALLED
     ]
+    uninstalled = [call for call, why in configuration.skipped_modules if why == NOT_INSTALLED]
+    if uninstalled:
+        names = ", ".join(f"'{call.labels[0]}'" for call in uninstalled[:5])
+        more = f" and {len(uninstalled) - 5} more" if len(uninstalled) > 5 else ""
+        first = uninstalled[0]
+        message = (
+            f"{display}: {len(uninstalled)} module(s) from a registry or git not installed "
+            f"({names}{more}): run terraform init here to scan what they create"
+        )
+        notes.append(
+            Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, Location(first.file, first.line))
+        )
     comments: list[tuple[tuple[str, ...], str, Suppression]] = []
     for tf, file in _files(configuration):
         for comment in suppression_comments(read_text(tf), file):
@@ -340,22 +398,51 @@ def _blocks(configuration: Configuration, root: ModuleInstance) -> Iterator[TfBl
             )
 
 
-def _tfvars(path: Path, display: PurePosixPath) -> Mapping[str, RawValue]:
-    """``terraform.tfvars`` and ``*.auto.tfvars`` of the root, as Terraform loads them."""
-    from iacguard.parsers._hcl_eval import Evaluator
+def _tfvars(
+    path: Path, display: PurePosixPath, budget: WorkBudget | None = None
+) -> Mapping[str, RawValue]:
+    """``terraform.tfvars``, ``terraform.tfvars.json`` and ``*.auto.tfvars`` /
+    ``*.auto.tfvars.json`` of the root, in the order Terraform loads them (later wins).
+
+    :raises ParseError: a file is not valid HCL or JSON, or a JSON one is no object.
+    """
+    from iacguard.errors import ParseError
+    from iacguard.parsers._hcl_eval import Evaluator, Session
     from iacguard.parsers._hcl_module import display_of
     from iacguard.parsers._hcl_syntax import parse_text
+    from iacguard.parsers._source import load_json
 
-    files = [path / "terraform.tfvars", *sorted(path.glob("*.auto.tfvars"))]
+    automatic = (*path.glob("*.auto.tfvars"), *path.glob("*.auto.tfvars.json"))
+    files = [path / "terraform.tfvars", path / "terraform.tfvars.json", *sorted(automatic)]
     values: dict[str, RawValue] = {}
+    session = Session(budget or WorkBudget())
     for file in files:
-        if file.is_file():
-            body = parse_text(read_text(file), display_of(file, path, display))
-            ev = Evaluator(_Literals(), path, path.resolve())
-            values.update(
-                {n: ev.value(a.expression, f"var.{n}") for n, a in body.attributes.items()}
-            )
+        if not file.is_file():
+            continue
+        shown = display_of(file, path, display)
+        if file.name.endswith(".json"):
+            try:
+                data = load_json(read_text(file), file)
+            except ParseError as err:
+                where = f"{shown}:{err.line}" if err.line else str(shown)
+                raise ParseError(shown, f"{where}: {err.message}", err.line, err.column) from err
+            if not isinstance(data, dict):
+                raise ParseError(shown, f"{shown}: a variables file must hold a JSON object")
+            values.update({str(name): _from_json(value) for name, value in data.items()})
+            continue
+        body = parse_text(read_text(file), shown)
+        ev = Evaluator(_Literals(), path, path.resolve(), session=session)
+        values.update({n: ev.value(a.expression, f"var.{n}") for n, a in body.attributes.items()})
     return values
+
+
+def _from_json(value: object) -> RawValue:
+    """Decoded JSON as an HCL value (lists are tuples)."""
+    if isinstance(value, list):
+        return tuple(_from_json(item) for item in value)
+    if isinstance(value, dict):
+        return {str(key): _from_json(item) for key, item in value.items()}
+    return value  # type: ignore[return-value]
 
 
 class _Literals:

@@ -36,6 +36,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
+from iacguard.budget import WorkBudget
 from iacguard.errors import DependencyConflictError, ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
@@ -111,10 +112,16 @@ def parse_plan(
 
 
 def plan_graph(
-    config: TerraformConfig, display: PurePosixPath, source: Path | None = None
+    config: TerraformConfig,
+    display: PurePosixPath,
+    source: Path | None = None,
+    budget: WorkBudget | None = None,
 ) -> ParsedInput:
     """The second half of :func:`parse_plan`: the graph of a plan read by :func:`read_plan`
-    (a caller can free the decoded JSON in between)."""
+    (a caller can free the decoded JSON in between).
+
+    :param budget: the scan's work budget, spent evaluating *source* (default: a fresh one).
+    """
     from iacguard.parsers._terraform_iam import build_graph
 
     if source is None:
@@ -122,7 +129,7 @@ def plan_graph(
     from iacguard.parsers import display_path, hcl
 
     try:
-        source_map = hcl.read_source(source, display_path(source))
+        source_map = hcl.read_source(source, display_path(source), budget)
     except (ParseError, DependencyConflictError) as err:
         note = Diagnostic(
             DiagnosticLevel.WARNING,

@@ -362,6 +362,14 @@ def test_hostile_pattern_matches_in_one_pass() -> None:
     assert compile_glob(_HOSTILE).pattern.count("(?>") == _HOSTILE.count("*") - 1
 
 
+def test_hostile_pattern_with_question_marks_matches_in_one_pass() -> None:
+    pattern = "*a?" * 30 + "b"  # the automaton: one pass over the text, whatever the pattern
+    text = "a" * 100_000
+    assert not glob_match(pattern, text)
+    assert glob_match(pattern, text + "b")
+    assert glob_match(pattern.upper(), text.upper() + "B", fold_case=True)
+
+
 @pytest.mark.parametrize("contain", [False, True], ids=["intersect", "contain"])
 def test_hostile_pattern_work_is_one_row_per_token(contain: bool) -> None:
     pattern = _HOSTILE + "*"  # ends in a star, so the literal tail does not decide it at once

@@ -38,7 +38,7 @@ STATE_ONLY: dict[tuple[str, str, str], str] = {
 @cache
 def _hcl_findings(case: str, tmp: Path) -> frozenset[tuple[str, str]]:
     root = tmp / case
-    shutil.copytree(TERRAFORM / case, root, ignore=shutil.ignore_patterns("*.json", "*.tfstate"))
+    shutil.copytree(TERRAFORM / case, root, ignore=shutil.ignore_patterns("plan.json", "*.tfstate"))
     registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
     result = scan([root], registry, ScanOptions())
     assert result.complete, result.diagnostics
@@ -62,9 +62,9 @@ def test_hcl_findings_carry_file_and_line(
     case: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
     root = tmp_path_factory.mktemp("lines") / case
-    shutil.copytree(TERRAFORM / case, root, ignore=shutil.ignore_patterns("*.json", "*.tfstate"))
+    shutil.copytree(TERRAFORM / case, root, ignore=shutil.ignore_patterns("plan.json", "*.tfstate"))
     registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
     for finding in scan([root], registry, ScanOptions()).findings:
-        assert finding.location.file.suffix == ".tf"
+        assert finding.location.file.name.endswith((".tf", ".tf.json"))
         assert finding.location.line is not None
         assert finding.location.line > 0

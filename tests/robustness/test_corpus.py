@@ -147,7 +147,8 @@ GENERATED: dict[str, tuple[Callable[[Path], Path], int]] = {
         ),
         FINDINGS,
     ),
-    "hcl/bomb_doubling_strings_and_lists": (_hcl_bomb_strings, FINDINGS),
+    # the doubled strings spend the work budget (IAM006) before they reach the size limit
+    "hcl/bomb_doubling_strings_and_lists": (_hcl_bomb_strings, ERROR),
     "hcl/bomb_doubling_maps": (_hcl_bomb_maps, FINDINGS),
     "hcl/bomb_nested_for": (_hcl_bomb_loops, FINDINGS),
     "directory/empty": (_empty_directory, ERROR),
@@ -254,7 +255,7 @@ CASES = [
     ),
     pytest.param(
         "cloudformation/intrinsics_wrong_shapes.yaml",
-        FINDINGS,
+        ERROR,  # its Fn::Transform is not expanded (#13)
         id="cloudformation/intrinsics_wrong_shapes.yaml",
     ),
     pytest.param("cloudformation/invalid_json.json", ERROR, id="cloudformation/invalid_json.json"),
@@ -361,14 +362,15 @@ CASES = [
     pytest.param("hcl/huge_range_and_count", FINDINGS, id="hcl/huge_range_and_count"),
     pytest.param("hcl/locals_cycle", FINDINGS, id="hcl/locals_cycle"),
     pytest.param("hcl/lone_surrogates_tf", FINDINGS, id="hcl/lone_surrogates_tf"),
-    pytest.param("hcl/module_cycle", FINDINGS, id="hcl/module_cycle"),
+    # a module call that is not followed makes the scan incomplete (#13)
+    pytest.param("hcl/module_cycle", ERROR, id="hcl/module_cycle"),
     pytest.param("hcl/module_outputs_cycle", FINDINGS, id="hcl/module_outputs_cycle"),
-    pytest.param("hcl/module_self_reference", FINDINGS, id="hcl/module_self_reference"),
+    pytest.param("hcl/module_self_reference", ERROR, id="hcl/module_self_reference"),
     pytest.param("hcl/syntax_error", ERROR, id="hcl/syntax_error"),
     pytest.param("hcl/syntax_error_garbage_token", ERROR, id="hcl/syntax_error_garbage_token"),
     pytest.param("hcl/tfvars_references", FINDINGS, id="hcl/tfvars_references"),
     pytest.param("hcl/tfvars_wrong", ERROR, id="hcl/tfvars_wrong"),
-    pytest.param("hcl/unknown_blocks_and_labels", FINDINGS, id="hcl/unknown_blocks_and_labels"),
+    pytest.param("hcl/unknown_blocks_and_labels", ERROR, id="hcl/unknown_blocks_and_labels"),
     pytest.param("hcl/unterminated_heredoc", ERROR, id="hcl/unterminated_heredoc"),
     pytest.param("hcl/unterminated_string", ERROR, id="hcl/unterminated_string"),
     pytest.param("hcl/utf16_bom_tf", FINDINGS, id="hcl/utf16_bom_tf"),
@@ -404,6 +406,13 @@ def outcomes(
     return {name: (paths[name], done[name]) for name in paths}
 
 
+#: cases with more than one problem, each its own error line: module calls not followed
+SEVERAL_ERRORS: dict[str, int] = {
+    "hcl/module_self_reference": 2,  # calls itself; a registry module not installed
+    "hcl/unknown_blocks_and_labels": 2,  # a call without source; one not installed
+}
+
+
 def test_the_corpus_is_big_enough() -> None:
     formats = {str(p.values[0]).split("/")[0] for p in CASES}
     assert len(CASES) >= 40
@@ -423,8 +432,8 @@ def test_bad_input(
     errors = [line for line in done.stderr.splitlines() if line.startswith("iacguard: error:")]
     assert done.returncode == expected, done.stderr[-2000:]
     if expected == ERROR:
-        assert len(errors) == 1, done.stderr[-2000:]
-        assert path.name in errors[0]
+        assert len(errors) == SEVERAL_ERRORS.get(name, 1), done.stderr[-2000:]
+        assert all(path.name in error for error in errors)
     else:
         assert errors == []
         report = json.loads(done.stdout)
