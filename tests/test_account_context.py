@@ -4,8 +4,10 @@ reported at the change's element that causes it; nothing of the account's own.""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from iacguard.account_context import in_context, read_account
@@ -17,6 +19,7 @@ from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import FIXTURES
 
 PLAN = FIXTURES / "terraform" / "account_context" / "plan.json"
+CFN = FIXTURES / "cloudformation" / "account_stack" / "template.yaml"
 ACCOUNT = FIXTURES / "account" / "authorization_details" / "account-authorization-details.json"
 DAVE = "arn:aws:iam::111122223333:user/dave"
 REPORTING = "arn:aws:iam::111122223333:role/reporting"
@@ -85,3 +88,40 @@ def test_account_must_be_authorization_details() -> None:
         f"iacguard: error: {PLAN}: --account takes the account's authorization details "
         "(aws iam get-account-authorization-details)\n"
     )
+
+
+def _hcl_copy(tmp_path: Path) -> Path:
+    (tmp_path / "root").mkdir()
+    (tmp_path / "root" / "main.tf").write_bytes((PLAN.parent / "main.tf").read_bytes())
+    return tmp_path / "root"
+
+
+@pytest.mark.parametrize(
+    ("make", "attachment", "role"),
+    [
+        (
+            lambda tmp: PLAN,
+            "aws_iam_role_policy_attachment.reporting_iam",
+            "aws_iam_role.breakglass",
+        ),
+        (_hcl_copy, "aws_iam_role_policy_attachment.reporting_iam", "aws_iam_role.breakglass"),
+        (lambda tmp: CFN, "ReportingIam", "Breakglass"),
+    ],
+    ids=["plan", "hcl", "cloudformation"],
+)
+def test_every_input_format_reads_the_account(
+    tmp_path: Path, make: Callable[[Path], Path], attachment: str, role: str
+) -> None:
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    options = ScanOptions(account=read_account(ACCOUNT))
+    result = scan([make(tmp_path)], registry, options)
+    gains = {
+        (f.rule_id, f.address, f.message.split("': ")[0])
+        for f in result.findings
+        if f.message.startswith("account principal")
+    }
+    assert gains == {
+        ("IAM306", attachment, f"account principal '{REPORTING}"),
+        ("IAM204", role, f"account principal '{DAVE}"),
+        ("IAM306", role, f"account principal '{DAVE}"),
+    }

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
+from iacguard._glob import glob_match
 from iacguard.model import Condition, MaybeStr, Unknown
 
 #: condition keys that restrict an "any principal" grant (rules.md, "Restricting
@@ -394,6 +395,35 @@ def denies_without_mfa(condition: Condition) -> bool | None:
     if any(isinstance(v, Unknown) for v in condition.values):
         return None
     return [str(v).lower() for v in condition.values] == [wanted]
+
+
+def admits_value(conditions: Iterable[Condition], key: str, value: str) -> bool | None:
+    """Whether a request whose context holds *value* for the single-valued *key* can pass
+    the string conditions on that key among *conditions* (``iam:PassedToService`` is
+    ``lambda.amazonaws.com`` when a path passes a role to Lambda). Case is ignored, so
+    a doubt lets the request through.
+
+    :returns: False when a positive operator (``StringEquals``, ``StringLike``) lists no
+        value matching it, or a negated one (``StringNotEquals``, ``StringNotLike``) lists
+        one that does; True when the conditions on *key* let it through; None when an
+        unresolved value decides.
+    """
+    undecided = False
+    for condition in conditions:
+        operator = read_operator(condition.operator)
+        if condition.key_lower != key.lower() or operator.family != "string":
+            continue
+        negated = "not" in operator.name
+        like = operator.name.endswith("like")
+        values = known(condition.values)
+        matched = any(
+            glob_match(v, value, fold_case=True) if like else v.lower() == value.lower()
+            for v in values
+        )
+        if matched == negated and (negated or len(values) == len(condition.values)):
+            return False
+        undecided = undecided or (not matched and len(values) < len(condition.values))
+    return None if undecided else True
 
 
 def describe(conditions: Iterable[Condition]) -> str:

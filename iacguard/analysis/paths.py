@@ -11,17 +11,20 @@ from dataclasses import dataclass
 from typing import Final
 
 from iacguard.analysis.arn import reaches_unreserved, reserved_resources, usable_resources
-from iacguard.analysis.conditions import known
+from iacguard.analysis.conditions import admits_value, known
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.grants import Grant
 from iacguard.analysis.resources import ResourceSet, as_pattern
 from iacguard.analysis.trust import ASSUME_ROLE, allows_assume
 from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
-from iacguard.model import PolicyDocument, Principal, PrincipalKind, Unknown
+from iacguard.model import Condition, PolicyDocument, Principal, PrincipalKind, Unknown
 
 #: the path category whose passed role must trust the receiving service
 NEW_PASSROLE: Final = "new-passrole"
+_PASS_ROLE: Final = "iam:PassRole"
+#: the condition key naming the service a role is passed to
+_PASSED_TO_SERVICE: Final = "iam:PassedToService"
 #: paths that act on other principals: a grant limited to the caller itself does not count
 PRINCIPAL_ACCESS: Final = "principal-access"
 _ASSUME_ROLE: Final = ASSUME_ROLE.lower()
@@ -60,6 +63,22 @@ class PathMatch:
         parts = [f"{action} from {sources_of(grants)}" for action, grants in self.steps]
         roles = f", passing {', '.join(r.display for r in self.roles)}" if self.roles else ""
         return f"{self.path.id} ({'; '.join(parts)}{roles})"
+
+    def open_conditions(self, action: str, grant: Grant) -> tuple[Condition, ...]:
+        """The conditions of *grant* that this path does not settle: all of them but, on
+        the ``iam:PassRole`` step, an ``iam:PassedToService`` condition that lets a role
+        go to the path's service (the path passes it there, so it holds)."""
+        if action != _PASS_ROLE:
+            return grant.statement.conditions
+        return tuple(
+            condition
+            for condition in grant.statement.conditions
+            if condition.key_lower != _PASSED_TO_SERVICE.lower()
+            or not any(
+                admits_value([condition], _PASSED_TO_SERVICE, service) is True
+                for service in self.path.passed_role_trusts
+            )
+        )
 
 
 @functools.cache
@@ -146,6 +165,8 @@ def match_paths(
             denies.update(dict.fromkeys(decision.conditional_denies))
             grants, reserved = _unreserved(decision.allowed_by, action, usable)
             grants, unsure = _useful(grants, path, action.lower())
+            if action == _PASS_ROLE and path.passed_role_trusts:
+                grants = tuple(g for g in grants if _may_pass_to(g, path))
             if not grants:
                 break
             undetermined = undetermined or decision.undetermined or reserved or unsure
@@ -153,7 +174,7 @@ def match_paths(
         else:
             roles: tuple[Principal, ...] = ()
             if path.category == NEW_PASSROLE:
-                passable = _passable_roles(graph, path, dict(steps).get("iam:PassRole", ()))
+                passable = _passable_roles(graph, path, dict(steps).get(_PASS_ROLE, ()))
                 if passable is None or passable is False:
                     continue
                 roles = () if passable is True else passable
@@ -229,6 +250,17 @@ def _has_wildcard(grant: Grant) -> bool:
         if "*" in name or "?" in name:
             return True
     return False
+
+
+def _may_pass_to(grant: Grant, path: EscalationPath) -> bool:
+    """False when *grant*'s ``iam:PassedToService`` condition lets no role go to the
+    services of *path* (AmazonDynamoDBFullAccess passes roles to DAX and Application
+    Auto Scaling only, not to Lambda)."""
+    conditions = grant.statement.conditions
+    return any(
+        admits_value(conditions, _PASSED_TO_SERVICE, service) is not False
+        for service in path.passed_role_trusts
+    )
 
 
 def _passable_roles(

@@ -80,12 +80,19 @@ class Privilege:
         """The conditions the verdict rests on: those of conditional grants (when every
         grant of a step is conditional) and of the chain's edges."""
         found: list[Condition] = []
-        steps: list[tuple[Grant, ...]] = [self.admin] if self.admin else []
-        steps += [grants for match in self.paths for _, grants in match.steps]
-        steps += [d.allowed_by for d in self.permissions_management]
-        for grants in steps:
-            if grants and all(g.conditional for g in grants):
-                found += [c for g in grants for c in g.statement.conditions]
+        # per step, the conditions of each grant that the step does not settle
+        steps = [[g.statement.conditions for g in self.admin]] if self.admin else []
+        steps += [
+            [match.open_conditions(action, g) for g in grants]
+            for match in self.paths
+            for action, grants in match.steps
+        ]
+        steps += [
+            [g.statement.conditions for g in d.allowed_by] for d in self.permissions_management
+        ]
+        for conditions in steps:
+            if conditions and all(conditions):
+                found += [c for each in conditions for c in each]
         if self.chain is not None:
             found += self.chain.conditions
         if self.target is not None:

@@ -30,12 +30,13 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
     code as a stronger role. The actions may come from different policies, a user's
     groups included; an explicit ``Deny`` of one of them breaks the path. For paths that
     pass a role to a service, a PassRole limited to roles of the configuration counts
-    only when one of them trusts that service. Grants limited to the caller
-    (``${aws:username}``) do not reach other principals. A path that one group grants
-    entirely is reported at the group, not at each member. Administrators are reported
-    by IAM301 instead. Paths: DataDog/pathfinding.cloud (Apache-2.0), plus
-    ``iam:SetDefaultPolicyVersion`` on customer-managed policies (an older version may
-    grant more).
+    only when one of them trusts that service, and one whose ``iam:PassedToService``
+    names other services only (AmazonDynamoDBFullAccess: DAX, Auto Scaling) not at all.
+    Grants limited to the caller (``${aws:username}``) do not reach other principals. A
+    path that one group grants entirely is reported at the group, not at each member.
+    Administrators are reported by IAM301 instead. Paths: DataDog/pathfinding.cloud
+    (Apache-2.0), plus ``iam:SetDefaultPolicyVersion`` on customer-managed policies (an
+    older version may grant more).
 
     Each action counts only on resources the path can use: ``iam:CreatePolicyVersion``
     on ``arn:aws:iam::aws:policy/*`` (AWS-managed policies) or on an S3 ARN escalates

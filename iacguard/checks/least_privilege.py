@@ -208,7 +208,9 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
             if via:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
-                message = f"{label} allows '{doc.PASS_ROLE}' on {where} (through {doc.quoted(via)})"
+                message = f"{label} allows '{doc.PASS_ROLE}' on {where}"
+                if any(pattern.lower() != doc.PASS_ROLE.lower() for pattern in via):
+                    message += f" (through {doc.quoted(via)})"  # named by a wildcard
                 yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 

@@ -70,12 +70,24 @@ class ParsedInput:
 
 
 def display_path(path: Path) -> PurePosixPath:
-    """*path* relative to the working directory when it is below it, else absolute."""
+    """*path* as every report, baseline and fingerprint names it: relative to the root of
+    the git repository holding it (the same from any working directory, as code scanning
+    and baselines need), else relative to the working directory when below it, else
+    absolute."""
     resolved = path.resolve()
-    try:
-        return PurePosixPath(resolved.relative_to(Path.cwd().resolve()).as_posix())
-    except ValueError:
-        return PurePosixPath(resolved.as_posix())
+    for base in (repository_root(resolved), Path.cwd().resolve()):
+        if base is not None and resolved.is_relative_to(base):
+            return PurePosixPath(resolved.relative_to(base).as_posix())
+    return PurePosixPath(resolved.as_posix())
+
+
+def repository_root(path: Path) -> Path | None:
+    """The nearest directory at or above *path* (resolved) holding ``.git`` (a directory,
+    or a file in a worktree or submodule); None outside any repository."""
+    for directory in (path, *path.parents):
+        if (directory / ".git").exists():
+            return directory
+    return None
 
 
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
@@ -215,6 +227,16 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
         from iacguard.parsers import hcl
 
         return hcl.parse_directory(source.path, source.display, budget)
+    from iacguard.parsers import _binary_plan
+
+    if source.explicit and _binary_plan.is_binary_plan(source.path):
+        from iacguard.parsers import tfplan
+
+        data = load_json(_binary_plan.show_json(source.path), source.path)
+        if not tfplan.looks_like_plan(data):
+            raise ParseError(source.path, "terraform show -json gave no plan")
+        config = tfplan.read_plan(data, source.path, source.display)
+        return tfplan.plan_graph(config, source.display, source.source, budget)
     text = read_text(source.path)
     if source.path.suffix == ".csv":
         from iacguard.parsers import _credential_report as credentials

@@ -87,6 +87,25 @@ class CfnResource:
     origin: Origin
 
 
+#: transforms CloudFormation itself runs; iacguard reads the properties they leave alone
+_AWS_TRANSFORMS: Final = frozenset(
+    {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions", "AWS::CodeDeployBlueGreen"}
+)
+
+
+def macro_transforms(value: JSONValue) -> tuple[str, ...]:
+    """The names of the macros a template's ``Transform`` runs, in order: every transform
+    but those of :data:`_AWS_TRANSFORMS` (``AWS::Include`` with its snippet, account-defined
+    macros). A ``Transform`` may be one name, a ``{"Name": ...}`` mapping or a list of both.
+    """
+    names: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        name = item.get("Name") if isinstance(item, Mapping) else item
+        if isinstance(name, str) and name not in _AWS_TRANSFORMS:
+            names.append(name)
+    return tuple(names)
+
+
 def build_graph(
     template: Mapping[str, JSONValue],
     positions: Mapping[Pointer, tuple[int, int]],
@@ -139,6 +158,7 @@ class _Mapper:
         self.by_name: dict[tuple[PrincipalKind, str], str] = {}
         self.policy_by_name: dict[str, str] = {}
         self.resources: list[CfnResource] = []
+        self.macros = macro_transforms(template.get("Transform"))
 
     # ------------------------------------------------------------------ helpers
 
@@ -167,6 +187,11 @@ class _Mapper:
             else:
                 value = None
         origin = self.at(res, *pointer)
+        if value is None and self.macros:
+            # a macro rewrites the template before CloudFormation reads it: a document the
+            # resource lacks here may well be one the macro writes
+            where = ".".join(str(part) for part in pointer)
+            return Unknown(f"{res.logical}.{where} (left to macro {', '.join(self.macros)})")
         if (sub := self.resolver.sub_text(value)) is not None:
             value = sub_document(*sub) or value  # JSON text written with Fn::Sub
         if isinstance(value, tuple) and all(isinstance(v, Mapping) for v in value):
@@ -255,6 +280,7 @@ class _Mapper:
         extra.resolve_outputs(self)
         self._add_secret_flows()
         extra.add_parameters(self)
+        extra.add_output_values(self)
         extra.add_globals(self)
         return self.builder.build()
 

@@ -245,6 +245,19 @@ def add_parameters(m: _Mapper) -> None:
         m.builder.config_blocks.append(block)
 
 
+def add_output_values(m: _Mapper) -> None:
+    """Each output ``Value`` as written, as a config block ``Outputs.NAME`` (IAM101): a
+    key pasted into an output is shown to whoever can describe the stack."""
+    outputs = m.template.get("Outputs")
+    if not isinstance(outputs, Mapping):
+        return
+    for name, spec in outputs.items():
+        if isinstance(spec, Mapping) and "Value" in spec:
+            origin = output_origin(m, str(name))
+            block = ConfigBlock("output", "", origin.address, origin, {str(name): spec["Value"]})
+            m.builder.config_blocks.append(block)
+
+
 def resolve_outputs(m: _Mapper) -> None:
     """Resolve every output's ``Value``, which records the secrets flowing into it."""
     outputs = m.template.get("Outputs")

@@ -24,6 +24,7 @@ from typing import Final
 
 from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
+from iacguard.parsers._hcl_data_sources import managed_policy_attributes
 from iacguard.parsers._hcl_eval import Evaluator, Session, Step, iterate
 from iacguard.parsers._hcl_functions import (
     ANY,
@@ -304,6 +305,8 @@ class Configuration:
         self.unspent -= value_size(values)
         if inst.type == "aws_iam_policy_document" and inst.mode == "data":
             values["json"] = values["minified_json"] = render_policy_document(values)
+        elif inst.type == "aws_iam_policy" and inst.mode == "data":
+            values.update(managed_policy_attributes(values.get("arn")))
         self.values[inst.address] = (values, links)
         return values, links
 

@@ -70,6 +70,8 @@ def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
         return value
     if isinstance(value, str):
         return _at(_parse_text(value), origin)
+    if value is None:
+        return PolicyDocument(origin, problems=("the document is missing",))
     if not isinstance(value, Mapping):
         return PolicyDocument(origin, problems=("the document is not a JSON object",))
     return _document(value, origin)

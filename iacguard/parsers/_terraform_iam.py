@@ -222,13 +222,17 @@ class _Mapper:
         ids :func:`external_id` / :func:`unknown_id` for principals not in the graph."""
         targets: dict[str, None] = {}
         unresolved = False
+        unnamed = False
         for item in _items(res.values.get(attribute)):
             if isinstance(item, str):
                 name = item.rsplit("/", 1)[-1] if item.startswith("arn:") else item
-                targets[self.by_name.get((kind, name), external_id(kind, name))] = None
+                # an empty name names no one: the reference, if any, says who is meant
+                unnamed = unnamed or not name
+                if name:
+                    targets[self.by_name.get((kind, name), external_id(kind, name))] = None
             else:
                 unresolved = True
-        if unresolved or res.values.get(attribute) is None:
+        if unnamed or unresolved or res.values.get(attribute) is None:
             linked = [
                 ref.address
                 for ref in res.links.get(attribute, ())
@@ -239,6 +243,8 @@ class _Mapper:
                 targets[address] = None
             if unresolved and not linked:
                 targets[unknown_id(kind, f"{res.address}.{attribute}")] = None
+            if unnamed and not linked:
+                targets[external_id(kind, "")] = None
         return list(targets)
 
     def policy_targets(self, res: TfResource, attribute: str) -> list[str]:

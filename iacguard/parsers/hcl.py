@@ -371,6 +371,9 @@ def _outputs(configuration: Configuration, root: ModuleInstance) -> Iterator[TfO
 
 
 def _blocks(configuration: Configuration, root: ModuleInstance) -> Iterator[TfBlock]:
+    from iacguard.parsers._hcl_literals import literal_blocks
+
+    yield from literal_blocks(configuration)
     for module in configuration.modules:
         for block in module.body.blocks_of("provider"):
             if len(block.labels) != 1:

@@ -467,6 +467,13 @@ class _PlanReader:
             values = expression_value(provider.get("expressions"), address)
             yield TfBlock("provider", name, address, self.origin(address), _as_mapping(values))
         root_config = _mapping(configuration.get("root_module"))
+        for name, output in _mapping(root_config.get("outputs")).items():
+            # only a wholly literal value is in the plan (one with a reference is not)
+            expression = _mapping(_mapping(output).get("expression"))
+            if "constant_value" in expression:
+                address = f"output.{name}"
+                values = {str(name): expression_value(expression, address)}
+                yield TfBlock("output", "", address, self.origin(address), values)
         declared = _mapping(root_config.get("variables"))
         given = _mapping(self.data.get("variables"))
         for name in dict.fromkeys([*declared, *given]):
