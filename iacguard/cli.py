@@ -7,7 +7,8 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import IntEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO
@@ -16,6 +17,7 @@ import typer
 
 from iacguard._version import __version__
 from iacguard.budget import DEFAULT_WORK_BUDGET
+from iacguard.coverage import NOT_EVALUATED_CODE, NotEvaluated
 from iacguard.engine import ScanOptions, ScanResult, scan, skip_summary
 from iacguard.errors import describe
 from iacguard.plugins import collect_checks, collect_reporters
@@ -356,7 +358,8 @@ def check(
     except IacguardError as err:
         _fail(str(err))
     unwritten = _render(result, formats, outputs, reporters, debug)
-    _print_diagnostics(_shown_diagnostics(result.diagnostics, result.skipped, verbose), sys.stderr)
+    shown = _shown_diagnostics(result.diagnostics, result.skipped, verbose, result.not_evaluated)
+    _print_diagnostics(shown, sys.stderr)
     if unwritten:
         _fail("; ".join(unwritten))
     if not result.complete:
@@ -421,18 +424,76 @@ def _render(
 
 
 def _shown_diagnostics(
-    diagnostics: Sequence[Diagnostic], skipped: Sequence[Diagnostic], verbose: bool
-) -> Iterator[Diagnostic]:
-    """The diagnostics for stderr: files skipped in a directory are one line, with a
-    hint, or with ``-v`` one line each."""
+    diagnostics: Sequence[Diagnostic],
+    skipped: Sequence[Diagnostic],
+    verbose: bool,
+    not_evaluated: Sequence[NotEvaluated] = (),
+) -> list[Diagnostic]:
+    """The diagnostics for stderr. Files skipped in a directory are one line, with a
+    hint, and so are inputs of which not one policy was evaluated; without ``-v`` at
+    most :data:`_STDERR_LINES` lines (errors first, then warnings, then notes), the
+    last saying what it leaves out. ``-v`` shows every one of them, and each element
+    that was not evaluated."""
     summary = skip_summary(skipped)
+    inputs_blind = tuple(d for d in diagnostics if d.code == NOT_EVALUATED_CODE)
+    blind = inputs_blind if len(inputs_blind) > 1 else ()
+    shown: list[Diagnostic] = []
     for diagnostic in diagnostics:
-        if diagnostic != summary or len(skipped) == 1:
-            yield diagnostic
+        if diagnostic in blind and not verbose:
+            if diagnostic == blind[0]:
+                shown.append(_blind_summary(blind))
+        elif diagnostic != summary or len(skipped) == 1:
+            shown.append(diagnostic)
         elif verbose:
-            yield from skipped
+            shown += skipped
         else:
-            yield dataclasses.replace(diagnostic, message=f"{diagnostic.message} (-v lists them)")
+            shown.append(
+                dataclasses.replace(diagnostic, message=f"{diagnostic.message} (-v lists them)")
+            )
+    if verbose:
+        return shown + [not_evaluated_note(item) for item in not_evaluated]
+    return _capped(shown)
+
+
+#: the most lines of diagnostics stderr gets without ``-v``
+_STDERR_LINES = 20
+
+
+def _capped(shown: list[Diagnostic]) -> list[Diagnostic]:
+    """*shown*, or when longer than :data:`_STDERR_LINES`, its most serious ones and one
+    line counting the rest."""
+    if len(shown) <= _STDERR_LINES:
+        return shown
+    order = {DiagnosticLevel.ERROR: 0, DiagnosticLevel.WARNING: 1, DiagnosticLevel.NOTE: 2}
+    ranked = sorted(shown, key=lambda d: order[d.level])  # stable: file order kept
+    kept, rest = ranked[: _STDERR_LINES - 1], ranked[_STDERR_LINES - 1 :]
+    counts = Counter(d.level.value for d in rest)
+    parts = ", ".join(
+        f"{counts[level.value]} {level.value}s" for level in order if counts[level.value]
+    )
+    message = f"{len(rest)} more ({parts}) not shown: -v lists them, and so does -f json"
+    return [*kept, Diagnostic(rest[0].level, "IAM003", message)]
+
+
+def _blind_summary(blind: tuple[Diagnostic, ...]) -> Diagnostic:
+    """One WARNING for the inputs of which not one policy was evaluated."""
+    names = [str(d.location.file) for d in blind if d.location]
+    shown = ", ".join(names[:_BLIND_SHOWN])
+    more = f" and {len(names) - _BLIND_SHOWN} more" if len(names) > _BLIND_SHOWN else ""
+    message = (
+        f"not one policy evaluated in {len(blind)} inputs: {shown}{more}; a report without "
+        "findings there does not mean they are safe (-v lists them)"
+    )
+    return Diagnostic(DiagnosticLevel.WARNING, NOT_EVALUATED_CODE, message)
+
+
+#: how many inputs the one warning for inputs with no policy evaluated names
+_BLIND_SHOWN = 3
+
+
+def not_evaluated_note(item: NotEvaluated) -> Diagnostic:
+    """The ``-v`` line of one element that was not evaluated."""
+    return Diagnostic(DiagnosticLevel.NOTE, NOT_EVALUATED_CODE, item.describe(), item.location)
 
 
 def _print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None:

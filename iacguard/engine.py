@@ -21,10 +21,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import final
 
-from iacguard import suppress
+from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
 from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
+from iacguard.coverage import NotEvaluated
 from iacguard.errors import (
     DependencyConflictError,
     InputError,
@@ -104,6 +105,14 @@ class ScanResult:
     below_min_severity: int = 0
     #: steps of the work budget the scan spent (:mod:`iacguard.budget`)
     work_spent: int = 0
+    #: what the scanned inputs hold that could not be evaluated (values known only after
+    #: apply, modules not followed ...), sorted by file and line (#17)
+    not_evaluated: tuple[NotEvaluated, ...] = ()
+
+    @property
+    def inputs_not_evaluated(self) -> tuple[Diagnostic, ...]:
+        """One WARNING per input of which not one policy was evaluated (#17)."""
+        return tuple(d for d in self.diagnostics if d.code == coverage.NOT_EVALUATED_CODE)
 
     @property
     def complete(self) -> bool:
@@ -142,6 +151,7 @@ def scan(
     today = options.today or datetime.date.today()
     suppressed: list[SuppressedFinding] = []
     skipped: list[Diagnostic] = []
+    not_evaluated: list[NotEvaluated] = []
     #: the (rule, address) pairs the account has on its own, worked out on first use
     account_before: frozenset[tuple[str, str]] | None = None
     budget = WorkBudget(options.work_budget)
@@ -149,6 +159,10 @@ def scan(
     with contextlib.closing(inputs):  # a budget spent by the checks ends the parse loop
         for source, parsed in inputs:
             scanned.append(source)
+            gaps = [*parsed.not_evaluated, *coverage.of_graph(parsed.graph)]
+            not_evaluated += gaps
+            if coverage.evaluated_nothing(parsed.graph, gaps):
+                diagnostics.append(_nothing_evaluated(source, gaps))
             found: list[Finding] = []
             try:
                 if options.account is None:
@@ -220,6 +234,7 @@ def scan(
     )
     rules_off = tuple(sorted(c.id for c in registry if not options.selection.enabled(c.id)))
     suppressed.sort(key=lambda s: s.finding.sort_key)
+    not_evaluated.sort(key=lambda item: item.sort_key)
     return ScanResult(
         tuple(_unique(kept)),
         tuple(diagnostics),
@@ -230,6 +245,22 @@ def scan(
         rules_off,
         len(outcome.kept) - len(kept),
         budget.spent,
+        tuple(not_evaluated),
+    )
+
+
+def _nothing_evaluated(source: InputFile, gaps: Sequence[NotEvaluated]) -> Diagnostic:
+    """The WARNING for an input of which not one policy statement was evaluated (#17):
+    its report must not read as clean. It is not an error: values known only after apply
+    are what a scan before apply meets, and the scan did all it could (README, "What was
+    not evaluated")."""
+    counted = "; ".join(group.describe() for group in coverage.groups(gaps))
+    message = (
+        f"{source.display}: not one policy evaluated ({counted}): "
+        "a report without findings here does not mean it is safe"
+    )
+    return Diagnostic(
+        DiagnosticLevel.WARNING, coverage.NOT_EVALUATED_CODE, message, Location(source.display)
     )
 
 

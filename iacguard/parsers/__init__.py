@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 from typing import Final
 
 from iacguard.budget import WorkBudget
+from iacguard.coverage import NotEvaluated
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import SourceKind
@@ -66,6 +67,9 @@ class ParsedInput:
     #: remarks about the input that do not stop the scan (NOTE or WARNING level), or
     #: parts of it that could not be read (ERROR level: the scan is incomplete)
     notes: tuple[Diagnostic, ...] = ()
+    #: what the parser could not evaluate and the graph does not show as Unknown
+    #: (modules not followed, unknown ``count``); see ``coverage.of_graph`` for the rest
+    not_evaluated: tuple[NotEvaluated, ...] = ()
 
 
 def display_path(path: Path) -> PurePosixPath:

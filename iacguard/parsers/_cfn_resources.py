@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final
 
+from iacguard.coverage import SAM_TEMPLATE, NotEvaluated, NotEvaluatedKind, shorten
 from iacguard.model import (
     ConfigBlock,
     EdgeKind,
     LambdaPermission,
+    Location,
     OidcProvider,
     Origin,
     Policy,
@@ -128,7 +130,26 @@ def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
                 m.builder.link(policy_id, role, EdgeKind.ATTACHED, origin, "Policies")
         elif isinstance(entry, Mapping) and "Statement" in entry:
             _sam_inline(m, res, role, f"{res.logical}#Policies[{index}]", ("Policies", index))
-        # SAM policy templates ({"S3ReadPolicy": {...}}) are scoped by design: not modelled
+        elif isinstance(entry, Mapping):
+            _sam_policy_template(m, res, index, entry)
+
+
+def _sam_policy_template(
+    m: _Mapper, res: CfnResource, index: int, entry: Mapping[str, object]
+) -> None:
+    """A SAM policy template (``{"S3ReadPolicy": {...}}``), scoped by AWS by design, is not
+    modelled: it is counted as not evaluated (#17), at its line."""
+    place = m.resolver.places.get(("Resources", res.logical, "Properties", "Policies", index))
+    location = Location(m.display, *place) if place else m.at(res, "Policies", index).location
+    name = shorten(", ".join(sorted(entry)))
+    gap = NotEvaluated(
+        NotEvaluatedKind.POLICY_DOCUMENT,
+        f"{res.logical}#Policies[{index}]",
+        location,
+        SAM_TEMPLATE,
+        name,
+    )
+    m.builder.not_evaluated.append(gap)
 
 
 def implicit_roles(resources: Mapping[str, JSONValue]) -> dict[str, str]:

@@ -28,8 +28,10 @@ from pathlib import Path, PurePosixPath
 from typing import Final, TypeAlias
 
 from iacguard.budget import WorkBudget
+from iacguard.coverage import NotEvaluated
 from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
+from iacguard.parsers._hcl_coverage import not_evaluated, of_graph_elements
 from iacguard.parsers._hcl_files import has_config_files
 from iacguard.parsers._hcl_module import NOT_INSTALLED, Configuration, ModuleInstance
 from iacguard.parsers._hcl_policy_document import with_placeholder_statements
@@ -85,6 +87,8 @@ class SourceMap:
     #: comments, bound to concrete addresses by :func:`bind_suppressions`
     comments: tuple[tuple[tuple[str, ...], str, Suppression], ...]
     notes: tuple[Diagnostic, ...]
+    #: what the evaluation could not evaluate (``_hcl_coverage``), of every resource
+    not_evaluated: tuple[NotEvaluated, ...]
 
 
 def terraform_roots(directories: list[Path]) -> list[Path]:
@@ -158,7 +162,8 @@ def parse_directory(
     source = read_source(path, display, budget)
     suppressions = tuple(bind_suppressions(source.comments, addresses_of(source.config)))
     graph = build_graph(source.config)
-    return ParsedInput(SourceKind.TERRAFORM_HCL, graph, suppressions, source.notes)
+    gaps = of_graph_elements(source.not_evaluated, graph)
+    return ParsedInput(SourceKind.TERRAFORM_HCL, graph, suppressions, source.notes, gaps)
 
 
 def addresses_of(config: TerraformConfig) -> list[str]:
@@ -243,7 +248,8 @@ def read_source(path: Path, display: PurePosixPath, budget: WorkBudget | None = 
                     "hcl-comment",
                 )
                 comments.append((module_path, address, suppression))
-    return SourceMap(config, locations, tuple(comments), tuple(notes))
+    gaps = not_evaluated(configuration)
+    return SourceMap(config, locations, tuple(comments), tuple(notes), gaps)
 
 
 _MISPLACED: Final = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Final, Literal, TextIO, TypeAlias
 
+from iacguard import coverage
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter, merge_repeats, silenced
@@ -113,6 +114,9 @@ class GithubReporter:
         hidden = silenced(result).describe()
         if hidden:
             stream.write(command("notice", f"Not shown: {hidden}", {"title": "iacguard"}) + "\n")
+        for group in coverage.groups(result.not_evaluated):
+            properties: dict[str, str | int] = {"title": f"iacguard {coverage.NOT_EVALUATED_CODE}"}
+            stream.write(command("notice", group.describe(), properties) + "\n")
 
 
 @hookimpl

@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Final, TextIO
 
-from iacguard import __version__
+from iacguard import __version__, coverage
 from iacguard._collector import collector_paused
+from iacguard.coverage import NotEvaluated
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, severity_counts, silenced
 from iacguard.report._escape import defuse_json
@@ -36,6 +37,18 @@ def finding_record(finding: Finding) -> dict[str, object]:
         "pointer": [str(part) for part in finding.pointer],
         "source": finding.source.value,
         "fingerprint": finding.fingerprint,
+    }
+
+
+def not_evaluated_record(item: NotEvaluated) -> dict[str, object]:
+    """One element that was not evaluated (the ``not_evaluated[]`` items of the schema)."""
+    return {
+        "kind": item.kind.value,
+        "resource": item.address,
+        "file": str(item.location.file),
+        "line": item.location.line,
+        "reason": item.reason,
+        "detail": item.detail,
     }
 
 
@@ -74,10 +87,15 @@ class JsonReporter:
                 "rules": len(result.checks),
                 "suppressed": len(result.suppressed),
                 "silenced": silenced(result).as_dict(),
+                "not_evaluated": [
+                    {"kind": g.kind.value, "reason": g.reason, "count": g.count}
+                    for g in coverage.groups(result.not_evaluated)
+                ],
             },
             "inputs": [str(source.display) for source in result.inputs],
             "findings": [finding_record(f) for f in findings],
             "diagnostics": [diagnostic_record(d) for d in result.diagnostics],
+            "not_evaluated": [not_evaluated_record(item) for item in result.not_evaluated],
         }
         stream.write(defuse_json(json.dumps(document, indent=2, sort_keys=True)))
         stream.write("\n")

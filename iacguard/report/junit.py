@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
+from iacguard import coverage
+from iacguard.coverage import NotEvaluatedGroup
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, silenced
 from iacguard.report._escape import defuse_xml
@@ -77,9 +79,27 @@ def _error_case(diagnostic: Diagnostic) -> ET.Element:
     return case
 
 
+def _skipped_case(group: NotEvaluatedGroup, result: ScanResult) -> ET.Element:
+    """A skipped case per kind and reason of what was not evaluated; its body lists the
+    elements."""
+    case = ET.Element(
+        "testcase",
+        classname="iacguard.not-evaluated",
+        name=f"{group.kind.plural}: {group.reason}",
+    )
+    body = "\n".join(
+        item.describe()
+        for item in result.not_evaluated
+        if (item.kind, item.reason) == (group.kind, group.reason)
+    )
+    ET.SubElement(case, "skipped", message=_clean(group.describe())).text = _clean(body)
+    return case
+
+
 def junit_cases(result: ScanResult) -> list[ET.Element]:
     """Every test case: one per (rule, file, resource) with findings, one passing case per
-    rule that found nothing and did not crash, and one error case per ERROR diagnostic.
+    rule that found nothing and did not crash, one error case per ERROR diagnostic, and
+    one skipped case per kind and reason of what was not evaluated.
 
     ``classname`` is ``iacguard.<rule ID>`` and ``name`` is ``<file>::<address>``, so
     the pair is unique in a report.
@@ -91,6 +111,7 @@ def junit_cases(result: ScanResult) -> list[ET.Element]:
     failing = {f.rule_id for f in findings} | {d.check_id for d in errors}
     cases += [_passed_case(check) for check in result.checks if check.id not in failing]
     cases += [_error_case(diagnostic) for diagnostic in errors]
+    cases += [_skipped_case(group, result) for group in coverage.groups(result.not_evaluated)]
     return sorted(cases, key=lambda c: (c.get("classname", ""), c.get("name", "")))
 
 
@@ -111,8 +132,9 @@ class JunitReporter:
             "failures": str(_count(cases, "failure")),
             "errors": str(_count(cases, "error")),
         }
+        skipped = str(_count(cases, "skipped"))
         root = ET.Element("testsuites", {"name": "iacguard", **counts})
-        suite = ET.SubElement(root, "testsuite", {"name": "iacguard", "skipped": "0", **counts})
+        suite = ET.SubElement(root, "testsuite", {"name": "iacguard", "skipped": skipped, **counts})
         properties = ET.SubElement(suite, "properties")
         for key, count in silenced(result).as_dict().items():
             ET.SubElement(properties, "property", name=f"iacguard.silenced.{key}", value=str(count))

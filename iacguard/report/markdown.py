@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final, TextIO
 
+from iacguard import coverage
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, merge_repeats, severity_counts, silenced
 from iacguard.report._escape import visible
@@ -74,6 +75,14 @@ def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
             f"{'s' if errors != 1 else ''} (see the job log). Do not read it as clean.",
             "",
         ]
+    blind = len(result.inputs_not_evaluated)
+    if blind:
+        lines += [
+            f"> [!WARNING]\n> Not one policy could be evaluated in {blind} input"
+            f"{'s' if blind != 1 else ''} (see the job log). A report without findings "
+            "there does not mean it is safe.",
+            "",
+        ]
     files = len(result.inputs)
     verdict = f"**{total} finding{'s' if total != 1 else ''}**" if total else "**No findings**"
     lines += [
@@ -87,6 +96,7 @@ def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
     hidden = silenced(result).describe()
     if hidden:
         lines += ["", f"Not shown: {hidden}."]
+    lines += _not_evaluated(result)
     if not total:
         return "\n".join(lines) + "\n"
     ordered = sorted(findings, key=lambda f: (-f.severity, f.sort_key))
@@ -105,6 +115,12 @@ def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
         lines += ["", f"… and {rest} more finding{'s' if rest != 1 else ''} (see the full report)."]
     lines += ["", "`iacguard explain RULE` shows why a rule matters and how to fix it."]
     return "\n".join(lines) + "\n"
+
+
+def _not_evaluated(result: ScanResult) -> list[str]:
+    """What was not evaluated, counted by kind and reason (the JSON report lists it)."""
+    counted = [f"- {cell(group.describe())}" for group in coverage.groups(result.not_evaluated)]
+    return ["", "Not evaluated (`iacguard check -v` lists them):", "", *counted] if counted else []
 
 
 class MarkdownReporter:

@@ -7,12 +7,13 @@ import json
 from typing import TYPE_CHECKING, Final, Literal, NotRequired, TextIO, TypeAlias, TypedDict
 from urllib.parse import quote
 
-from iacguard import __version__
+from iacguard import __version__, coverage
 from iacguard._collector import collector_paused
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter, merge_repeats, silenced
 from iacguard.report._escape import defuse_json
+from iacguard.report.json import not_evaluated_record
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
@@ -194,8 +195,9 @@ class Run(TypedDict):
     invocations: list[Invocation]
     results: list[Result]
     columnKind: str
-    #: ``silenced``: the counts of :class:`iacguard.report.Silenced`
-    properties: dict[str, dict[str, int]]
+    #: ``silenced``: the counts of :class:`iacguard.report.Silenced`;
+    #: ``iacguard/notEvaluated``: what the scan could not evaluate (#17)
+    properties: dict[str, object]
 
 
 SarifLog = TypedDict("SarifLog", {"$schema": str, "version": str, "runs": list[Run]})
@@ -337,16 +339,32 @@ def sarif_log(result: ScanResult) -> SarifLog:
                 "invocations": [
                     {
                         "executionSuccessful": result.complete,
-                        "toolExecutionNotifications": [notification(d) for d in result.diagnostics],
+                        "toolExecutionNotifications": [notification(d) for d in result.diagnostics]
+                        + [notification(note) for note in _not_evaluated_notes(result)],
                     }
                 ],
                 "results": [result_record(f, index[f.rule_id]) for f in findings],
                 "columnKind": "unicodeCodePoints",
-                # what kept findings out of the results: suppressions, rules switched off
-                "properties": {"silenced": silenced(result).as_dict()},
+                # what kept findings out of the results (suppressions, rules switched
+                # off) and what the scan could not evaluate
+                "properties": {
+                    "silenced": silenced(result).as_dict(),
+                    "iacguard/notEvaluated": [
+                        not_evaluated_record(i) for i in result.not_evaluated
+                    ],
+                },
             }
         ],
     }
+
+
+def _not_evaluated_notes(result: ScanResult) -> list[Diagnostic]:
+    """One NOTE per kind and reason of what was not evaluated; the run's
+    ``iacguard/notEvaluated`` property lists the elements."""
+    return [
+        Diagnostic(DiagnosticLevel.NOTE, coverage.NOT_EVALUATED_CODE, group.describe())
+        for group in coverage.groups(result.not_evaluated)
+    ]
 
 
 class SarifReporter:

@@ -6,6 +6,7 @@ import os
 from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
+from iacguard import coverage
 from iacguard.hookspecs import hookimpl
 from iacguard.model import Severity
 from iacguard.report import RegisterReporter, merge_repeats, severity_counts, silenced
@@ -75,6 +76,8 @@ class TextReporter:
         if findings:
             stream.write("'iacguard explain RULE' shows why a rule matters and how to fix it.\n")
         stream.write(summary_line(result) + "\n")
+        for counted in not_evaluated_lines(result):
+            stream.write(printable(counted) + "\n")
 
 
 def summary_line(result: ScanResult) -> str:
@@ -89,10 +92,23 @@ def summary_line(result: ScanResult) -> str:
     hidden = silenced(result).describe()
     if hidden:
         text += f", {hidden}"
+    if blind := len(result.inputs_not_evaluated):
+        text += (
+            f"; NOT ONE POLICY EVALUATED in {blind} input{'s' if blind != 1 else ''} (see stderr)"
+        )
     errors = sum(d.level is DiagnosticLevel.ERROR for d in result.diagnostics)
     if errors:
         text += f"; scan INCOMPLETE: {errors} error{'s' if errors != 1 else ''} (see stderr)"
     return text
+
+
+def not_evaluated_lines(result: ScanResult) -> list[str]:
+    """The summary's count of what was not evaluated, one line per kind and reason
+    (``3 policy documents not evaluated: unknown until apply``), and where the list is."""
+    lines = [group.describe() for group in coverage.groups(result.not_evaluated)]
+    if lines:
+        lines.append("('iacguard check -v' lists what was not evaluated.)")
+    return lines
 
 
 @hookimpl

@@ -320,6 +320,10 @@ def test_a_module_not_installed_is_noted_by_name_not_by_source(
     assert exit_code == ExitCode.OK
     assert stderr.splitlines() == [
         "iacguard: note: tree: 1 module(s) from a registry or git not installed ('admin'): "
-        "run terraform init here to scan what they create [IAM003]"
+        "run terraform init here to scan what they create [IAM003]",
+        # nothing else in the root: not one policy is evaluated, which is said (#17)
+        "iacguard: warning: tree: not one policy evaluated (1 module not evaluated: source is "
+        "not a local directory and is not installed (run terraform init)): a report without "
+        "findings here does not mean it is safe [IAM007]",
     ]
     assert report["complete"] is True
