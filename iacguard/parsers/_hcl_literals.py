@@ -46,7 +46,9 @@ def _block(
     module: ModuleInstance,
     configuration: Configuration,
 ) -> TfBlock:
-    evaluator = Evaluator(_ReferencesUnknown(), module.directory, configuration.root)
+    evaluator = Evaluator(
+        _ReferencesUnknown(), module.directory, configuration.root, session=configuration.session
+    )
     address = f"{module.prefix}{kind}.{name}"
     line = block.line if kind == "output" else attribute.line
     origin = Origin(SourceKind.TERRAFORM_HCL, address, Location(block.file, line))
