@@ -54,6 +54,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -288,6 +289,27 @@ def check(
     ] = DEFAULT_WORK_BUDGET,
     debug: DebugOption = False,
     verbose: VerboseOption = False,
+    skip_path: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--skip-path",
+            metavar="GLOB",
+            help="Do not scan inputs whose path (from the repository root) or a directory "
+            "above it matches this glob (repeatable, or comma-separated).",
+        ),
+    ] = None,
+    var_file: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--var-file",
+            metavar="FILE",
+            help="Terraform variables (.tfvars or .tfvars.json) for the roots scanned from "
+            "source, read after their own terraform.tfvars and *.auto.tfvars (repeatable).",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Only errors on stderr (no notes or warnings).")
+    ] = False,
 ) -> None:
     """Scan PATHS and report IAM findings; exit 0 clean, 1 findings, 2 error."""
     from iacguard import suppress, trust
@@ -297,13 +319,13 @@ def check(
         logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
     cli_settings = {
         "config": config,
-        "format": output_format,
+        "format": _split(output_format),
         "min-severity": min_severity,
         "fail-on": fail_on,
         "soft-fail": soft_fail,
-        "select": select,
-        "ignore": ignore,
-        "trusted-accounts": trusted_account,
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "trusted-accounts": _split(trusted_account),
         "baseline": baseline,
         "plugins": plugin,
         "disable-plugins": disable_plugin,
@@ -312,14 +334,17 @@ def check(
     }
     try:
         settings = _load_config(cli_settings)
-        formats = [f.lower() for f in settings.formats]
         outputs = list(output or [])
+        formats = [f.lower() for f in settings.formats]
+        if "format" not in settings.origins and outputs:
+            formats = [_format_of(path) for path in outputs]
         if len(outputs) > len(formats):
             _fail("more --output files than --format values")
         written = [*outputs, *([create_baseline] if create_baseline else [])]
         trust.refuse_input_outputs(written, paths)
         pm = _plugin_manager(settings)
         registry, setup_problems = collect_checks(pm)
+        _refuse_unknown_rules(settings, registry)
         reporters, reporter_problems = collect_reporters(pm)
         unknown = sorted(set(formats) - set(reporters))
         if unknown:
@@ -343,6 +368,8 @@ def check(
             suppressions=settings.suppressions + baseline_entries,
             severity_overrides=settings.severity_overrides,
             source=source,
+            skip_paths=tuple(_split(skip_path) or ()),
+            var_files=tuple(var_file or ()),
             account=account_graph,
             work_budget=work_budget,
         )
@@ -359,6 +386,8 @@ def check(
         _fail(str(err))
     unwritten = _render(result, formats, outputs, reporters, debug)
     shown = _shown_diagnostics(result.diagnostics, result.skipped, verbose, result.not_evaluated)
+    if quiet:
+        shown = [d for d in shown if d.level is DiagnosticLevel.ERROR]
     _print_diagnostics(shown, sys.stderr)
     if unwritten:
         _fail("; ".join(unwritten))
@@ -366,6 +395,48 @@ def check(
         raise typer.Exit(ExitCode.USAGE_ERROR)
     failing = any(f.severity >= settings.fail_on for f in result.findings)
     raise typer.Exit(ExitCode.FINDINGS if failing and not settings.soft_fail else ExitCode.OK)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Repeated options and comma-separated lists alike: ``--select IAM3,IAM4``."""
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+#: ``-o FILE`` without ``-f``: the format its extension names (else ``text``)
+_FORMAT_BY_SUFFIX = {
+    ".sarif": "sarif",
+    ".json": "json",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
+
+
+def _format_of(path: Path) -> str:
+    """The format ``-o`` *path* gets when no ``-f`` is given: ``report.sarif`` and
+    ``report.sarif.json`` are SARIF, ``gl-code-quality-report.json`` GitLab's."""
+    name = path.name.lower()
+    if name.endswith(".sarif.json"):
+        return "sarif"
+    if "code-quality" in name and name.endswith(".json"):
+        return "gitlab"
+    return _FORMAT_BY_SUFFIX.get(path.suffix.lower(), "text")
+
+
+def _refuse_unknown_rules(settings: Config, registry: CheckRegistry) -> None:
+    """Exit 2 when ``select`` or ``ignore`` (from any origin) names no rule: a typo
+    there would silently run nothing or everything."""
+    from iacguard.selection import unknown_prefixes
+
+    ids = [check.id for check in registry]
+    for key, prefixes in (("select", settings.select), ("ignore", settings.ignore)):
+        problems = unknown_prefixes(prefixes, ids)
+        if problems:
+            where = settings.origins.get(key, "configuration")
+            _fail(f"{key} ({where}): {'; '.join(problems)}")
 
 
 def _load_config(cli_settings: Mapping[str, object]) -> Config:

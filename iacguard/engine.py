@@ -18,7 +18,7 @@ import datetime
 import logging
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import final
 
 from iacguard import coverage, suppress
@@ -74,6 +74,11 @@ class ScanOptions:
     #: parses one input instead of :func:`iacguard.parsers.parse` (``iacguard diff``
     #: reads the state a plan starts from, and keeps the graphs it compares)
     parser: Callable[[InputFile, WorkBudget], ParsedInput] | None = None
+    #: globs of paths not to scan (``--skip-path``; the command line only, so a scanned
+    #: tree cannot use it to hide itself)
+    skip_paths: tuple[str, ...] = ()
+    #: ``--var-file``: variables files every Terraform root scanned from source reads
+    var_files: tuple[Path, ...] = ()
     #: the account a change lands in (``--account``: its authorization details), whose
     #: principals and policies the change may name without defining them
     account: Graph | None = None
@@ -288,6 +293,9 @@ def parse_inputs(
     parsed_any = False
     try:
         for source in discover(paths):
+            if _skipped_by_option(source, options.skip_paths):
+                logger.debug("skipped %s: --skip-path", source.display)
+                continue
             if source.refused:
                 location = Location(source.display)
                 diagnostics.append(
@@ -296,6 +304,8 @@ def parse_inputs(
                 continue
             if options.source is not None and source.path.is_file():
                 source = dataclasses.replace(source, source=options.source)
+            if options.var_files and source.path.is_dir():
+                source = dataclasses.replace(source, var_files=options.var_files)
             try:
                 parsed = (options.parser or parse)(source, budget)
             except WorkBudgetExhausted as err:
@@ -381,6 +391,18 @@ def _check_all(
         found += _run_check(
             check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
         )
+
+
+def _skipped_by_option(source: InputFile, globs: Sequence[str]) -> bool:
+    """True when ``--skip-path`` names *source*: a glob (``*`` and ``?``) matching its
+    repository-relative path or a directory above it."""
+    if not globs:
+        return False
+    from iacguard._glob import glob_match
+
+    shown = PurePosixPath(source.display)
+    candidates = [str(shown), *(str(parent) for parent in shown.parents if str(parent) != ".")]
+    return any(glob_match(glob, name) for glob in globs for name in candidates)
 
 
 def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -29,3 +31,22 @@ class RuleSelection:
 def _longest(rule_id: str, prefixes: tuple[str, ...]) -> int:
     """Length of the longest prefix of *rule_id* in *prefixes*, -1 when none matches."""
     return max((len(p) for p in prefixes if rule_id.startswith(p.upper())), default=-1)
+
+
+def unknown_prefixes(prefixes: Iterable[str], rule_ids: Iterable[str]) -> list[str]:
+    """Why each of *prefixes* that no rule ID of *rule_ids* starts with is unknown, with
+    the closest known rule ID or prefix when one is close (``'IAN3': did you mean
+    'IAM3'?``)."""
+    ids = sorted({rule.upper() for rule in rule_ids})
+    known = sorted({rule[:length] for rule in ids for length in range(3, len(rule) + 1)})
+    problems: list[str] = []
+    for prefix in prefixes:
+        if any(rule.startswith(prefix.upper()) for rule in ids):
+            continue
+        wanted = prefix.upper()
+        same_length = [k for k in known if len(k) == len(wanted)]
+        close = difflib.get_close_matches(wanted, same_length, n=1, cutoff=0.6)
+        close = close or difflib.get_close_matches(wanted, known, n=1, cutoff=0.6)
+        hint = f": did you mean '{close[0]}'?" if close else ": 'iacguard rules' lists them"
+        problems.append(f"'{prefix}' names no rule{hint}")
+    return problems

@@ -49,6 +49,8 @@ class InputFile:
     explicit: bool = True
     #: for a plan: the Terraform root directory it was made from, when known
     source: Path | None = None
+    #: for a Terraform root: ``--var-file`` files, read after its own ``*.tfvars``
+    var_files: tuple[Path, ...] = ()
     #: what discovery says about how it takes this input (a module scanned as a root)
     note: str | None = None
     #: why this input is not read at all (a symbolic link that leaves the scanned
@@ -248,7 +250,7 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
     if source.path.is_dir():
         from iacguard.parsers import hcl
 
-        return hcl.parse_directory(source.path, source.display, budget)
+        return hcl.parse_directory(source.path, source.display, budget, source.var_files)
     from iacguard.parsers import _binary_plan
 
     if source.explicit and _binary_plan.is_binary_plan(source.path):

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -149,17 +149,21 @@ def _may_call_a_module(path: Path) -> bool:
 
 
 def parse_directory(
-    path: Path, display: PurePosixPath, budget: WorkBudget | None = None
+    path: Path,
+    display: PurePosixPath,
+    budget: WorkBudget | None = None,
+    var_files: Sequence[Path] = (),
 ) -> ParsedInput:
     """Parse the Terraform root module in *path* (and its local modules).
 
     :param budget: the scan's work budget (a fresh default one when None).
+    :param var_files: ``--var-file`` files, read after the root's automatic ones.
     :raises ParseError: a ``.tf`` file is not valid HCL (file, line and column).
     :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
     from iacguard.parsers._terraform_iam import build_graph
 
-    source = read_source(path, display, budget)
+    source = read_source(path, display, budget, var_files)
     suppressions = tuple(bind_suppressions(source.comments, addresses_of(source.config)))
     graph = build_graph(source.config)
     gaps = of_graph_elements(source.not_evaluated, graph)
@@ -179,7 +183,12 @@ def addresses_of(config: TerraformConfig) -> list[str]:
 _Target: TypeAlias = tuple[tuple[str, ...], str, tuple[str, ...]]
 
 
-def read_source(path: Path, display: PurePosixPath, budget: WorkBudget | None = None) -> SourceMap:
+def read_source(
+    path: Path,
+    display: PurePosixPath,
+    budget: WorkBudget | None = None,
+    var_files: Sequence[Path] = (),
+) -> SourceMap:
     """Evaluate the configuration in *path* and index its blocks and comments.
 
     :param budget: the scan's work budget (a fresh default one when None).
@@ -187,7 +196,8 @@ def read_source(path: Path, display: PurePosixPath, budget: WorkBudget | None = 
     :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
     budget = budget or WorkBudget()
-    configuration = Configuration(path, display, _tfvars(path, display, budget), budget)
+    variables = _tfvars(path, display, budget, var_files)
+    configuration = Configuration(path, display, variables, budget)
     root = configuration.load()
     config = TerraformConfig(
         tuple(_resources(configuration)),
@@ -402,10 +412,14 @@ def _blocks(configuration: Configuration, root: ModuleInstance) -> Iterator[TfBl
 
 
 def _tfvars(
-    path: Path, display: PurePosixPath, budget: WorkBudget | None = None
+    path: Path,
+    display: PurePosixPath,
+    budget: WorkBudget | None = None,
+    var_files: Sequence[Path] = (),
 ) -> Mapping[str, RawValue]:
     """``terraform.tfvars``, ``terraform.tfvars.json`` and ``*.auto.tfvars`` /
-    ``*.auto.tfvars.json`` of the root, in the order Terraform loads them (later wins).
+    ``*.auto.tfvars.json`` of the root, then *var_files* (``--var-file``), in the order
+    Terraform loads them (later wins).
 
     :raises ParseError: a file is not valid HCL or JSON, or a JSON one is no object.
     """
@@ -416,7 +430,12 @@ def _tfvars(
     from iacguard.parsers._source import load_json
 
     automatic = (*path.glob("*.auto.tfvars"), *path.glob("*.auto.tfvars.json"))
-    files = [path / "terraform.tfvars", path / "terraform.tfvars.json", *sorted(automatic)]
+    files = [
+        path / "terraform.tfvars",
+        path / "terraform.tfvars.json",
+        *sorted(automatic),
+        *var_files,
+    ]
     values: dict[str, RawValue] = {}
     session = Session(budget or WorkBudget())
     for file in files:
