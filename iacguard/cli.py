@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from iacguard.config import Config
+    from iacguard.graph import Graph
     from iacguard.registry import CheckRegistry
     from iacguard.report import Reporter
 
@@ -59,6 +60,15 @@ app = typer.Typer(
 
 
 #: options shared by several commands
+AccountOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--account",
+        metavar="FILE",
+        help="The account's authorization details: principals and policies the change "
+        "names but does not define come from it.",
+    ),
+]
 PluginOption = Annotated[
     list[str] | None,
     typer.Option("--plugin", metavar="MODULE", help="Also load this plugin module (repeatable)."),
@@ -257,15 +267,7 @@ def check(
         typer.Option(metavar="FILE", help="Record the current findings in this baseline file."),
     ] = None,
     source: SourceOption = None,
-    account: Annotated[
-        Path | None,
-        typer.Option(
-            "--account",
-            metavar="FILE",
-            help="The account's authorization details: principals and policies the "
-            "change names but does not define come from it.",
-        ),
-    ] = None,
+    account: AccountOption = None,
     new_only: Annotated[
         bool,
         typer.Option(
@@ -351,11 +353,7 @@ def check(
             available = ", ".join(sorted(reporters))
             _fail(f"unknown --format {', '.join(unknown)} (available: {available})")
         baseline_entries = suppress.read_baseline(settings.baseline) if settings.baseline else ()
-        account_graph = None
-        if account is not None:
-            from iacguard.account_context import read_account
-
-            account_graph = read_account(account)
+        account_graph = _account_graph(account)
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),
             min_severity=settings.min_severity,
@@ -395,6 +393,18 @@ def check(
         raise typer.Exit(ExitCode.USAGE_ERROR)
     failing = any(f.severity >= settings.fail_on for f in result.findings)
     raise typer.Exit(ExitCode.FINDINGS if failing and not settings.soft_fail else ExitCode.OK)
+
+
+def _account_graph(path: Path | None) -> Graph | None:
+    """The graph of ``--account``'s authorization details, None without the option.
+
+    :raises InputError: the file is not authorization details.
+    """
+    if path is None:
+        return None
+    from iacguard.account_context import read_account
+
+    return read_account(path)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -765,6 +775,7 @@ def diff_command(
     ] = None,
     config: ConfigOption = None,
     source: SourceOption = None,
+    account: AccountOption = None,
     plugin: PluginOption = None,
     disable_plugin: DisablePluginOption = None,
     rules_dir: RulesDirOption = None,
@@ -809,6 +820,7 @@ def diff_command(
             suppressions=settings.suppressions,
             severity_overrides=settings.severity_overrides,
             source=source,
+            account=_account_graph(account),
         )
         before = before_side(paths, registry, options, base)
         after = after_side(paths, registry, options, base)

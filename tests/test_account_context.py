@@ -125,3 +125,14 @@ def test_every_input_format_reads_the_account(
         ("IAM204", role, f"account principal '{DAVE}"),
         ("IAM306", role, f"account principal '{DAVE}"),
     }
+
+
+def test_diff_reads_the_account_too() -> None:
+    result = CliRunner().invoke(app, ["diff", str(PLAN), "--account", str(ACCOUNT)])
+    assert result.exit_code == 1
+    new = [line for line in result.stdout.splitlines() if "account principal" in line]
+    assert [line.split(": account principal ")[0].split()[-1] for line in new] == [
+        "aws_iam_role_policy_attachment.reporting_iam",
+        "aws_iam_role.breakglass",
+        "aws_iam_role.breakglass",
+    ]

@@ -37,6 +37,10 @@ def test_action_is_a_composite_action_with_documented_inputs_and_outputs() -> No
         "format",
         "output",
         "fail-on",
+        "min-severity",
+        "select",
+        "ignore",
+        "account",
         "soft-fail",
         "allow-config-plugins",
         "config",
@@ -426,3 +430,22 @@ def test_readme_workflow_example_is_complete() -> None:
     assert action["with"]["upload-sarif"] is True
     plan_step = next(step for step in steps if "terraform show" in step.get("run", ""))
     assert action["with"]["paths"] == f"{plan_step['working-directory']}/plan.json"
+
+
+def test_min_severity_select_ignore_and_account_reach_iacguard(tmp_path: Path) -> None:
+    sarif = tmp_path / "out.sarif"
+    plan = "fixtures/terraform/account_context/plan.json"
+    account = "fixtures/account/authorization_details/account-authorization-details.json"
+    done = _run(
+        tmp_path,
+        paths=plan,
+        output=str(sarif),
+        select="IAM3, IAM2",
+        ignore="IAM301",
+        min_severity="high",
+        account=account,
+        upload_sarif="false",
+    )
+    assert done.returncode == 1, done.stderr
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+    assert sorted({r["ruleId"] for r in results}) == ["IAM204", "IAM306", "IAM309"]

@@ -102,6 +102,12 @@ scan() {
     done
     for entry in "${log_formats[@]}"; do args+=(--format "$entry"); done
     if [[ -n "${INPUT_FAIL_ON:-}" ]]; then args+=(--fail-on "$INPUT_FAIL_ON"); fi
+    if [[ -n "${INPUT_MIN_SEVERITY:-}" ]]; then args+=(--min-severity "$INPUT_MIN_SEVERITY"); fi
+    words "${INPUT_SELECT:-}"
+    for prefix in "${WORDS[@]}"; do args+=(--select "$prefix"); done
+    words "${INPUT_IGNORE:-}"
+    for prefix in "${WORDS[@]}"; do args+=(--ignore "$prefix"); done
+    if [[ -n "${INPUT_ACCOUNT:-}" ]]; then args+=(--account "$INPUT_ACCOUNT"); fi
     if [[ -n "${INPUT_CONFIG:-}" ]]; then args+=(--config "$INPUT_CONFIG"); fi
     if [[ -n "${INPUT_BASELINE:-}" ]]; then args+=(--baseline "$INPUT_BASELINE"); fi
     boolean soft-fail "${INPUT_SOFT_FAIL:-}"
