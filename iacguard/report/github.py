@@ -105,9 +105,11 @@ class GithubReporter:
     name: Final = "github"
 
     def render(self, result: ScanResult, stream: TextIO) -> None:
-        """Write the commands, findings first, in report order."""
+        """Write the commands, findings first, the most severe first (GitHub shows only
+        the first few annotations of each kind a step makes), then in report order."""
         fixes = {check.id: check.remediation for check in result.checks}
-        for finding in merge_repeats(result.findings):
+        ranked = sorted(merge_repeats(result.findings), key=lambda f: -f.severity)
+        for finding in ranked:
             stream.write(finding_command(finding, fixes.get(finding.rule_id, "")) + "\n")
         for diagnostic in result.diagnostics:
             stream.write(diagnostic_command(diagnostic) + "\n")

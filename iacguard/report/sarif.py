@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Literal, NotRequired, TextIO, TypeAlias, TypedDict
 from urllib.parse import quote
 
@@ -318,7 +319,7 @@ def sarif_log(result: ScanResult) -> SarifLog:
     ``result.checks``), sorted by ID. Suppressed findings are left out.
     """
     checks = {check.id: check for check in result.checks}
-    findings = merge_repeats(result.findings)
+    findings, cut = within_upload_limits(merge_repeats(result.findings))
     rule_ids = sorted({finding.rule_id for finding in findings})
     rules = [rule_descriptor(checks[rule_id]) for rule_id in rule_ids]
     index = {rule_id: position for position, rule_id in enumerate(rule_ids)}
@@ -340,7 +341,8 @@ def sarif_log(result: ScanResult) -> SarifLog:
                     {
                         "executionSuccessful": result.complete,
                         "toolExecutionNotifications": [notification(d) for d in result.diagnostics]
-                        + [notification(note) for note in _not_evaluated_notes(result)],
+                        + [notification(note) for note in _not_evaluated_notes(result)]
+                        + [notification(note) for note in _cut_note(cut)],
                     }
                 ],
                 "results": [result_record(f, index[f.rule_id]) for f in findings],
@@ -356,6 +358,32 @@ def sarif_log(result: ScanResult) -> SarifLog:
             }
         ],
     }
+
+
+#: the results per run GitHub code scanning keeps (it drops the rest, least severe first)
+MAX_RESULTS: Final = 5_000
+
+
+def within_upload_limits(findings: Sequence[Finding]) -> tuple[list[Finding], int]:
+    """*findings* cut to :data:`MAX_RESULTS`, the most severe kept (in report order), and
+    how many were cut: GitHub code scanning shows 5,000 results of a run at most, and a
+    log past its size limit is refused whole."""
+    if len(findings) <= MAX_RESULTS:
+        return list(findings), 0
+    ranked = sorted(range(len(findings)), key=lambda i: -findings[i].severity)
+    kept = sorted(ranked[:MAX_RESULTS])
+    return [findings[i] for i in kept], len(findings) - MAX_RESULTS
+
+
+def _cut_note(cut: int) -> list[Diagnostic]:
+    """A WARNING saying how many results the log leaves out, when it leaves any out."""
+    if not cut:
+        return []
+    message = (
+        f"{cut} least severe findings left out of this log: GitHub code scanning keeps "
+        f"{MAX_RESULTS:,} results per run (the other formats list every finding)"
+    )
+    return [Diagnostic(DiagnosticLevel.WARNING, "IAM003", message)]
 
 
 def _not_evaluated_notes(result: ScanResult) -> list[Diagnostic]:
