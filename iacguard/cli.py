@@ -335,7 +335,7 @@ def check(
         "allow-config-plugins": allow_config_plugins,
     }
     try:
-        settings = _load_config(cli_settings)
+        settings = _load_config(cli_settings, paths[0] if paths else None)
         outputs = list(output or [])
         formats = [f.lower() for f in settings.formats]
         if "format" not in settings.origins and outputs:
@@ -449,11 +449,12 @@ def _refuse_unknown_rules(settings: Config, registry: CheckRegistry) -> None:
             _fail(f"{key} ({where}): {'; '.join(problems)}")
 
 
-def _load_config(cli_settings: Mapping[str, object]) -> Config:
-    """The effective configuration (file < environment < command line)."""
-    from iacguard.config import load
+def _load_config(cli_settings: Mapping[str, object], start: Path | None = None) -> Config:
+    """The effective configuration (file < environment < command line); the file is
+    looked for from *start* (the first path scanned) up to its repository's root."""
+    from iacguard.config import load_for
 
-    return load(cli_settings)
+    return load_for(cli_settings, start or Path.cwd())
 
 
 def _plugin_manager(settings: Config) -> pluggy.PluginManager:

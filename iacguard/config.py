@@ -111,18 +111,35 @@ class Config:
         return self.severity_overrides[max(matches, key=len)] if matches else default
 
 
-def find_config_file(cwd: Path, environ: Mapping[str, str]) -> Path | None:
-    """``IACGUARD_CONFIG`` if set, else ``.iacguard.toml``, else a ``pyproject.toml``
-    with a ``[tool.iacguard]`` table, in *cwd*."""
+def find_config_file(start: Path, environ: Mapping[str, str]) -> Path | None:
+    """``IACGUARD_CONFIG`` if set, else the nearest ``.iacguard.toml``, or
+    ``pyproject.toml`` with a ``[tool.iacguard]`` table, in *start* (a directory, or the
+    directory of a file) or a directory above it up to the root of the git repository
+    holding it; outside a repository, in *start* only."""
     if environ.get("IACGUARD_CONFIG"):
         return Path(environ["IACGUARD_CONFIG"])
-    for name in CONFIG_FILES:
-        candidate = cwd / name
-        if candidate.is_file() and (
-            name != "pyproject.toml" or "iacguard" in _tool_tables(candidate)
-        ):
-            return candidate
+    directory = start.resolve()
+    if not directory.is_dir():
+        directory = directory.parent
+    for folder in _up_to_repository_root(directory):
+        for name in CONFIG_FILES:
+            candidate = folder / name
+            if candidate.is_file() and (
+                name != "pyproject.toml" or "iacguard" in _tool_tables(candidate)
+            ):
+                return candidate
     return None
+
+
+def _up_to_repository_root(directory: Path) -> list[Path]:
+    """*directory* and the directories above it up to the nearest one holding ``.git``;
+    only *directory* when none above does."""
+    chain: list[Path] = []
+    for folder in (directory, *directory.parents):
+        chain.append(folder)
+        if (folder / ".git").exists():
+            return chain
+    return [directory]
 
 
 def _tool_tables(path: Path) -> Mapping[str, Any]:
@@ -334,8 +351,18 @@ def _date(value: Any, label: str) -> datetime.date | None:
 def load(
     cli: Mapping[str, Any], cwd: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Config:
+    """See :func:`load_for`; the configuration file is looked for from *cwd* (the working
+    directory by default)."""
+    return load_for(cli, cwd or Path.cwd(), environ)
+
+
+def load_for(
+    cli: Mapping[str, Any], start: Path, environ: Mapping[str, str] | None = None
+) -> Config:
     """The effective configuration: file, then environment, then *cli* (raw settings
-    with file-style keys; None for options not given).
+    with file-style keys; None for options not given). The file is the one *cli* names,
+    or the nearest one from *start* (the first path scanned) up to the root of its
+    repository (:func:`find_config_file`), else one in the working directory.
 
     :param cli: may hold ``"config"``, an explicit configuration file, and
         ``"allow-config-plugins"``: true lets the file set :data:`PLUGIN_KEYS`
@@ -343,9 +370,12 @@ def load(
     :raises ConfigError: an invalid file, variable or option.
     """
     environ = os.environ if environ is None else environ
-    cwd = cwd or Path.cwd()
     explicit = cli.get("config")
-    path = Path(explicit) if explicit else find_config_file(cwd, environ)
+    path = (
+        Path(explicit)
+        if explicit
+        else find_config_file(start, environ) or find_config_file(Path.cwd(), environ)
+    )
     if path is not None and not path.is_file():
         raise ConfigError(f"{path}: configuration file not found")
     layers: list[tuple[str, Mapping[str, Any]]] = []
