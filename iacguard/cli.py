@@ -60,6 +60,25 @@ app = typer.Typer(
 
 
 #: options shared by several commands
+SelectOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="PREFIX",
+        help="Only rules with this ID prefix (repeatable or comma-separated, e.g. IAM3).",
+    ),
+]
+IgnoreOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="PREFIX", help="Skip rules with this ID prefix (repeatable or comma-separated)."
+    ),
+]
+TrustedAccountOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        metavar="ACCOUNT", help="AWS account ID your organisation trusts (IAM402; repeatable)."
+    ),
+]
 AccountOption = Annotated[
     Path | None,
     typer.Option(
@@ -239,22 +258,9 @@ def check(
             "--soft-fail/--no-soft-fail", help="Exit 0 even with findings (errors still exit 2)."
         ),
     ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="PREFIX", help="Only rules with this ID prefix (repeatable, e.g. IAM3)."
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(metavar="PREFIX", help="Skip rules with this ID prefix (repeatable)."),
-    ] = None,
-    trusted_account: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="ACCOUNT", help="AWS account ID your organisation trusts (IAM402; repeatable)."
-        ),
-    ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    trusted_account: TrustedAccountOption = None,
     config: ConfigOption = None,
     baseline: Annotated[
         Path | None,
@@ -765,15 +771,9 @@ def diff_command(
         bool | None,
         typer.Option("--soft-fail/--no-soft-fail", help="Exit 0 even when access is added."),
     ] = None,
-    select: Annotated[
-        list[str] | None, typer.Option(metavar="PREFIX", help="Only rules with this ID prefix.")
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option(metavar="PREFIX", help="Skip rules with this ID prefix.")
-    ] = None,
-    trusted_account: Annotated[
-        list[str] | None, typer.Option(metavar="ACCOUNT", help="AWS account ID you trust.")
-    ] = None,
+    select: SelectOption = None,
+    ignore: IgnoreOption = None,
+    trusted_account: TrustedAccountOption = None,
     config: ConfigOption = None,
     source: SourceOption = None,
     account: AccountOption = None,
@@ -801,18 +801,19 @@ def diff_command(
         "config": config,
         "fail-on": fail_on,
         "soft-fail": soft_fail,
-        "select": select,
-        "ignore": ignore,
-        "trusted-accounts": trusted_account,
+        "select": _split(select),
+        "ignore": _split(ignore),
+        "trusted-accounts": _split(trusted_account),
         "plugins": plugin,
         "disable-plugins": disable_plugin,
         "rules-dir": [str(p) for p in rules_dir or ()],
         "allow-config-plugins": allow_config_plugins,
     }
     try:
-        settings = _load_config(cli_settings)
+        settings = _load_config(cli_settings, paths[0] if paths else None)
         trust.refuse_input_outputs([output] if output else [], paths)
         registry, problems = collect_checks(_plugin_manager(settings))
+        _refuse_unknown_rules(settings, registry)
         problems = (*trust.blocked_settings(settings), *problems)
         options = ScanOptions(
             selection=RuleSelection(settings.select, settings.ignore),

@@ -28,6 +28,7 @@ from typing import Final, NoReturn
 
 from iacguard.errors import ParseError
 from iacguard.parsers._hcl_syntax import Attribute, Block, Body, Node
+from iacguard.parsers._hcl_template import closing_brace
 from iacguard.parsers._json_lines import JsonNode, Member, parse_json
 
 #: top-level block types and how many labels each has
@@ -250,7 +251,7 @@ def template(text: str, *, literal: bool) -> str:
             index += 3
             continue
         if text.startswith(("${", "%{"), index):
-            end = -1 if literal else _closing_brace(text, index + 2)
+            end = -1 if literal else closing_brace(text, index + 2)
             if end >= 0:
                 out.append(text[index : end + 1].replace("\n", " "))
                 index = end + 1
@@ -263,27 +264,3 @@ def template(text: str, *, literal: bool) -> str:
         index += 1
     out.append('"')
     return "".join(out)
-
-
-def _closing_brace(text: str, index: int) -> int:
-    """The index of the ``}`` closing an interpolation whose body starts at *index*
-    (nested braces and quoted strings inside counted), -1 when there is none."""
-    depth = 0
-    quoted = False
-    while index < len(text):
-        char = text[index]
-        if quoted:
-            if char == "\\":
-                index += 1
-            elif char == '"':
-                quoted = False
-        elif char == '"':
-            quoted = True
-        elif char == "{":
-            depth += 1
-        elif char == "}":
-            if depth == 0:
-                return index
-            depth -= 1
-        index += 1
-    return -1

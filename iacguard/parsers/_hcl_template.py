@@ -45,7 +45,9 @@ def template_segments(text: str) -> Iterator[tuple[str, str]]:
             start = index
             continue
         if two in {"${", "%{"}:
-            end = _closing_brace(text, index + 2)
+            end = closing_brace(text, index + 2)
+            if end < 0:
+                raise EvalError("unterminated interpolation")
             segments.append(("text", text[start:index]))
             kind = "interpolation" if two == "${" else "directive"
             segments.append((kind, text[index + 2 : end]))
@@ -137,7 +139,9 @@ def _directive(opened: str, header: str, first: list[Part], second: list[Part]) 
     return If(header, tuple(first), tuple(second))
 
 
-def _closing_brace(text: str, index: int) -> int:
+def closing_brace(text: str, index: int) -> int:
+    """The index of the ``}`` closing an interpolation whose body starts at *index*
+    (nested braces and quoted strings inside counted), -1 when there is none."""
     depth, quoted = 0, False
     while index < len(text):
         char = text[index]
@@ -155,7 +159,7 @@ def _closing_brace(text: str, index: int) -> int:
                 return index
             depth -= 1
         index += 1
-    raise EvalError("unterminated interpolation")
+    return -1
 
 
 def partial_json(parts: Sequence[RawValue], expr: str) -> PartialJSON | None:
