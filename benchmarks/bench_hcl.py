@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path, PurePosixPath
 
-from iacguard.parsers import hcl
+from iacguard.parsers.terraform import hcl
 
 _BLOCK = """
 resource "aws_iam_policy" "p{i}" {{

@@ -2,10 +2,10 @@
 
 Where suppressions come from, and their grammar:
 
-- HCL comments (``parsers/hcl.py``): ``# iacguard:ignore:IAM301 reason`` or
+- HCL comments (``parsers/terraform/hcl.py``): ``# iacguard:ignore:IAM301 reason`` or
   ``// iacguard:ignore:IAM301,IAM302:exp:2027-01-31 reason`` on or above a block or
   attribute;
-- CloudFormation (``parsers/cloudformation.py``): ``Metadata: {iacguard: {ignore:
+- CloudFormation (``parsers/cloudformation/template.py``): ``Metadata: {iacguard: {ignore:
   [{id: IAM301, reason: ..., expires: 2027-01-31}]}}`` on a resource;
 - configuration (``config.py``): ``[[suppress]]`` tables with ``rules``, ``address``
   (a glob where only ``*`` and ``?`` are special), ``reason`` and ``expires``;

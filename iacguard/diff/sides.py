@@ -82,13 +82,13 @@ def after_side(
 
 def parse_before(source: InputFile, budget: WorkBudget | None = None) -> ParsedInput:
     """The graph of the state the plan *source* was made against
-    (:mod:`iacguard.parsers._plan_before`); empty for a first apply.
+    (:mod:`iacguard.parsers.terraform._plan_before`); empty for a first apply.
 
     :param budget: the scan's work budget (a fresh default one when None).
     """
-    from iacguard.parsers import tfplan
-    from iacguard.parsers._plan_before import before_plan, with_prior_literals
     from iacguard.parsers._source import load_json, read_text
+    from iacguard.parsers.terraform import plan as tfplan
+    from iacguard.parsers.terraform._plan_before import before_plan, with_prior_literals
 
     if source.path.suffix != ".json":
         raise UnsupportedInputError(source.path, _NOT_A_PLAN)

@@ -25,8 +25,8 @@ from iacguard.coverage import NotEvaluated
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.graph import Graph
 from iacguard.model import SourceKind
-from iacguard.parsers._hcl_files import has_config_files, is_config_file
 from iacguard.parsers._source import load_json, read_text
+from iacguard.parsers.terraform._hcl_files import has_config_files, is_config_file
 from iacguard.results import Diagnostic, Suppression
 
 #: directories never searched for inputs
@@ -222,7 +222,7 @@ def _is_plan_file(path: Path) -> bool:
 def _terraform_inputs(directories: list[Path], *, explicit: bool) -> Iterator[InputFile]:
     if not directories:
         return
-    from iacguard.parsers import hcl
+    from iacguard.parsers.terraform import hcl
 
     for root in hcl.terraform_roots(directories):
         yield InputFile(root, display_path(root), explicit=explicit)
@@ -248,13 +248,13 @@ def parse(source: InputFile, budget: WorkBudget | None = None) -> ParsedInput:
 
 def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
     if source.path.is_dir():
-        from iacguard.parsers import hcl
+        from iacguard.parsers.terraform import hcl
 
         return hcl.parse_directory(source.path, source.display, budget, source.var_files)
-    from iacguard.parsers import _binary_plan
+    from iacguard.parsers.terraform import _binary_plan
 
     if source.explicit and _binary_plan.is_binary_plan(source.path):
-        from iacguard.parsers import tfplan
+        from iacguard.parsers.terraform import plan as tfplan
 
         data = load_json(_binary_plan.show_json(source.path), source.path)
         if not tfplan.looks_like_plan(data):
@@ -263,7 +263,7 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
         return tfplan.plan_graph(config, source.display, source.source, budget)
     text = read_text(source.path)
     if source.path.suffix == ".csv":
-        from iacguard.parsers import _credential_report as credentials
+        from iacguard.parsers.account import _credential_report as credentials
 
         if not credentials.looks_like_csv_report(text):
             raise UnsupportedInputError(source.path, _NOT_IAC)
@@ -274,7 +274,7 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
         try:
             data = load_json(text, source.path)
         except ParseError as err:
-            from iacguard.parsers import _authorization_details as snapshot
+            from iacguard.parsers.account import _authorization_details as snapshot
 
             if snapshot.MARKER in text:  # paginated output: pages one after another
                 pages = snapshot.split_pages(text, source.path)
@@ -285,9 +285,9 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
             if source.explicit or _looks_like_iac(text):
                 raise
             raise UnsupportedInputError(source.path, f"{_NOT_IAC} ({err.message})") from err
-        from iacguard.parsers import _authorization_details as snapshot
-        from iacguard.parsers import _credential_report as credentials
-        from iacguard.parsers import tfplan
+        from iacguard.parsers.account import _authorization_details as snapshot
+        from iacguard.parsers.account import _credential_report as credentials
+        from iacguard.parsers.terraform import plan as tfplan
 
         if snapshot.looks_like_authorization_details(data):
             return snapshot.parse_authorization_details(data, source.display)
@@ -300,7 +300,7 @@ def _parse(source: InputFile, budget: WorkBudget) -> ParsedInput:
             del data
             return tfplan.plan_graph(config, source.display, source.source, budget)
         is_template = isinstance(data, dict) and "Resources" in data
-    from iacguard.parsers import cloudformation
+    from iacguard.parsers.cloudformation import template as cloudformation
 
     if is_template or cloudformation.looks_like_template(source.path, text):
         return cloudformation.parse_template(source.path, source.display, text, budget)

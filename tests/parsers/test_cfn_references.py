@@ -20,8 +20,8 @@ from iacguard.model import (
     Statement,
     Unknown,
 )
-from iacguard.parsers._cfn_values import referenced
-from iacguard.parsers.cloudformation import parse_template
+from iacguard.parsers.cloudformation._values import referenced
+from iacguard.parsers.cloudformation.template import parse_template
 from tests.conftest import FIXTURES
 
 TEMPLATE = FIXTURES / "cloudformation" / "cfn_references" / "template.yaml"

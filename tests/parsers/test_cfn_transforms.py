@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from iacguard.engine import ScanOptions, ScanResult, scan
-from iacguard.parsers.cloudformation import looks_like_template
+from iacguard.parsers.cloudformation.template import looks_like_template
 from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.results import DiagnosticLevel
 from tests.conftest import FIXTURES
@@ -71,8 +71,8 @@ def test_foreach_substitutes_keys_refs_and_sub_strings(tmp_path: Path) -> None:
         "          PolicyDocument:\n            Statement:\n"
         "              - {Effect: Allow, Action: '*', Resource: '*'}\n"
     )
-    from iacguard.parsers._cfn_transforms import expand_loops
-    from iacguard.parsers.cloudformation import _decode
+    from iacguard.parsers.cloudformation._transforms import expand_loops
+    from iacguard.parsers.cloudformation.template import _decode
 
     path = _template(tmp_path, text)
     decoded, positions = _decode(path, text)

@@ -12,7 +12,7 @@ from iacguard.cli import ExitCode, app
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import EdgeKind, PolicyDocument, PolicyKind, Unknown
 from iacguard.parsers import ParsedInput
-from iacguard.parsers.cloudformation import looks_like_template, parse_template
+from iacguard.parsers.cloudformation.template import looks_like_template, parse_template
 from iacguard.results import Finding
 from tests.conftest import FIXTURES, run_python_probe, scan_case
 

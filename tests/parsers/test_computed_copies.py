@@ -1,6 +1,6 @@
 """Computed copies in a plan made against a state: a role's ``inline_policy`` and
 ``managed_policy_arns`` and a bucket's ``policy`` count only for what no separate
-resource of the plan defines (``iacguard.parsers._plan_copies``).
+resource of the plan defines (``iacguard.parsers.terraform._plan_copies``).
 
 The fixture is ``fixtures/terraform/existing_state`` (a real plan against the
 hand-written ``terraform.tfstate`` beside it), read as a plan alone, as a plan with its
@@ -19,14 +19,15 @@ import pytest
 from iacguard.engine import ScanOptions, scan
 from iacguard.graph import Graph
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
-from iacguard.parsers import hcl, tfplan
-from iacguard.parsers._plan_copies import (
+from iacguard.parsers.terraform import hcl
+from iacguard.parsers.terraform import plan as tfplan
+from iacguard.parsers.terraform._plan_copies import (
     SEPARATE_TYPES,
     WHOLE_COPIES,
     Separate,
     drop_defined_copies,
 )
-from iacguard.parsers._terraform import ResolvedRef, TfResource
+from iacguard.parsers.terraform._terraform import ResolvedRef, TfResource
 from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import TERRAFORM
 

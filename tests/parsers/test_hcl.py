@@ -13,9 +13,9 @@ from iacguard.cli import ExitCode, app
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ParseError
 from iacguard.model import AttributeRef, Location, Unknown
-from iacguard.parsers import hcl
 from iacguard.parsers._policy_document import PartialJSON
-from iacguard.parsers._terraform import TerraformConfig, TfResource
+from iacguard.parsers.terraform import hcl
+from iacguard.parsers.terraform._terraform import TerraformConfig, TfResource
 from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.results import DiagnosticLevel
 from tests.conftest import FIXTURES, TERRAFORM, run_python_probe
@@ -405,7 +405,7 @@ def test_scanning_a_plan_without_source_does_not_import_hcl2() -> None:
     probe = f"""
 import json, sys
 from pathlib import Path, PurePosixPath
-from iacguard.parsers import tfplan
+from iacguard.parsers.terraform import plan as tfplan
 data = json.loads(Path({str(TERRAFORM / "modules" / "plan.json")!r}).read_text())
 tfplan.parse_plan(data, Path("plan.json"), PurePosixPath("plan.json"))
 print(json.dumps(["hcl2" in sys.modules, "lark" in sys.modules]))

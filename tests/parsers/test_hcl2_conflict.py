@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from iacguard.cli import app
-from iacguard.parsers import _hcl2
+from iacguard.parsers.terraform import _hcl2
 from tests.conftest import FIXTURES, run_python_probe
 
 FIX = "install iacguard in its own virtual environment (pipx install iacguard-iam)"

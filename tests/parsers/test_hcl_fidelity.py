@@ -13,9 +13,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from iacguard.model import RawValue, Unknown
-from iacguard.parsers import hcl
-from iacguard.parsers._hcl_module import Configuration
 from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform import hcl
+from iacguard.parsers.terraform._hcl_module import Configuration
 
 
 def _plain(value: RawValue) -> object:

@@ -11,8 +11,8 @@ import pytest
 
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ParseError
-from iacguard.parsers import hcl
-from iacguard.parsers._hcl_json import parse_json_config, template
+from iacguard.parsers.terraform import hcl
+from iacguard.parsers.terraform._hcl_json import parse_json_config, template
 from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.results import DiagnosticLevel
 from tests.conftest import TERRAFORM

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from iacguard.engine import ScanOptions, scan
-from iacguard.parsers._tf_modules import MANIFEST, installed_modules
+from iacguard.parsers.terraform._tf_modules import MANIFEST, installed_modules
 from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.results import DiagnosticLevel
 from tests.conftest import FIXTURES

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from iacguard.cli import app
 from iacguard.engine import ScanOptions, ScanResult, scan
-from iacguard.parsers import tfplan
+from iacguard.parsers.terraform import plan as tfplan
 from iacguard.plugins import collect_checks, get_plugin_manager
 from tests.conftest import TERRAFORM
 

@@ -16,9 +16,10 @@ import pytest
 
 from iacguard.graph import Graph
 from iacguard.model import AttributeRef, PolicyDocument, RawValue, Unknown
-from iacguard.parsers import hcl, tfplan
-from iacguard.parsers._plan_references import attach_refs
 from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform import hcl
+from iacguard.parsers.terraform import plan as tfplan
+from iacguard.parsers.terraform._plan_references import attach_refs
 from tests.conftest import TERRAFORM
 
 CASE = TERRAFORM / "references"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from iacguard.model import AttributeRef, RawValue, Unknown
-from iacguard.parsers._cfn_values import (
+from iacguard.parsers.cloudformation._values import (
     NO_VALUE,
     Resolver,
     flag,

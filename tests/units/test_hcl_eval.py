@@ -11,7 +11,8 @@ import pytest
 from iacguard.budget import WorkBudget
 from iacguard.errors import WorkBudgetExhausted
 from iacguard.model import AttributeRef, RawValue, Unknown
-from iacguard.parsers._hcl_eval import (
+from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_eval import (
     Evaluator,
     Session,
     Step,
@@ -20,8 +21,7 @@ from iacguard.parsers._hcl_eval import (
     iterate,
     parse_expression,
 )
-from iacguard.parsers._hcl_functions import EvalError, UnknownItems
-from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_functions import EvalError, UnknownItems
 
 ARN_REF = AttributeRef("aws_iam_role.r", "arn")
 ARN = Unknown("aws_iam_role.r.arn", (ARN_REF,))

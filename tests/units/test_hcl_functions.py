@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from iacguard.model import AttributeRef, RawValue, Unknown
-from iacguard.parsers._hcl_eval import parse_expression
-from iacguard.parsers._hcl_functions import (
+from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_eval import parse_expression
+from iacguard.parsers.terraform._hcl_functions import (
     ANY,
     FUNCTIONS,
     MAX_RANGE,
@@ -24,7 +25,6 @@ from iacguard.parsers._hcl_functions import (
     type_spec,
     value_size,
 )
-from iacguard.parsers._policy_document import PartialJSON
 
 REF = AttributeRef("aws_iam_role.r", "arn")
 U = Unknown("aws_iam_role.r.arn", (REF,))

@@ -8,8 +8,8 @@ from pathlib import PurePosixPath
 import pytest
 
 from iacguard.errors import ParseError
-from iacguard.parsers._hcl_eval import parse_expression
-from iacguard.parsers._hcl_syntax import (
+from iacguard.parsers.terraform._hcl_eval import parse_expression
+from iacguard.parsers.terraform._hcl_syntax import (
     line_of,
     name_of,
     normalise,

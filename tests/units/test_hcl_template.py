@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from iacguard.model import AttributeRef, RawValue, Unknown
-from iacguard.parsers._hcl_functions import EvalError, UnknownItems
-from iacguard.parsers._hcl_template import (
+from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_functions import EvalError, UnknownItems
+from iacguard.parsers.terraform._hcl_template import (
     For,
     If,
     Part,
@@ -16,7 +17,6 @@ from iacguard.parsers._hcl_template import (
     template_parts,
     template_segments,
 )
-from iacguard.parsers._policy_document import PartialJSON
 
 REF = AttributeRef("aws_iam_role.r", "arn")
 U = Unknown("aws_iam_role.r.arn", (REF,))

@@ -12,8 +12,8 @@ import pytest
 
 from iacguard.errors import UnsupportedInputError
 from iacguard.model import AttributeRef, Location, Origin, SourceKind, Unknown
-from iacguard.parsers._terraform import ResolvedRef, TerraformConfig, TfBlock, TfResource
-from iacguard.parsers.tfplan import (
+from iacguard.parsers.terraform._terraform import ResolvedRef, TerraformConfig, TfBlock, TfResource
+from iacguard.parsers.terraform.plan import (
     expression_value,
     looks_like_plan,
     merge_unknown,
@@ -733,7 +733,7 @@ output "n" { value = aws_iam_policy.p.name }
 
 
 def test_plan_with_its_source(tmp_path: Path) -> None:
-    from iacguard.parsers.tfplan import parse_plan
+    from iacguard.parsers.terraform.plan import parse_plan
 
     (tmp_path / "main.tf").write_text(SOURCE)
     parsed = parse_plan(PLAN_WITH_UNKNOWN_POLICY, tmp_path / "plan.json", DISPLAY, tmp_path)
@@ -747,7 +747,7 @@ def test_plan_with_its_source(tmp_path: Path) -> None:
 
 
 def test_plan_with_a_source_that_does_not_parse(tmp_path: Path) -> None:
-    from iacguard.parsers.tfplan import parse_plan
+    from iacguard.parsers.terraform.plan import parse_plan
 
     (tmp_path / "main.tf").write_text("resource {\n")
     parsed = parse_plan(PLAN_WITH_UNKNOWN_POLICY, tmp_path / "plan.json", DISPLAY, tmp_path)
@@ -760,7 +760,7 @@ def test_plan_with_a_source_that_does_not_parse(tmp_path: Path) -> None:
 
 
 def test_plan_without_source_keeps_the_unknown_document() -> None:
-    from iacguard.parsers.tfplan import parse_plan
+    from iacguard.parsers.terraform.plan import parse_plan
 
     parsed = parse_plan(PLAN_WITH_UNKNOWN_POLICY, PATH, DISPLAY)
     (policy,) = parsed.graph.policies()
@@ -769,7 +769,7 @@ def test_plan_without_source_keeps_the_unknown_document() -> None:
 
 
 def test_source_value_unknown_too_is_not_used(tmp_path: Path) -> None:
-    from iacguard.parsers.tfplan import parse_plan
+    from iacguard.parsers.terraform.plan import parse_plan
 
     (tmp_path / "main.tf").write_text(SOURCE.replace("local.doc", "var.doc"))
     parsed = parse_plan(PLAN_WITH_UNKNOWN_POLICY, tmp_path / "plan.json", DISPLAY, tmp_path)

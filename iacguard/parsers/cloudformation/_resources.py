@@ -22,12 +22,12 @@ from iacguard.model import (
     Unknown,
     refs_of,
 )
-from iacguard.parsers._cfn_values import flag, items, pick, text
 from iacguard.parsers._policy_document import parse_policy
+from iacguard.parsers.cloudformation._values import flag, items, pick, text
 
 if TYPE_CHECKING:
-    from iacguard.parsers._cfn_iam import CfnResource, _Mapper
     from iacguard.parsers._source import JSONValue
+    from iacguard.parsers.cloudformation._iam import CfnResource, _Mapper
 
 #: resources holding a resource-based policy: type -> property with the document
 RESOURCE_POLICY_PROPERTIES: Final = {

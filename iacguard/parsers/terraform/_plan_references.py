@@ -20,11 +20,11 @@ from itertools import islice
 from typing import Final, TypeAlias
 
 from iacguard.model import AttributeRef, RawValue, Unknown
-from iacguard.parsers._hcl_functions import contains_unknown
-from iacguard.parsers._hcl_policy_document import render_policy_document
 from iacguard.parsers._policy_document import PartialJSON
 from iacguard.parsers._source import JSONValue
-from iacguard.parsers._terraform import (
+from iacguard.parsers.terraform._hcl_functions import contains_unknown
+from iacguard.parsers.terraform._hcl_policy_document import render_policy_document
+from iacguard.parsers.terraform._terraform import (
     TfResource,
     module_config_path,
     parse_resource_ref,

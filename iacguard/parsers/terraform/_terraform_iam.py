@@ -41,8 +41,8 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
-from iacguard.parsers._terraform import TerraformConfig, TfResource, secret_refs
-from iacguard.parsers._terraform_types import (
+from iacguard.parsers.terraform._terraform import TerraformConfig, TfResource, secret_refs
+from iacguard.parsers.terraform._terraform_types import (
     ATTACHMENT_TYPES,
     ENCRYPTED_SINKS,
     INLINE_TYPES,

@@ -14,8 +14,8 @@ from iacguard.coverage import (
 )
 from iacguard.graph import Graph
 from iacguard.model import Location, RawValue, Unknown
-from iacguard.parsers._hcl_module import Configuration
-from iacguard.parsers._hcl_syntax import Body
+from iacguard.parsers.terraform._hcl_module import Configuration
+from iacguard.parsers.terraform._hcl_syntax import Body
 
 
 def not_evaluated(configuration: Configuration) -> tuple[NotEvaluated, ...]:

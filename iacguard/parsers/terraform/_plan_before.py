@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 
 from iacguard.parsers._source import JSONValue
-from iacguard.parsers._terraform import TerraformConfig
+from iacguard.parsers.terraform._terraform import TerraformConfig
 
 #: the plan keys the before plan keeps as they are
 _KEPT = ("format_version", "terraform_version", "configuration", "variables", "prior_state")

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from iacguard.model import RawValue
-from iacguard.parsers._terraform import ResolvedRef, TfResource
+from iacguard.parsers.terraform._terraform import ResolvedRef, TfResource
 
 
 @dataclass(frozen=True, slots=True)

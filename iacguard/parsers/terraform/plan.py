@@ -40,8 +40,10 @@ from iacguard.budget import WorkBudget
 from iacguard.errors import DependencyConflictError, ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
-from iacguard.parsers._plan_copies import SEPARATE_TYPES, Separate, drop_defined_copies
-from iacguard.parsers._plan_references import (
+from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers._source import JSONValue
+from iacguard.parsers.terraform._plan_copies import SEPARATE_TYPES, Separate, drop_defined_copies
+from iacguard.parsers.terraform._plan_references import (
     ModuleConfig,
     PlanReferences,
     RefsFor,
@@ -50,9 +52,7 @@ from iacguard.parsers._plan_references import (
     fill_deferred_documents,
     render_deferred_document,
 )
-from iacguard.parsers._policy_document import PartialJSON
-from iacguard.parsers._source import JSONValue
-from iacguard.parsers._terraform import (
+from iacguard.parsers.terraform._terraform import (
     ResolvedRef,
     TerraformConfig,
     TfBlock,
@@ -67,7 +67,7 @@ from iacguard.parsers._terraform import (
 from iacguard.results import Diagnostic, DiagnosticLevel
 
 if TYPE_CHECKING:
-    from iacguard.parsers.hcl import SourceMap
+    from iacguard.parsers.terraform.hcl import SourceMap
 
 #: plan format major versions this parser understands
 SUPPORTED_MAJOR_VERSIONS: Final = ("0", "1")
@@ -124,12 +124,13 @@ def plan_graph(
 
     :param budget: the scan's work budget, spent evaluating *source* (default: a fresh one).
     """
-    from iacguard.parsers._terraform_iam import build_graph
+    from iacguard.parsers.terraform._terraform_iam import build_graph
 
     if source is None:
         notes = tuple(_sensitive_documents(config, display))
         return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config), notes=notes)
-    from iacguard.parsers import display_path, hcl
+    from iacguard.parsers import display_path
+    from iacguard.parsers.terraform import hcl
 
     try:
         source_map = hcl.read_source(source, display_path(source), budget)

@@ -27,9 +27,9 @@ from pathlib import PurePosixPath
 from typing import Final, NoReturn
 
 from iacguard.errors import ParseError
-from iacguard.parsers._hcl_syntax import Attribute, Block, Body, Node
-from iacguard.parsers._hcl_template import closing_brace
-from iacguard.parsers._json_lines import JsonNode, Member, parse_json
+from iacguard.parsers.terraform._hcl_syntax import Attribute, Block, Body, Node
+from iacguard.parsers.terraform._hcl_template import closing_brace
+from iacguard.parsers.terraform._json_lines import JsonNode, Member, parse_json
 
 #: top-level block types and how many labels each has
 TOP_LEVEL: Final = {
@@ -165,7 +165,7 @@ class _Converter:
 
     def finish(self, drafts: list[_Draft]) -> list[Block]:
         """Parse every expression at once and build the blocks."""
-        from iacguard.parsers._hcl_syntax import parse_text
+        from iacguard.parsers.terraform._hcl_syntax import parse_text
 
         source = "".join(f"e{i} = {text}\n" for i, text in enumerate(self.expressions))
         try:

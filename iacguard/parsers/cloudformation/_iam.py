@@ -42,8 +42,10 @@ from iacguard.model import (
     SourceKind,
     Unknown,
 )
-from iacguard.parsers import _cfn_resources as extra
-from iacguard.parsers._cfn_values import (
+from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
+from iacguard.parsers._source import JSONValue
+from iacguard.parsers.cloudformation import _resources as extra
+from iacguard.parsers.cloudformation._values import (
     SECRET_ATTRIBUTE,
     Resolver,
     flag,
@@ -54,8 +56,6 @@ from iacguard.parsers._cfn_values import (
     sub_document,
     text,
 )
-from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
-from iacguard.parsers._source import JSONValue
 
 _PRINCIPAL_TYPES: Final = {
     "AWS::IAM::User": (PrincipalKind.USER, "UserName"),

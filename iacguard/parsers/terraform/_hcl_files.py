@@ -27,8 +27,8 @@ from pathlib import Path, PurePosixPath
 from typing import Final, NoReturn
 
 from iacguard.errors import ParseError
-from iacguard.parsers._hcl_syntax import Attribute, Block, Body, source_text
 from iacguard.parsers._source import read_text
+from iacguard.parsers.terraform._hcl_syntax import Attribute, Block, Body, source_text
 
 #: suffixes of Terraform configuration files
 NATIVE_SUFFIX: Final = ".tf"
@@ -72,10 +72,10 @@ def parse_file(path: Path, display: PurePosixPath) -> Body:
     """
     text = read_text(path)
     if path.name.endswith(JSON_SUFFIX):
-        from iacguard.parsers._hcl_json import parse_json_config
+        from iacguard.parsers.terraform._hcl_json import parse_json_config
 
         return parse_json_config(text, display)
-    from iacguard.parsers._hcl_syntax import parse_text
+    from iacguard.parsers.terraform._hcl_syntax import parse_text
 
     return parse_text(text, display)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.model import Origin, RawValue
-from iacguard.parsers._terraform_types import SECRET_ATTRIBUTES, WHOLE_OBJECT_SECRETS
+from iacguard.parsers.terraform._terraform_types import SECRET_ATTRIBUTES, WHOLE_OBJECT_SECRETS
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
-from iacguard.parsers._hcl_eval import Evaluator, Step
-from iacguard.parsers._hcl_module import Configuration, ModuleInstance
-from iacguard.parsers._hcl_syntax import Attribute, Block
-from iacguard.parsers._terraform import TfBlock
+from iacguard.parsers.terraform._hcl_eval import Evaluator, Step
+from iacguard.parsers.terraform._hcl_module import Configuration, ModuleInstance
+from iacguard.parsers.terraform._hcl_syntax import Attribute, Block
+from iacguard.parsers.terraform._terraform import TfBlock
 
 
 class _ReferencesUnknown:

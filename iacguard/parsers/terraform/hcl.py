@@ -31,13 +31,13 @@ from iacguard.budget import WorkBudget
 from iacguard.coverage import NotEvaluated
 from iacguard.model import Location, RawValue, SourceKind
 from iacguard.parsers import ParsedInput
-from iacguard.parsers._hcl_coverage import not_evaluated, of_graph_elements
-from iacguard.parsers._hcl_files import has_config_files
-from iacguard.parsers._hcl_module import NOT_INSTALLED, Configuration, ModuleInstance
-from iacguard.parsers._hcl_policy_document import with_placeholder_statements
-from iacguard.parsers._hcl_syntax import Block
 from iacguard.parsers._source import read_text
-from iacguard.parsers._terraform import (
+from iacguard.parsers.terraform._hcl_coverage import not_evaluated, of_graph_elements
+from iacguard.parsers.terraform._hcl_files import has_config_files
+from iacguard.parsers.terraform._hcl_module import NOT_INSTALLED, Configuration, ModuleInstance
+from iacguard.parsers.terraform._hcl_policy_document import with_placeholder_statements
+from iacguard.parsers.terraform._hcl_syntax import Block
+from iacguard.parsers.terraform._terraform import (
     TerraformConfig,
     TfBlock,
     TfOutput,
@@ -116,8 +116,8 @@ def local_module_sources(directory: Path) -> list[str]:
     """The local ``source`` paths of the module calls in *directory*; none when a file
     is not valid (the directory's own scan reports that)."""
     from iacguard.errors import ParseError
-    from iacguard.parsers._hcl_eval import Evaluator
-    from iacguard.parsers._hcl_files import config_files, load_module
+    from iacguard.parsers.terraform._hcl_eval import Evaluator
+    from iacguard.parsers.terraform._hcl_files import config_files, load_module
 
     files = config_files(directory)
     if not any(_may_call_a_module(path) for path in files):
@@ -161,7 +161,7 @@ def parse_directory(
     :raises ParseError: a ``.tf`` file is not valid HCL (file, line and column).
     :raises WorkBudgetExhausted: evaluating the configuration spent the budget.
     """
-    from iacguard.parsers._terraform_iam import build_graph
+    from iacguard.parsers.terraform._terraform_iam import build_graph
 
     source = read_source(path, display, budget, var_files)
     suppressions = tuple(bind_suppressions(source.comments, addresses_of(source.config)))
@@ -381,7 +381,7 @@ def _outputs(configuration: Configuration, root: ModuleInstance) -> Iterator[TfO
 
 
 def _blocks(configuration: Configuration, root: ModuleInstance) -> Iterator[TfBlock]:
-    from iacguard.parsers._hcl_literals import literal_blocks
+    from iacguard.parsers.terraform._hcl_literals import literal_blocks
 
     yield from literal_blocks(configuration)
     for module in configuration.modules:
@@ -424,10 +424,10 @@ def _tfvars(
     :raises ParseError: a file is not valid HCL or JSON, or a JSON one is no object.
     """
     from iacguard.errors import ParseError
-    from iacguard.parsers._hcl_eval import Evaluator, Session
-    from iacguard.parsers._hcl_module import display_of
-    from iacguard.parsers._hcl_syntax import parse_text
     from iacguard.parsers._source import load_json
+    from iacguard.parsers.terraform._hcl_eval import Evaluator, Session
+    from iacguard.parsers.terraform._hcl_module import display_of
+    from iacguard.parsers.terraform._hcl_syntax import parse_text
 
     automatic = (*path.glob("*.auto.tfvars"), *path.glob("*.auto.tfvars.json"))
     files = [
@@ -471,6 +471,6 @@ class _Literals:
     """tfvars hold literal values only: every reference is unknown."""
 
     def resolve(self, root: str, steps: object, ev: object) -> tuple[RawValue, int]:
-        from iacguard.parsers._hcl_functions import EvalError
+        from iacguard.parsers.terraform._hcl_functions import EvalError
 
         raise EvalError(f"{root} in a tfvars file")

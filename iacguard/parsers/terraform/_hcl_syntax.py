@@ -71,7 +71,7 @@ def parse_text(text: str, display: PurePosixPath) -> Body:
     """
     from lark.exceptions import LarkError, UnexpectedInput
 
-    from iacguard.parsers._hcl2 import load_hcl2
+    from iacguard.parsers.terraform._hcl2 import load_hcl2
 
     hcl2 = load_hcl2()
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.model import RawValue, Unknown, refs_of
-from iacguard.parsers._hcl_syntax import Node, name_of, subtrees
 from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_syntax import Node, name_of, subtrees
 
 #: the most elements ``range()`` makes (Terraform's own limit)
 MAX_RANGE: Final = 1024

@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from typing import Final, TypeAlias
 
 from iacguard.model import RawValue, Unknown, refs_of
-from iacguard.parsers._hcl_functions import EvalError, UnknownItems, computed, plain, to_string
-from iacguard.parsers._hcl_syntax import unescape
 from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_functions import (
+    EvalError,
+    UnknownItems,
+    computed,
+    plain,
+    to_string,
+)
+from iacguard.parsers.terraform._hcl_syntax import unescape
 
 #: stands for the unknown interpolation *i* while the JSON around it is parsed
 _TOKEN: Final = "@@iacguard-hcl-{}@@"

@@ -24,9 +24,9 @@ from typing import Final
 
 from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
-from iacguard.parsers._hcl_data_sources import managed_policy_attributes
-from iacguard.parsers._hcl_eval import Evaluator, Session, Step, iterate
-from iacguard.parsers._hcl_functions import (
+from iacguard.parsers.terraform._hcl_data_sources import managed_policy_attributes
+from iacguard.parsers.terraform._hcl_eval import Evaluator, Session, Step, iterate
+from iacguard.parsers.terraform._hcl_functions import (
     ANY,
     MAX_TOTAL_SIZE,
     MAX_VALUE_SIZE,
@@ -37,10 +37,10 @@ from iacguard.parsers._hcl_functions import (
     type_spec,
     value_size,
 )
-from iacguard.parsers._hcl_policy_document import render_policy_document
-from iacguard.parsers._hcl_syntax import Block, Body, Node, name_of
-from iacguard.parsers._terraform import ResolvedRef, strip_index
-from iacguard.parsers._tf_modules import installed_modules
+from iacguard.parsers.terraform._hcl_policy_document import render_policy_document
+from iacguard.parsers.terraform._hcl_syntax import Block, Body, Node, name_of
+from iacguard.parsers.terraform._terraform import ResolvedRef, strip_index
+from iacguard.parsers.terraform._tf_modules import installed_modules
 
 #: why a module whose source is not a local path is not followed
 NOT_INSTALLED: Final = (
@@ -68,7 +68,7 @@ def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
     :raises ParseError: a file is not valid HCL or Terraform JSON, or an override has
         nothing to override.
     """
-    from iacguard.parsers._hcl_files import load_module as load_files
+    from iacguard.parsers.terraform._hcl_files import load_module as load_files
 
     return load_files(directory, partial(display_of, root=root, display=display))
 

@@ -18,9 +18,9 @@ from iacguard.budget import WorkBudget
 from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Pointer, SourceKind
 from iacguard.parsers import ParsedInput
-from iacguard.parsers._cfn_transforms import expand_loops, unexpanded_transforms
-from iacguard.parsers._cfn_values import KNOWN_FUNCTIONS
 from iacguard.parsers._source import JSONValue
+from iacguard.parsers.cloudformation._transforms import expand_loops, unexpanded_transforms
+from iacguard.parsers.cloudformation._values import KNOWN_FUNCTIONS
 from iacguard.results import Suppression
 
 #: suffixes a template may have
@@ -74,7 +74,7 @@ def parse_template(
     :raises UnsupportedInputError: the file is valid YAML/JSON but not a template.
     :raises WorkBudgetExhausted: resolving the template spent the budget.
     """
-    from iacguard.parsers._cfn_iam import build_graph
+    from iacguard.parsers.cloudformation._iam import build_graph
 
     decoded, positions = _decode(path, text)
     if not isinstance(decoded.get("Resources"), Mapping):

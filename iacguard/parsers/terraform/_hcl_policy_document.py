@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from typing import Final, TypeAlias
 
 from iacguard.model import RawValue, Unknown, refs_of
-from iacguard.parsers._hcl_functions import (
+from iacguard.parsers._policy_document import PartialJSON
+from iacguard.parsers.terraform._hcl_functions import (
     EvalError,
     UnknownItems,
     computed,
@@ -15,7 +16,6 @@ from iacguard.parsers._hcl_functions import (
     plain,
     to_data,
 )
-from iacguard.parsers._policy_document import PartialJSON
 
 #: statement attribute -> IAM key (sets: the provider sorts them, one element is a string)
 _LISTS: Final = (

@@ -26,7 +26,7 @@ from typing import Final, Protocol, TypeAlias
 
 from iacguard.budget import CHARS_PER_STEP, WorkBudget
 from iacguard.model import RawValue, Unknown, refs_of
-from iacguard.parsers._hcl_functions import (
+from iacguard.parsers.terraform._hcl_functions import (
     FUNCTIONS,
     EvalError,
     UnknownItems,
@@ -36,14 +36,20 @@ from iacguard.parsers._hcl_functions import (
     to_string,
     value_size,
 )
-from iacguard.parsers._hcl_syntax import Node, name_of, source_text, subtrees, unescape
-from iacguard.parsers._hcl_template import If, Part, heredoc_text, partial_json, template_parts
+from iacguard.parsers.terraform._hcl_syntax import Node, name_of, source_text, subtrees, unescape
+from iacguard.parsers.terraform._hcl_template import (
+    If,
+    Part,
+    heredoc_text,
+    partial_json,
+    template_parts,
+)
 
 #: one step of a traversal: ("attr", name), ("index", key) or ("splat", None)
 Step: TypeAlias = tuple[str, RawValue]
 _MAX_DEPTH: Final = 64
 #: functions whose result is built from their arguments: a call spends the size of its
-#: arguments (:func:`~iacguard.parsers._hcl_functions.value_size`) before it runs; the
+#: arguments (:func:`~iacguard.parsers.terraform._hcl_functions.value_size`) before it runs; the
 #: others (``length``, ``lookup``, ``contains`` ...) only look into them
 _BUILDERS: Final = frozenset(
     {"jsonencode", "jsondecode", "base64encode", "base64decode", "format", "join", "split",
@@ -620,7 +626,7 @@ def parse_expression(text: str) -> Node:
     """
     from lark.exceptions import LarkError
 
-    from iacguard.parsers._hcl2 import load_hcl2
+    from iacguard.parsers.terraform._hcl2 import load_hcl2
 
     hcl2 = load_hcl2()
 

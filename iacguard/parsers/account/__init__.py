@@ -1,0 +1,1 @@
+"""The account as input: authorization details and the credential report."""
