@@ -22,7 +22,7 @@ from iacguard.engine import ScanOptions, ScanResult, scan, skip_summary
 from iacguard.errors import describe
 from iacguard.plugins import collect_checks, collect_reporters
 from iacguard.registry import Settings
-from iacguard.results import Diagnostic, DiagnosticLevel
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel
 from iacguard.selection import RuleSelection
 
 logger = logging.getLogger(__name__)
@@ -560,7 +560,7 @@ def _capped(shown: list[Diagnostic]) -> list[Diagnostic]:
         f"{counts[level.value]} {level.value}s" for level in order if counts[level.value]
     )
     message = f"{len(rest)} more ({parts}) not shown: -v lists them, and so does -f json"
-    return [*kept, Diagnostic(rest[0].level, "IAM003", message)]
+    return [*kept, Diagnostic(rest[0].level, DiagnosticCode.INPUT_NOT_READ, message)]
 
 
 def _blind_summary(blind: tuple[Diagnostic, ...]) -> Diagnostic:

@@ -27,10 +27,11 @@ from typing import Final
 
 from iacguard.graph import Graph, outside_target
 from iacguard.model import EdgeKind, Location, PolicyDocument, PolicyKind, Unknown
+from iacguard.results import DiagnosticCode
 
 #: the diagnostic code of what was not evaluated: a WARNING for an input of which not
 #: one policy was evaluated, a NOTE per element listed with ``-v``
-NOT_EVALUATED_CODE: Final = "IAM007"
+NOT_EVALUATED_CODE: Final = DiagnosticCode.NOT_EVALUATED
 #: the longest expression a record quotes; longer ones are cut with an ellipsis
 MAX_DETAIL: Final = 80
 

@@ -40,6 +40,7 @@ from iacguard.parsers import InputFile, ParsedInput, discover, parse
 from iacguard.registry import Check, CheckContext, CheckRegistry, Settings
 from iacguard.results import (
     Diagnostic,
+    DiagnosticCode,
     DiagnosticLevel,
     Finding,
     Hit,
@@ -299,7 +300,12 @@ def parse_inputs(
             if source.refused:
                 location = Location(source.display)
                 diagnostics.append(
-                    Diagnostic(DiagnosticLevel.WARNING, "IAM003", source.refused, location)
+                    Diagnostic(
+                        DiagnosticLevel.WARNING,
+                        DiagnosticCode.INPUT_NOT_READ,
+                        source.refused,
+                        location,
+                    )
                 )
                 continue
             if options.source is not None and source.path.is_file():
@@ -316,7 +322,11 @@ def parse_inputs(
                     raise
                 location = Location(source.display)
                 message = f"skipped: {err}"
-                skipped.append(Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, location))
+                skipped.append(
+                    Diagnostic(
+                        DiagnosticLevel.NOTE, DiagnosticCode.INPUT_NOT_READ, message, location
+                    )
+                )
                 continue
             except InputError as err:
                 diagnostics.append(_input_diagnostic(err, source))
@@ -330,13 +340,17 @@ def parse_inputs(
                     raise
                 logger.debug("parser crashed on %s", source.display, exc_info=True)
                 message = f"{source.display}: internal error while parsing: {type(err).__name__}"
-                diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM001", message))
+                diagnostics.append(
+                    Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.PARSE_ERROR, message)
+                )
                 continue
             parsed_any = True
             if source.note:
                 location = Location(source.display)
                 diagnostics.append(
-                    Diagnostic(DiagnosticLevel.NOTE, "IAM003", source.note, location)
+                    Diagnostic(
+                        DiagnosticLevel.NOTE, DiagnosticCode.INPUT_NOT_READ, source.note, location
+                    )
                 )
             diagnostics += parsed.notes
             yield source, parsed
@@ -363,7 +377,11 @@ def _missing_context(graph: Graph, source: InputFile) -> list[Diagnostic]:
         f"({shown}); what they gain is judged only with --account (the account's "
         "authorization details)"
     )
-    return [Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, Location(source.display))]
+    return [
+        Diagnostic(
+            DiagnosticLevel.NOTE, DiagnosticCode.INPUT_NOT_READ, message, Location(source.display)
+        )
+    ]
 
 
 def _check_all(
@@ -415,16 +433,21 @@ def skip_summary(skipped: Sequence[Diagnostic]) -> Diagnostic | None:
         f"skipped {len(skipped)} files that are not a Terraform plan (terraform show -json) "
         "or a CloudFormation template"
     )
-    return Diagnostic(DiagnosticLevel.NOTE, "IAM003", message)
+    return Diagnostic(DiagnosticLevel.NOTE, DiagnosticCode.INPUT_NOT_READ, message)
 
 
 def _input_diagnostic(err: InputError, source: InputFile) -> Diagnostic:
     if isinstance(err, ParseError):
         location = Location(source.display, err.line, err.column)
         return Diagnostic(
-            DiagnosticLevel.ERROR, "IAM001", f"{source.display}: {err.message}", location
+            DiagnosticLevel.ERROR,
+            DiagnosticCode.PARSE_ERROR,
+            f"{source.display}: {err.message}",
+            location,
         )
-    return Diagnostic(DiagnosticLevel.ERROR, "IAM001", str(err), Location(source.display))
+    return Diagnostic(
+        DiagnosticLevel.ERROR, DiagnosticCode.PARSE_ERROR, str(err), Location(source.display)
+    )
 
 
 def _budget_diagnostic(err: WorkBudgetExhausted, source: InputFile | None) -> Diagnostic:
@@ -433,7 +456,7 @@ def _budget_diagnostic(err: WorkBudgetExhausted, source: InputFile | None) -> Di
     where = f"{source.display}: " if source is not None else "configured suppressions: "
     message = f"{where}{err}; the scan stopped here and is incomplete (raise it with --work-budget)"
     location = Location(source.display) if source is not None else None
-    return Diagnostic(DiagnosticLevel.ERROR, "IAM006", message, location)
+    return Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.WORK_BUDGET, message, location)
 
 
 def _run_check(
@@ -461,7 +484,11 @@ def _run_check(
         logger.debug("check %s crashed", check.id, exc_info=True)
         origin = f" of plugin {plugin}" if not plugin.startswith("iacguard.") else ""
         message = f"check {check.id} ({check.slug}){origin} crashed: {describe(err)}"
-        diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM002", message, check_id=check.id))
+        diagnostics.append(
+            Diagnostic(
+                DiagnosticLevel.ERROR, DiagnosticCode.CHECK_CRASHED, message, check_id=check.id
+            )
+        )
         return []
 
 

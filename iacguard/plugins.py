@@ -17,7 +17,7 @@ from iacguard.errors import IacguardError, PluginLoadError, describe
 from iacguard.hookspecs import RULE_PREFIX_PATTERN, RuleMetadata
 from iacguard.registry import Check, CheckRegistry
 from iacguard.report import Reporter
-from iacguard.results import Diagnostic, DiagnosticLevel
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel
 
 #: built-in plugins, registered exactly like third-party ones
 DEFAULT_PLUGINS: Final = (
@@ -122,13 +122,15 @@ def _load_entrypoints(pm: pluggy.PluginManager) -> None:
 
 def _plugin_error(plugin: str, what: str, err: BaseException) -> Diagnostic:
     message = f"plugin {plugin} failed to {what}: {describe(err)}"
-    return Diagnostic(DiagnosticLevel.ERROR, "IAM004", message)
+    return Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.PLUGIN_PROBLEM, message)
 
 
 def _load_failures(pm: pluggy.PluginManager) -> Iterator[Diagnostic]:
     for _, plugin in sorted(pm.list_name_plugin(), key=lambda item: item[0]):
         if isinstance(plugin, _Unloadable):
-            yield Diagnostic(DiagnosticLevel.ERROR, "IAM004", str(plugin.error))
+            yield Diagnostic(
+                DiagnosticLevel.ERROR, DiagnosticCode.PLUGIN_PROBLEM, str(plugin.error)
+            )
 
 
 def collect_checks(pm: pluggy.PluginManager) -> tuple[CheckRegistry, tuple[Diagnostic, ...]]:
@@ -149,7 +151,9 @@ def collect_checks(pm: pluggy.PluginManager) -> tuple[CheckRegistry, tuple[Diagn
             try:
                 registry.add(check, plugin)
             except IacguardError as err:
-                diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM004", str(err)))
+                diagnostics.append(
+                    Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.PLUGIN_PROBLEM, str(err))
+                )
 
         try:
             impl.function(register=register)
@@ -172,16 +176,22 @@ def _rule_metadata(
         def register(entry: RuleMetadata, plugin: str = plugin) -> None:
             if not isinstance(entry, RuleMetadata) or not entry.rules:
                 message = f"plugin {plugin} registered {entry!r}, not a RuleMetadata with rules"
-                diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM004", message))
+                diagnostics.append(
+                    Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.PLUGIN_PROBLEM, message)
+                )
                 return
             for prefix in entry.rules:
                 if not RULE_PREFIX_PATTERN.match(prefix):
                     message = f"plugin {plugin} gives metadata for {prefix!r}, not a rule prefix"
-                    diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM004", message))
+                    diagnostics.append(
+                        Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.PLUGIN_PROBLEM, message)
+                    )
                     return
                 if not any(rule_id.startswith(prefix) for rule_id in rule_ids):
                     message = f"plugin {plugin} gives metadata for {prefix}, which matches no rule"
-                    diagnostics.append(Diagnostic(DiagnosticLevel.WARNING, "IAM004", message))
+                    diagnostics.append(
+                        Diagnostic(DiagnosticLevel.WARNING, DiagnosticCode.PLUGIN_PROBLEM, message)
+                    )
             entries.extend(dataclasses.replace(entry, rules=(p,)) for p in entry.rules)
 
         try:
@@ -226,7 +236,9 @@ def _reporters(pm: pluggy.PluginManager) -> tuple[_OwnedReporters, tuple[Diagnos
             else:
                 reporters[name] = (reporter, plugin)
                 return
-            diagnostics.append(Diagnostic(DiagnosticLevel.ERROR, "IAM004", message))
+            diagnostics.append(
+                Diagnostic(DiagnosticLevel.ERROR, DiagnosticCode.PLUGIN_PROBLEM, message)
+            )
 
         try:
             impl.function(register=register)

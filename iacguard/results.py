@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from pathlib import PurePosixPath
 
 from iacguard.model import Confidence, Location, Origin, Pointer, Severity, SourceKind
@@ -60,13 +60,32 @@ class DiagnosticLevel(Enum):
     NOTE = "note"
 
 
+class DiagnosticCode(StrEnum):
+    """What a diagnostic is about: the code reports print (``[IAM003]``), stable like
+    rule IDs."""
+
+    #: a file is not valid for its format, or its parser failed
+    PARSE_ERROR = "IAM001"
+    #: a check crashed (the others still ran)
+    CHECK_CRASHED = "IAM002"
+    #: an input, or part of one, was skipped or could not be read
+    INPUT_NOT_READ = "IAM003"
+    #: a plugin, or a setting that loads plugins, could not be used
+    PLUGIN_PROBLEM = "IAM004"
+    #: a suppression that is misplaced, expired or matches nothing
+    SUPPRESSION = "IAM005"
+    #: the scan's work budget is spent
+    WORK_BUDGET = "IAM006"
+    #: something could not be evaluated (unknown until apply ...)
+    NOT_EVALUATED = "IAM007"
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
     """Something about the scan itself (a crashed check, a skipped file), not the input."""
 
     level: DiagnosticLevel
-    #: ``IAM001`` parse error, ``IAM002`` check crashed, ``IAM003`` skipped input ...
-    code: str
+    code: DiagnosticCode
     message: str
     location: Location | None = None
     check_id: str | None = None

@@ -38,7 +38,14 @@ from iacguard._glob import glob_match
 from iacguard.budget import CHARS_PER_STEP, WorkBudget
 from iacguard.errors import ConfigError
 from iacguard.model import Location
-from iacguard.results import Diagnostic, DiagnosticLevel, Finding, SuppressedFinding, Suppression
+from iacguard.results import (
+    Diagnostic,
+    DiagnosticCode,
+    DiagnosticLevel,
+    Finding,
+    SuppressedFinding,
+    Suppression,
+)
 
 #: bumped on an incompatible change of the baseline file
 BASELINE_VERSION: Final = 1
@@ -175,7 +182,9 @@ def describe(suppression: Suppression) -> str:
 
 
 def _warning(message: str, suppression: Suppression) -> Diagnostic:
-    return Diagnostic(DiagnosticLevel.WARNING, "IAM005", message, suppression.location)
+    return Diagnostic(
+        DiagnosticLevel.WARNING, DiagnosticCode.SUPPRESSION, message, suppression.location
+    )
 
 
 # ---------------------------------------------------------------------- baseline

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from iacguard.errors import ConfigError
-from iacguard.results import Diagnostic, DiagnosticLevel
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel
 
 if TYPE_CHECKING:
     from iacguard.config import Config
@@ -55,4 +55,4 @@ def blocked_settings(settings: Config) -> Iterator[Diagnostic]:
             f"{display_path(settings.source)}: not applied without --allow-config-plugins "
             f"(a configuration file may come from the scanned tree): {keys}"
         )
-        yield Diagnostic(DiagnosticLevel.WARNING, "IAM004", message)
+        yield Diagnostic(DiagnosticLevel.WARNING, DiagnosticCode.PLUGIN_PROBLEM, message)

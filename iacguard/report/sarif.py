@@ -15,7 +15,7 @@ from iacguard.model import Location, Severity
 from iacguard.report import RegisterReporter, merge_repeats, silenced
 from iacguard.report._escape import defuse_json
 from iacguard.report.json import not_evaluated_record
-from iacguard.results import Diagnostic, DiagnosticLevel, Finding
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
     from iacguard.engine import ScanResult
@@ -383,7 +383,7 @@ def _cut_note(cut: int) -> list[Diagnostic]:
         f"{cut} least severe findings left out of this log: GitHub code scanning keeps "
         f"{MAX_RESULTS:,} results per run (the other formats list every finding)"
     )
-    return [Diagnostic(DiagnosticLevel.WARNING, "IAM003", message)]
+    return [Diagnostic(DiagnosticLevel.WARNING, DiagnosticCode.INPUT_NOT_READ, message)]
 
 
 def _not_evaluated_notes(result: ScanResult) -> list[Diagnostic]:

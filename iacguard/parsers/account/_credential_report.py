@@ -25,7 +25,7 @@ from iacguard.graph import GraphBuilder
 from iacguard.model import CredentialReport, CredentialRow, KeyUse, Location, Origin, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._source import JSONValue
-from iacguard.results import Diagnostic, DiagnosticLevel
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel
 
 #: the columns a report starts with; the rest are read by name when present
 HEADER: Final = ("user", "arn", "user_creation_time", "password_enabled")
@@ -112,7 +112,11 @@ def parsed_report(report: CredentialReport) -> ParsedInput:
             f"{report.origin.location.file}: the CSV does not say when it was generated; "
             f"ages are counted from its latest time, {when}"
         )
-        notes = (Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, report.origin.location),)
+        notes = (
+            Diagnostic(
+                DiagnosticLevel.NOTE, DiagnosticCode.INPUT_NOT_READ, message, report.origin.location
+            ),
+        )
     return ParsedInput(SourceKind.CREDENTIAL_REPORT, builder.build(), notes=notes)
 
 

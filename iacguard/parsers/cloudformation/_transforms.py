@@ -29,7 +29,7 @@ from typing import Final, NoReturn
 from iacguard.errors import ParseError
 from iacguard.model import Location, Pointer
 from iacguard.parsers._source import JSONValue
-from iacguard.results import Diagnostic, DiagnosticLevel
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel
 
 Positions = dict[Pointer, tuple[int, int]]
 
@@ -113,7 +113,10 @@ def _error(display: PurePosixPath, at: tuple[int, int] | None, message: str) -> 
     line, column = at if at is not None else (None, None)
     where = f"{display}:{line}" if line is not None else str(display)
     return Diagnostic(
-        DiagnosticLevel.ERROR, "IAM003", f"{where}: {message}", Location(display, line, column)
+        DiagnosticLevel.ERROR,
+        DiagnosticCode.INPUT_NOT_READ,
+        f"{where}: {message}",
+        Location(display, line, column),
     )
 
 

@@ -46,7 +46,7 @@ from iacguard.parsers.terraform._terraform import (
     split_address,
     strip_index,
 )
-from iacguard.results import Diagnostic, DiagnosticLevel, Suppression
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel, Suppression
 
 SUPPRESSION: Final = re.compile(
     r"^\s*(?:#|//)\s*iacguard:ignore:"
@@ -219,7 +219,7 @@ def read_source(
     notes = [
         Diagnostic(
             DiagnosticLevel.ERROR,
-            "IAM003",
+            DiagnosticCode.INPUT_NOT_READ,
             f"{call.file}:{call.line}: module '{call.labels[0]}' not followed: {why}; "
             "what it creates is not scanned",
             Location(call.file, call.line),
@@ -237,7 +237,12 @@ def read_source(
             f"({names}{more}): run terraform init here to scan what they create"
         )
         notes.append(
-            Diagnostic(DiagnosticLevel.NOTE, "IAM003", message, Location(first.file, first.line))
+            Diagnostic(
+                DiagnosticLevel.NOTE,
+                DiagnosticCode.INPUT_NOT_READ,
+                message,
+                Location(first.file, first.line),
+            )
         )
     comments: list[tuple[tuple[str, ...], str, Suppression]] = []
     for tf, file in _files(configuration):
@@ -245,7 +250,12 @@ def read_source(
             found = targets.get((file, comment.target), [])
             if not found:
                 notes.append(
-                    Diagnostic(DiagnosticLevel.WARNING, "IAM005", _MISPLACED, comment.location)
+                    Diagnostic(
+                        DiagnosticLevel.WARNING,
+                        DiagnosticCode.SUPPRESSION,
+                        _MISPLACED,
+                        comment.location,
+                    )
                 )
             for module_path, address, pointer in dict.fromkeys(found):
                 suppression = Suppression(

@@ -64,7 +64,7 @@ from iacguard.parsers.terraform._terraform import (
     split_address,
     strip_index,
 )
-from iacguard.results import Diagnostic, DiagnosticLevel
+from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel
 
 if TYPE_CHECKING:
     from iacguard.parsers.terraform.hcl import SourceMap
@@ -137,7 +137,7 @@ def plan_graph(
     except (ParseError, DependencyConflictError) as err:
         note = Diagnostic(
             DiagnosticLevel.WARNING,
-            "IAM003",
+            DiagnosticCode.INPUT_NOT_READ,
             f"{display}: its source {display_path(source)} is not used: {err}",
         )
         return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config), notes=(note,))
@@ -162,7 +162,10 @@ def _sensitive_documents(config: TerraformConfig, display: PurePosixPath) -> Ite
                     "plan and not analysed (scan it with its Terraform source: --source DIR)"
                 )
                 yield Diagnostic(
-                    DiagnosticLevel.WARNING, "IAM003", message, resource.origin.location
+                    DiagnosticLevel.WARNING,
+                    DiagnosticCode.INPUT_NOT_READ,
+                    message,
+                    resource.origin.location,
                 )
 
 
