@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from iacguard._version import __version__
 
 if TYPE_CHECKING:
+    from iacguard.declarative import DeclarativePlugin
+    from iacguard.engine import ScanOptions, scan
     from iacguard.graph import Graph
     from iacguard.hookspecs import (
         PLUGIN_API_VERSION,
@@ -28,8 +30,10 @@ if TYPE_CHECKING:
         Statement,
         Unknown,
     )
+    from iacguard.plugins import collect_checks, get_plugin_manager
     from iacguard.registry import Check, CheckContext, RegisterCheck, check
     from iacguard.results import Hit
+    from iacguard.selection import RuleSelection
 
 #: where each public name lives; imported on first use, so ``import iacguard`` (and
 #: ``iacguard --version``) stays cheap
@@ -52,6 +56,12 @@ _HOMES = {
     "RegisterCheck": "iacguard.registry",
     "check": "iacguard.registry",
     "Hit": "iacguard.results",
+    "DeclarativePlugin": "iacguard.declarative",
+    "RuleSelection": "iacguard.selection",
+    "ScanOptions": "iacguard.engine",
+    "scan": "iacguard.engine",
+    "collect_checks": "iacguard.plugins",
+    "get_plugin_manager": "iacguard.plugins",
 }
 
 
@@ -74,6 +84,7 @@ __all__ = [
     "Check",
     "CheckContext",
     "Confidence",
+    "DeclarativePlugin",
     "Effect",
     "Graph",
     "Hit",
@@ -83,10 +94,15 @@ __all__ = [
     "RegisterCheck",
     "RegisterRuleMetadata",
     "RuleMetadata",
+    "RuleSelection",
+    "ScanOptions",
     "Severity",
     "Statement",
     "Unknown",
     "__version__",
     "check",
+    "collect_checks",
+    "get_plugin_manager",
     "hookimpl",
+    "scan",
 ]

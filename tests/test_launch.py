@@ -37,5 +37,5 @@ def test_every_public_name_resolves(name: str) -> None:
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:
-    with pytest.raises(AttributeError, match="no attribute 'scan'"):
-        iacguard.scan  # noqa: B018
+    with pytest.raises(AttributeError, match="no attribute 'no_such_name'"):
+        iacguard.no_such_name  # noqa: B018

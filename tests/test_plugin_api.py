@@ -295,3 +295,20 @@ def test_hook_register_checks_from_a_plugin_object(pm: pluggy.PluginManager) -> 
     assert [p.message for p in problems] == [
         "rule ORG001 is registered twice: by org and by direct"
     ]
+
+
+def test_the_plugin_guide_imports_only_from_iacguard() -> None:
+    """Plugin authors import the public API from ``iacguard`` itself: the guide's
+    examples name no other module, and everything they import is there."""
+    import re
+
+    import iacguard
+    from tests.conftest import ROOT
+
+    guide = (ROOT / "docs" / "writing-plugins.md").read_text()
+    imports = re.findall(r"^from (iacguard[\w.]*) import (.+)$", guide, re.MULTILINE)
+    assert imports
+    assert {module for module, _ in imports} == {"iacguard"}
+    for _, names in imports:
+        for name in names.split(","):
+            assert name.strip() in iacguard.__all__
