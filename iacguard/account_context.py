@@ -16,25 +16,15 @@ from pathlib import Path
 from typing import Final
 
 from iacguard.errors import UnsupportedInputError
-from iacguard.graph import Graph, GraphBuilder, outside_target
-from iacguard.model import Edge, Origin, PolicyDocument, PrincipalKind, SourceKind
+from iacguard.graph import Graph, GraphBuilder, outside_target, target_kind
+from iacguard.model import Edge, Origin, PolicyDocument, Principal, PrincipalKind, SourceKind
 from iacguard.results import Finding
 
 #: an IAM user or role ARN, as trust policies name existing principals
 _IAM_IDENTITY: Final = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(?P<kind>user|role)/")
-#: the graph records copied from the change as they are
-_RECORDS: Final = (
-    "access_keys",
-    "login_profiles",
-    "mfa_devices",
-    "oidc_providers",
-    "lambda_permissions",
-    "password_policies",
-    "trails",
-    "credential_reports",
-    "references",
-    "config_blocks",
-)
+#: the graph's nodes and edges, merged by :func:`in_context`; every other record list of
+#: a :class:`~iacguard.graph.GraphBuilder` is the change's own, copied as it is
+_MERGED: Final = frozenset({"principals", "policies", "edges"})
 
 
 def read_account(path: Path) -> Graph:
@@ -73,7 +63,7 @@ def in_context(change: Graph, account: Graph) -> Graph:
             return node
         if outside.kind == "policy":
             return outside.name if account.policy(outside.name) is not None else node
-        kind = next((k for k in PrincipalKind if k.value == outside.kind), None)
+        kind = target_kind(node, change)
         if kind is None:
             return node
         return by_name.get((kind, outside.name)) or by_arn.get(outside.name) or node
@@ -90,8 +80,9 @@ def in_context(change: Graph, account: Graph) -> Graph:
     for edge in account.edges():
         if edge.source not in dropped and edge.target not in dropped:
             builder.link(edge.source, edge.target, edge.kind, edge.origin, edge.reason)
-    for name in _RECORDS:
-        getattr(builder, name).extend(getattr(change, name))
+    for record in dataclasses.fields(GraphBuilder):
+        if record.name not in _MERGED:
+            getattr(builder, record.name).extend(getattr(change, record.name))
     return builder.build()
 
 
@@ -107,17 +98,11 @@ def outside_principals(change: Graph) -> list[str]:
                 named[f"{outside.kind} '{outside.name}'"] = None
     known = {p.arn for p in change.principals() if isinstance(p.arn, str)}
     known |= {f"{p.kind.value}/{p.name}" for p in change.principals() if isinstance(p.name, str)}
-    for role in change.principals(PrincipalKind.ROLE):
-        trust = change.trust_policy_of(role)
-        if trust is None or not isinstance(trust.document, PolicyDocument):
-            continue
-        for statement in trust.document.statements:
-            for ref in statement.principals:
-                value = ref.value
-                if isinstance(value, str) and (match := _IAM_IDENTITY.match(value)):
-                    kind_and_name = f"{match['kind']}/{value.rsplit('/', 1)[-1]}"
-                    if value not in known and kind_and_name not in known:
-                        named[f"'{value}'"] = None
+    for _, value in _trusted(change):
+        if match := _IAM_IDENTITY.match(value):
+            kind_and_name = f"{match['kind']}/{value.rsplit('/', 1)[-1]}"
+            if value not in known and kind_and_name not in known:
+                named[f"'{value}'"] = None
     return list(named)
 
 
@@ -168,14 +153,16 @@ def _cause(address: str, merged: Graph, change: Graph, own: frozenset[str]) -> O
     principal = merged.principal(address)
     if principal is None or not isinstance(principal.arn, str):
         return None
-    return next(_trusting(change, principal.arn), None)
+    return next((role.origin for role, value in _trusted(change) if value == principal.arn), None)
 
 
-def _trusting(change: Graph, arn: str) -> Iterator[Origin]:
+def _trusted(change: Graph) -> Iterator[tuple[Principal, str]]:
+    """Each role of *change* with each literal principal its trust policy names."""
     for role in change.principals(PrincipalKind.ROLE):
         trust = change.trust_policy_of(role)
         if trust is None or not isinstance(trust.document, PolicyDocument):
             continue
         for statement in trust.document.statements:
-            if any(ref.value == arn for ref in statement.principals):
-                yield role.origin
+            for ref in statement.principals:
+                if isinstance(ref.value, str):
+                    yield role, ref.value
