@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Final
 
+from iacguard._repository import repository_root
 from iacguard.errors import ConfigError
 from iacguard.model import Location, Severity
 from iacguard.results import Suppression
@@ -121,7 +122,9 @@ def find_config_file(start: Path, environ: Mapping[str, str]) -> Path | None:
     directory = start.resolve()
     if not directory.is_dir():
         directory = directory.parent
-    for folder in _up_to_repository_root(directory):
+    root = repository_root(directory)
+    chain = [directory, *directory.parents]
+    for folder in chain[: chain.index(root) + 1] if root is not None else [directory]:
         for name in CONFIG_FILES:
             candidate = folder / name
             if candidate.is_file() and (
@@ -129,17 +132,6 @@ def find_config_file(start: Path, environ: Mapping[str, str]) -> Path | None:
             ):
                 return candidate
     return None
-
-
-def _up_to_repository_root(directory: Path) -> list[Path]:
-    """*directory* and the directories above it up to the nearest one holding ``.git``;
-    only *directory* when none above does."""
-    chain: list[Path] = []
-    for folder in (directory, *directory.parents):
-        chain.append(folder)
-        if (folder / ".git").exists():
-            return chain
-    return [directory]
 
 
 def _tool_tables(path: Path) -> Mapping[str, Any]:

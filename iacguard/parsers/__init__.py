@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Final
 
+from iacguard._repository import repository_root
 from iacguard.budget import WorkBudget
 from iacguard.coverage import NotEvaluated
 from iacguard.errors import ParseError, UnsupportedInputError
@@ -84,15 +85,6 @@ def display_path(path: Path) -> PurePosixPath:
         if base is not None and resolved.is_relative_to(base):
             return PurePosixPath(resolved.relative_to(base).as_posix())
     return PurePosixPath(resolved.as_posix())
-
-
-def repository_root(path: Path) -> Path | None:
-    """The nearest directory at or above *path* (resolved) holding ``.git`` (a directory,
-    or a file in a worktree or submodule); None outside any repository."""
-    for directory in (path, *path.parents):
-        if (directory / ".git").exists():
-            return directory
-    return None
 
 
 def discover(paths: Iterable[Path]) -> Iterator[InputFile]:

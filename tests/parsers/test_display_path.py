@@ -8,8 +8,9 @@ from pathlib import Path, PurePosixPath
 import pytest
 from typer.testing import CliRunner
 
+from iacguard._repository import repository_root
 from iacguard.cli import app
-from iacguard.parsers import display_path, repository_root
+from iacguard.parsers import display_path
 
 ADMIN = (
     'resource "aws_iam_policy" "admin" {\n  policy = jsonencode({ Statement = [{ Effect = '
