@@ -75,8 +75,7 @@ def stale_access_key(ctx: CheckContext) -> Iterator[Hit]:
     limit = ctx.settings.max_key_age_days
     for report, row in _rows(ctx, root=False):
         stale = [
-            f"access key {key.number} last rotated {_day(key.last_rotated)}, "
-            f"{_age(report, key.last_rotated)} days before the report"
+            f"access key {key.number} last rotated {_dated(report, key.last_rotated)}"
             for key in row.keys
             if key.active and key.last_rotated and _age(report, key.last_rotated) > limit
         ]
@@ -156,8 +155,9 @@ def _age(report: CredentialReport, when: datetime.datetime) -> int:
     return (report.generated - when).days
 
 
-def _day(when: datetime.datetime | None) -> str:
-    return "never" if when is None else when.date().isoformat()
+def _dated(report: CredentialReport, when: datetime.datetime) -> str:
+    """``2026-08-01, 120 days before the report``."""
+    return f"{when.date().isoformat()}, {_age(report, when)} days before the report"
 
 
 def _unused(
@@ -170,10 +170,9 @@ def _unused(
     """Why a credential counts as unused, or None: last used more than *limit* days
     before the report, or never used and *verb* (set, created) more than that before."""
     if last_used is not None:
-        age = _age(report, last_used)
-        return f"last used {_day(last_used)}, {age} days before the report" if age > limit else None
+        return f"last used {_dated(report, last_used)}" if _age(report, last_used) > limit else None
     if since is not None and _age(report, since) > limit:
-        return f"never used, {verb} {_day(since)}, {_age(report, since)} days before the report"
+        return f"never used, {verb} {_dated(report, since)}"
     return None
 
 
