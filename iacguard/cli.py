@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn, ParamSpec, TextIO
 
 import typer
 
+from iacguard._text import first_few
 from iacguard._version import __version__
 from iacguard.budget import DEFAULT_WORK_BUDGET
 from iacguard.coverage import NOT_EVALUATED_CODE, NotEvaluated
@@ -566,11 +567,9 @@ def _capped(shown: list[Diagnostic]) -> list[Diagnostic]:
 def _blind_summary(blind: tuple[Diagnostic, ...]) -> Diagnostic:
     """One WARNING for the inputs of which not one policy was evaluated."""
     names = [str(d.location.file) for d in blind if d.location]
-    shown = ", ".join(names[:_BLIND_SHOWN])
-    more = f" and {len(names) - _BLIND_SHOWN} more" if len(names) > _BLIND_SHOWN else ""
     message = (
-        f"not one policy evaluated in {len(blind)} inputs: {shown}{more}; a report without "
-        "findings there does not mean they are safe (-v lists them)"
+        f"not one policy evaluated in {len(blind)} inputs: {first_few(names, _BLIND_SHOWN)}; "
+        "a report without findings there does not mean they are safe (-v lists them)"
     )
     return Diagnostic(DiagnosticLevel.WARNING, NOT_EVALUATED_CODE, message)
 

@@ -23,6 +23,7 @@ from typing import final
 
 from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
+from iacguard._text import first_few
 from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.coverage import NotEvaluated
@@ -371,7 +372,7 @@ def _missing_context(graph: Graph, source: InputFile) -> list[Diagnostic]:
     named = outside_principals(graph)
     if not named:
         return []
-    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    shown = first_few(named, 3)
     message = (
         f"{source.display}: gives access to {len(named)} principal(s) it does not define "
         f"({shown}); what they gain is judged only with --account (the account's "

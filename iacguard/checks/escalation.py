@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Final
 
+from iacguard._text import first_few
 from iacguard.analysis.analyzer import analyzer_for
 from iacguard.analysis.assume import Chain
 from iacguard.analysis.evaluate import EffectivePermissions
@@ -66,10 +67,9 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
             continue
         found = [] if perms.partial else [m for m in analyzer.paths(principal) if _own(perms, m)]
         if found:
-            shown = "; ".join(m.explain() for m in found[:_SHOWN])
-            rest = f" and {len(found) - _SHOWN} more" if len(found) > _SHOWN else ""
+            shown = first_few(found, _SHOWN, "; ", show=lambda m: m.explain())
             noun = "paths" if len(found) > 1 else "path"
-            message = f"{principal.display} can escalate privileges through {noun} {shown}{rest}"
+            message = f"{principal.display} can escalate privileges through {noun} {shown}"
             # the most certain path decides the confidence, and its caveat is named
             verdict = max((Privilege(paths=(m,)) for m in found), key=lambda v: v.confidence)
             yield Hit(principal.origin, message + verdict.caveat(), confidence=verdict.confidence)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Final, Protocol, TextIO, TypeAlias
 
+from iacguard._text import first_few
 from iacguard.model import Severity
 from iacguard.results import Finding
 
@@ -87,11 +88,7 @@ def _merged_message(group: list[Finding]) -> str:
 def _capped(items: list[str], separator: str) -> list[str]:
     """*items* joined by *separator* into one text, the first :data:`_OTHERS_SHOWN`
     of them and a count of the rest; no text for no items."""
-    if not items:
-        return []
-    rest = len(items) - _OTHERS_SHOWN
-    more = f" and {rest} more" if rest > 0 else ""
-    return [separator.join(items[:_OTHERS_SHOWN]) + more]
+    return [first_few(items, _OTHERS_SHOWN, separator)] if items else []
 
 
 #: suppression kinds written in the scanned files themselves

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final, TextIO, cast
 
+from iacguard._text import first_few
 from iacguard.analysis.analyzer import Analyzer, analyzer_for
 from iacguard.analysis.conditions import describe, known, requires_mfa
 from iacguard.analysis.evaluate import EffectivePermissions
@@ -213,11 +214,10 @@ def _permissions(perms: EffectivePermissions, stream: TextIO) -> None:
         parts = []
         for key in sorted(k for k in rows if k[0] == service):
             names = list(rows[key])
-            shown = ", ".join(names[:_NAMES])
-            more = f" and {len(names) - _NAMES} more" if len(names) > _NAMES else ""
+            shown = first_few(names, _NAMES)
             mfa = ", needs MFA" if key[2] else ""
             when = f", when {key[3]}" if key[3] else ""
-            parts.append(f"{_LEVELS[key[1]].value} ({len(names)}{mfa}{when}): {shown}{more}")
+            parts.append(f"{_LEVELS[key[1]].value} ({len(names)}{mfa}{when}): {shown}")
         stream.write(f"    {service}: {'; '.join(parts)} <- {', '.join(sources[service])}\n")
     if summarised:
         count = sum(len(v) for k, v in rows.items() if k[0] in summarised)

@@ -27,6 +27,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeAlias
 
+from iacguard._text import first_few
 from iacguard.budget import WorkBudget
 from iacguard.coverage import NotEvaluated
 from iacguard.model import Location, RawValue, SourceKind
@@ -229,12 +230,11 @@ def read_source(
     ]
     uninstalled = [call for call, why in configuration.skipped_modules if why == NOT_INSTALLED]
     if uninstalled:
-        names = ", ".join(f"'{call.labels[0]}'" for call in uninstalled[:5])
-        more = f" and {len(uninstalled) - 5} more" if len(uninstalled) > 5 else ""
+        names = first_few(uninstalled, 5, show=lambda call: f"'{call.labels[0]}'")
         first = uninstalled[0]
         message = (
             f"{display}: {len(uninstalled)} module(s) from a registry or git not installed "
-            f"({names}{more}): run terraform init here to scan what they create"
+            f"({names}): run terraform init here to scan what they create"
         )
         notes.append(
             Diagnostic(
