@@ -46,7 +46,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -135,6 +134,8 @@ def find_config_file(start: Path, environ: Mapping[str, str]) -> Path | None:
 
 
 def _tool_tables(path: Path) -> Mapping[str, Any]:
+    import tomllib  # only when there is a file to read: most runs have none
+
     try:
         tool = tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
@@ -147,6 +148,8 @@ def read_file(path: Path) -> dict[str, Any]:
 
     :raises ConfigError: the file cannot be read, is not TOML, or has unknown keys.
     """
+    import tomllib
+
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as err:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
+import re
+import sys
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,6 +107,8 @@ def _register_unloadable(
 
 def _load_entrypoints(pm: pluggy.PluginManager) -> None:
     """Load the ``iacguard`` entry points, naming the distribution on failure."""
+    if not _may_publish_plugins():
+        return
     from importlib.metadata import entry_points
 
     for entry in entry_points(group=ENTRY_POINT_GROUP):
@@ -118,6 +123,58 @@ def _load_entrypoints(pm: pluggy.PluginManager) -> None:
             _register_unloadable(pm, entry.name, f"{dist}[{entry.name}]", err)
             continue
         pm.register(plugin, name=entry.name)
+
+
+#: an ``entry_points.txt`` section header that may be the plugin group's (loosely: a
+#: false match only costs the full look-up)
+_GROUP_HEADER: Final = re.compile(
+    r"^\s*\[[^\]\n]*iacguard[^\]\n]*\]\s*$", re.MULTILINE | re.IGNORECASE
+)
+
+
+def _may_publish_plugins() -> bool:
+    """False only when no distribution on ``sys.path`` can declare an ``iacguard`` entry
+    point, so that the usual run skips :mod:`importlib.metadata` (importing it and reading
+    every distribution's metadata costs more than the rest of a small scan's set-up).
+
+    It reads what :mod:`importlib.metadata` would read first: the ``entry_points.txt``
+    of each ``*.dist-info``/``*.egg-info`` directory of each ``sys.path`` directory.
+    Anything it cannot judge as cheaply (a zip archive or an egg on ``sys.path``, a
+    finder of its own that can find distributions) answers True, and the full look-up
+    decides.
+    """
+    from importlib.machinery import PathFinder
+
+    if any(
+        finder is not PathFinder and hasattr(finder, "find_distributions")
+        for finder in sys.meta_path
+    ):
+        return True
+    for entry in sys.path:
+        directory = entry or "."
+        if directory.lower().endswith(".egg"):
+            return True
+        try:
+            names = os.listdir(directory)
+        except NotADirectoryError:
+            return True  # a zip archive
+        except OSError:
+            continue  # nothing there, so no distribution either
+        for name in names:
+            if name.lower().endswith((".dist-info", ".egg-info")):
+                text = _entry_points_text(os.path.join(directory, name, "entry_points.txt"))
+                if _GROUP_HEADER.search(text):
+                    return True
+    return False
+
+
+def _entry_points_text(path: str) -> str:
+    """The text of an ``entry_points.txt`` file; "" when there is none."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as stream:
+            return stream.read()
+    except OSError:
+        return ""
 
 
 def _plugin_error(plugin: str, what: str, err: BaseException) -> Diagnostic:

@@ -9,7 +9,6 @@ docs.gitlab.com/ci/testing/code_quality/): each issue has ``description``,
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import TYPE_CHECKING, Final, TextIO
 
@@ -36,6 +35,8 @@ def issue(finding: Finding) -> dict[str, object]:
     """One finding as a Code Quality issue. The fingerprint hashes the file with the
     finding's own fingerprint (rule, address, pointer: no line), so it is unique in the
     report and survives edits that move the block."""
+    import hashlib  # here: this module is imported on every run, hashlib costs more
+
     file = finding.location.file.as_posix()
     identity = f"{file}\0{finding.fingerprint}".encode(errors="surrogateescape")
     return {

@@ -1,9 +1,13 @@
-"""The ``junit`` reporter: JUnit XML, one test case per rule and resource, for CI test views."""
+"""The ``junit`` reporter: JUnit XML, one test case per rule and resource, for CI test views.
+
+:mod:`xml.etree.ElementTree` is imported by the functions that build elements: this
+module is imported on every run to register its format, and that import would cost
+more than the module itself.
+"""
 
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
@@ -16,6 +20,8 @@ from iacguard.report._escape import defuse_xml
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
 
 if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
+
     from iacguard.engine import ScanResult
     from iacguard.registry import Check
 
@@ -43,6 +49,8 @@ def _case_key(finding: Finding) -> tuple[str, str, str]:
 def _failure_case(findings: list[Finding]) -> ET.Element:
     """The test case of one rule at one resource of one file; its first finding is the
     failure message, and the body lists every finding there."""
+    import xml.etree.ElementTree as ET
+
     first = max(findings, key=lambda f: f.severity)
     case = ET.Element(
         "testcase",
@@ -62,11 +70,15 @@ def _failure_case(findings: list[Finding]) -> ET.Element:
 
 
 def _passed_case(check: Check) -> ET.Element:
+    import xml.etree.ElementTree as ET
+
     return ET.Element("testcase", classname=f"iacguard.{check.id}", name=PASSED_NAME)
 
 
 def _error_case(diagnostic: Diagnostic) -> ET.Element:
     """A failed scan step: a parse error is a case of its file, a crash one of its rule."""
+    import xml.etree.ElementTree as ET
+
     where = str(diagnostic.location.file) if diagnostic.location else "(scan)"
     case = ET.Element(
         "testcase",
@@ -82,6 +94,8 @@ def _error_case(diagnostic: Diagnostic) -> ET.Element:
 def _skipped_case(group: NotEvaluatedGroup, result: ScanResult) -> ET.Element:
     """A skipped case per kind and reason of what was not evaluated; its body lists the
     elements."""
+    import xml.etree.ElementTree as ET
+
     case = ET.Element(
         "testcase",
         classname="iacguard.not-evaluated",
@@ -126,6 +140,8 @@ class JunitReporter:
 
     def render(self, result: ScanResult, stream: TextIO) -> None:
         """Write the XML document, indented, with no timestamp."""
+        import xml.etree.ElementTree as ET
+
         cases = junit_cases(result)
         counts = {
             "tests": str(len(cases)),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final, Literal, NotRequired, TextIO, TypeAlias, TypedDict
@@ -250,6 +249,8 @@ def fingerprint(finding: Finding) -> str:
     moved to another file of its module; the directory keeps two roots with the same
     resource address (``envs/prod``, ``envs/dev``) apart.
     """
+    import hashlib  # here: this module is imported on every run, hashlib costs more
+
     text = f"{finding.location.file.parent.as_posix()}\n{finding.fingerprint}"
     return hashlib.sha256(text.encode(errors="surrogateescape")).hexdigest()
 
