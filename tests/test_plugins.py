@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from importlib.machinery import PathFinder
+from pathlib import Path
 
 import pluggy
 import pytest
@@ -10,7 +13,12 @@ import pytest
 from iacguard import CheckContext, Hit, PrincipalKind, RegisterCheck, Severity, check, hookimpl
 from iacguard.engine import ScanOptions, scan
 from iacguard.errors import InvalidCheckError
-from iacguard.plugins import DEFAULT_PLUGINS, collect_checks, get_plugin_manager
+from iacguard.plugins import (
+    DEFAULT_PLUGINS,
+    _may_publish_plugins,
+    collect_checks,
+    get_plugin_manager,
+)
 from tests.conftest import TERRAFORM
 
 
@@ -116,3 +124,47 @@ def test_check_without_docstring_is_refused() -> None:
 
     with pytest.raises(InvalidCheckError, match="no docstring"):
         check("ACME002", severity=Severity.LOW)(undocumented)
+
+
+@pytest.mark.parametrize(
+    ("entry_points", "may_publish"),
+    [
+        pytest.param(None, False, id="no-entry-points"),
+        pytest.param("[console_scripts]\nx = x:main\n", False, id="other-groups"),
+        pytest.param("[console_scripts]\niacguard = x:main\n", False, id="named-iacguard"),
+        pytest.param("[iacguard]\nx = x\n", True, id="iacguard-group"),
+        pytest.param("  [ iacguard ]  \nx = x\n", True, id="spaced-header"),
+    ],
+)
+def test_the_entry_point_look_up_is_skipped_only_when_no_distribution_has_the_group(
+    entry_points: str | None, may_publish: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dist = tmp_path / "x-1.0.dist-info"
+    dist.mkdir()
+    if entry_points is not None:
+        (dist / "entry_points.txt").write_text(entry_points)
+    monkeypatch.setattr(sys, "path", [str(tmp_path), str(tmp_path / "missing")])
+    monkeypatch.setattr(sys, "meta_path", [PathFinder])
+    assert _may_publish_plugins() is may_publish
+
+
+@pytest.mark.parametrize("entry", ["archive.zip", "old.egg"])
+def test_an_archive_or_egg_on_sys_path_gets_the_full_look_up(
+    entry: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / entry).write_bytes(b"PK")
+    monkeypatch.setattr(sys, "path", [str(tmp_path / entry)])
+    monkeypatch.setattr(sys, "meta_path", [PathFinder])
+    assert _may_publish_plugins()
+
+
+def test_a_finder_that_finds_distributions_gets_the_full_look_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class DistributionFinder:
+        def find_distributions(self, context: object = None) -> list[object]:
+            return []
+
+    monkeypatch.setattr(sys, "path", [str(tmp_path)])
+    monkeypatch.setattr(sys, "meta_path", [PathFinder, DistributionFinder()])
+    assert _may_publish_plugins()

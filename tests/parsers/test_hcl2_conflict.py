@@ -5,7 +5,9 @@ the conflict and the fix; a plan beside its source is scanned alone, with a warn
 from __future__ import annotations
 
 import importlib.metadata
-from collections.abc import Iterator
+import importlib.util
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -24,6 +26,13 @@ def _fresh_verdict() -> Iterator[None]:
     _hcl2._conflict.cache_clear()
     yield
     _hcl2._conflict.cache_clear()
+
+
+@pytest.fixture
+def by_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The verdict left to importlib.metadata (which the tests then stand in for): the
+    RECORD beside the real ``hcl2`` package would settle it first."""
+    monkeypatch.setattr(_hcl2, "_verified_in_place", lambda package: False)
 
 
 def _without_python_hcl2(name: str) -> importlib.metadata.Distribution:
@@ -47,6 +56,7 @@ def _python_hcl2_of_version(version: str) -> object:
     ],
     ids=["fork-only", "old-series"],
 )
+@pytest.mark.usefixtures("by_metadata")
 def test_a_source_scan_stops_with_one_line(
     distribution: object, problem: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -65,6 +75,77 @@ def test_the_installed_python_hcl2_is_accepted() -> None:
     assert _hcl2._conflict() == ""
 
 
+def test_the_installed_python_hcl2_is_accepted_from_its_record_alone() -> None:
+    spec = importlib.util.find_spec("hcl2")
+    assert spec is not None
+    assert spec.origin is not None
+    assert _hcl2._verified_in_place(Path(spec.origin).parent)
+
+
+def _site(tmp_path: Path) -> Path:
+    """A site-packages directory holding an ``hcl2`` package and python-hcl2 8.1.4's
+    metadata, whose RECORD has the digests of the package's files."""
+    package = tmp_path / "hcl2"
+    package.mkdir()
+    (package / "__init__.py").write_bytes(b"# hcl2\n")
+    (package / "hcl2.lark").write_bytes(b"start: body\n")
+    dist = tmp_path / "python_hcl2-8.1.4.dist-info"
+    dist.mkdir()
+    # the headers end at the first empty line: the body's 'Version' is not one
+    (dist / "METADATA").write_text("Name: python-hcl2\nVersion: 8.1.4\n\nVersion: 0\n")
+    rows = [
+        f"hcl2/{name},sha256={_hcl2._digest(package / name, 'sha256')},7"
+        for name in ("__init__.py", "hcl2.lark")
+    ]
+    (dist / "RECORD").write_text("\n".join([*rows, "hcl2/__pycache__/x.pyc,,"]) + "\n")
+    return package
+
+
+@pytest.mark.parametrize(
+    ("change", "verified"),
+    [
+        pytest.param(lambda package: None, True, id="as-recorded"),
+        pytest.param(
+            lambda package: (package / "hcl2.lark").write_bytes(b"start: other\n"),
+            False,
+            id="grammar-overwritten",
+        ),
+        pytest.param(
+            lambda package: (package.parent / "python_hcl2-8.1.4.dist-info" / "RECORD").unlink(),
+            False,
+            id="no-record",
+        ),
+        pytest.param(
+            lambda package: (package.parent / "python_hcl2-8.1.3.dist-info").mkdir(),
+            False,
+            id="two-distributions",
+        ),
+        pytest.param(
+            lambda package: (
+                package.parent / "python_hcl2-8.1.4.dist-info" / "METADATA"
+            ).write_text("Name: python-hcl2\nVersion: 4.3.5\n"),
+            False,
+            id="old-series",
+        ),
+    ],
+)
+def test_verified_in_place(
+    change: Callable[[Path], object], verified: bool, tmp_path: Path
+) -> None:
+    package = _site(tmp_path)
+    change(package)
+    assert _hcl2._verified_in_place(package) is verified
+
+
+def test_a_fork_without_the_distribution_is_not_verified_in_place(tmp_path: Path) -> None:
+    package = tmp_path / "hcl2"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (tmp_path / "bc_python_hcl2-0.4.3.dist-info").mkdir()
+    assert not _hcl2._verified_in_place(package)
+
+
+@pytest.mark.usefixtures("by_metadata")
 def test_a_plan_beside_its_source_is_scanned_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(importlib.metadata, "distribution", _without_python_hcl2)
     plan = FIXTURES / "terraform" / "admin_paths" / "plan.json"

@@ -1,6 +1,7 @@
 """HCL files into blocks and attributes with lines, expressions kept as Lark trees.
 
-python-hcl2 8.x is used only for its Lark grammar (``parses_to_tree``): its dict output
+python-hcl2 8.x is used only for its Lark grammar (``parses_to_tree``, whose parser
+``_hcl2.parse_to_tree`` loads from tables iacguard ships when they fit): its dict output
 keeps quotes, turns ``jsonencode(...)`` into text and has no line numbers, while the
 raw tree has every token with its position. ``_hcl_eval`` evaluates the expressions.
 
@@ -71,12 +72,10 @@ def parse_text(text: str, display: PurePosixPath) -> Body:
     """
     from lark.exceptions import LarkError, UnexpectedInput
 
-    from iacguard.parsers.terraform._hcl2 import load_hcl2
-
-    hcl2 = load_hcl2()
+    from iacguard.parsers.terraform._hcl2 import parse_to_tree
 
     try:
-        tree = hcl2.parses_to_tree(normalise(text))
+        tree = parse_to_tree(normalise(text))
     except UnexpectedInput as err:
         line = err.line if err.line > 0 else max(1, len(text.splitlines()))
         column = err.column if err.column > 0 else None
