@@ -626,12 +626,10 @@ def parse_expression(text: str) -> Node:
     """
     from lark.exceptions import LarkError
 
-    from iacguard.parsers.terraform._hcl2 import load_hcl2
-
-    hcl2 = load_hcl2()
+    from iacguard.parsers.terraform._hcl2 import parse_to_tree
 
     try:
-        tree = hcl2.parses_to_tree(f"x = {text.strip().strip('~').strip()}\n")
+        tree = parse_to_tree(f"x = {text.strip().strip('~').strip()}\n")
     except LarkError as err:
         raise EvalError("invalid interpolation") from err
     body = next(subtrees(tree))
