@@ -35,6 +35,7 @@ from iacguard.graph import (
 )
 from iacguard.managed_policies import aws_managed_document, is_aws_managed_arn
 from iacguard.model import (
+    AccessKey,
     EdgeKind,
     MaybeStr,
     Origin,
@@ -43,6 +44,7 @@ from iacguard.model import (
     PolicyKind,
     Principal,
     PrincipalKind,
+    RawValue,
     Unknown,
 )
 from iacguard.parsers._policy_document import parse_policy
@@ -202,6 +204,30 @@ class IamGraphBuilder(GraphBuilder):
         """Put *roles* in the instance profile *profile* (a node id that is no principal)."""
         for role in roles:
             self.link(role, profile, EdgeKind.IN_PROFILE, origin, reason)
+
+    def add_access_key(
+        self,
+        address: str,
+        origin: Origin,
+        users: Sequence[str],
+        status: RawValue,
+        *,
+        status_attribute: str,
+        encrypted: bool,
+    ) -> None:
+        """Add the access key at *address*, of the one user among *users* (see
+        :meth:`sole_principal`): active unless *status* is ``Inactive``; a status not
+        known before apply (not a string) gives Unknown ``ADDRESS.STATUS_ATTRIBUTE``.
+
+        :param encrypted: a PGP key encrypts the secret.
+        """
+        active: bool | Unknown = (
+            status != "Inactive"
+            if isinstance(status, str) or status is None
+            else Unknown(f"{address}.{status_attribute}")
+        )
+        user = self.sole_principal(users, PrincipalKind.USER, address)
+        self.access_keys.append(AccessKey(address, origin, user, active, encrypted))
 
     # ------------------------------------------------------------------ finding nodes
 

@@ -16,6 +16,7 @@ import pytest
 
 from iacguard.graph import external_id, external_policy_id, unknown_id, unknown_policy_id
 from iacguard.model import (
+    AccessKey,
     Edge,
     EdgeKind,
     Location,
@@ -25,6 +26,7 @@ from iacguard.model import (
     PolicyKind,
     Principal,
     PrincipalKind,
+    RawValue,
     SourceKind,
     Unknown,
 )
@@ -357,3 +359,26 @@ def test_a_managed_policy_without_name_or_arn_is_found_by_reference_only() -> No
     builder.add_managed_policy(unnamed)
     assert builder.is_policy("P")
     assert builder.policy_named("P", SITE) == external_policy_id("P")
+
+
+# ----------------------------------------------------------------------- records
+
+
+@pytest.mark.parametrize(
+    ("users", "status", "user", "active"),
+    [
+        pytest.param(["u.alice"], None, "u.alice", True, id="status-unset-is-active"),
+        pytest.param(["u.alice"], "Active", "u.alice", True, id="active"),
+        pytest.param(["u.alice"], "Inactive", "u.alice", False, id="inactive"),
+        pytest.param(
+            ["u.alice"], Unknown("var.status"), "u.alice", Unknown("k.Status"), id="status-unknown"
+        ),
+        pytest.param(["u.alice"], ("Active", "Inactive"), "u.alice", Unknown("k.Status"), id="two"),
+        pytest.param([], "Active", unknown_id(USER, "k"), True, id="user-unknown"),
+    ],
+)
+def test_access_key(users: list[str], status: RawValue, user: str, active: bool | Unknown) -> None:
+    builder = IamGraphBuilder()
+    origin = _origin("k")
+    builder.add_access_key("k", origin, users, status, status_attribute="Status", encrypted=True)
+    assert builder.access_keys == [AccessKey("k", origin, user, active, True)]

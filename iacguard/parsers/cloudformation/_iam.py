@@ -18,7 +18,6 @@ from typing import Final
 from iacguard.budget import WorkBudget
 from iacguard.graph import Graph
 from iacguard.model import (
-    AccessKey,
     ConfigBlock,
     Location,
     LoginProfile,
@@ -357,15 +356,14 @@ class _Mapper:
             self.builder.hold_inline(res.logical, targets, res.origin, res.type)
 
     def add_access_key(self, res: CfnResource) -> None:
-        status = pick(res.properties.get("Status"), lambda v: v != "Inactive")
-        active: bool | Unknown = (
-            status != "Inactive"
-            if isinstance(status, str) or status is None
-            else Unknown(f"{res.logical}.Status")
+        self.builder.add_access_key(
+            res.logical,
+            res.origin,
+            self.principal_targets(res.properties.get("UserName"), PrincipalKind.USER),
+            pick(res.properties.get("Status"), lambda v: v != "Inactive"),
+            status_attribute="Status",
+            encrypted=False,
         )
-        users = self.principal_targets(res.properties.get("UserName"), PrincipalKind.USER)
-        user = self.builder.sole_principal(users, PrincipalKind.USER, res.logical)
-        self.builder.access_keys.append(AccessKey(res.logical, res.origin, user, active, False))
 
     def _add_secret_flows(self) -> None:
         """Every ``!GetAtt Key.SecretAccessKey`` outside the key (outputs and properties),

@@ -14,7 +14,6 @@ from typing import Final
 
 from iacguard.graph import Graph
 from iacguard.model import (
-    AccessKey,
     ConfigBlock,
     LambdaPermission,
     LoginProfile,
@@ -351,17 +350,14 @@ def _single_user(m: _Mapper, res: TfResource, attribute: str = "user") -> str:
 
 
 def _access_key(m: _Mapper, res: TfResource) -> None:
-    status = res.values.get("status")
-    active: bool | Unknown = (
-        status != "Inactive"
-        if isinstance(status, str) or status is None
-        else Unknown(f"{res.address}.status")
-    )
-    encrypted = (
-        isinstance(res.values.get("pgp_key"), str | Unknown) and res.values.get("pgp_key") != ""
-    )
-    m.builder.access_keys.append(
-        AccessKey(res.address, res.origin, _single_user(m, res), active, encrypted)
+    pgp_key = res.values.get("pgp_key")
+    m.builder.add_access_key(
+        res.address,
+        res.origin,
+        m.principal_targets(res, "user", PrincipalKind.USER),
+        res.values.get("status"),
+        status_attribute="status",
+        encrypted=isinstance(pgp_key, str | Unknown) and pgp_key != "",
     )
 
 
