@@ -12,7 +12,11 @@ import typer
 
 from iacguard.budget import DEFAULT_WORK_BUDGET
 from iacguard.cli._app import ExitCode, app, exit_code_contract, fail
-from iacguard.cli._diagnostics import print_diagnostics, shown_diagnostics
+from iacguard.cli._diagnostics import (
+    enable_debug_logging,
+    print_diagnostics,
+    shown_diagnostics,
+)
 from iacguard.cli._options import (
     AccountOption,
     AllowConfigPluginsOption,
@@ -166,7 +170,7 @@ def check(
     from iacguard.errors import IacguardError
 
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+        enable_debug_logging()
     cli_settings = {
         "config": config,
         "format": comma_separated(output_format),

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import TextIO
+from types import TracebackType
+from typing import TextIO, TypeAlias
 
 import typer
 
@@ -104,3 +106,31 @@ def report_problems(problems: Iterable[Diagnostic]) -> None:
     print_diagnostics(problems, sys.stderr)
     if any(problem.level is DiagnosticLevel.ERROR for problem in problems):
         raise typer.Exit(ExitCode.USAGE_ERROR)
+
+
+_ExcInfo: TypeAlias = (
+    tuple[type[BaseException], BaseException, TracebackType | None] | tuple[None, None, None]
+)
+
+
+class _EscapingFormatter(logging.Formatter):
+    """Debug records made :func:`~iacguard.report._escape.printable`: the message (which
+    names files and quotes errors from the input) on one line, and each line of a
+    traceback on its own."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        from iacguard.report._escape import printable
+
+        return printable(super().formatMessage(record))
+
+    def formatException(self, ei: _ExcInfo) -> str:
+        from iacguard.report._escape import printable
+
+        return "\n".join(printable(line) for line in super().formatException(ei).split("\n"))
+
+
+def enable_debug_logging() -> None:
+    """``-v``: debug logging on stderr, escaped as every other stderr line is."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_EscapingFormatter(logging.BASIC_FORMAT))
+    logging.basicConfig(level=logging.DEBUG, handlers=[handler])

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import logging
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -13,7 +12,11 @@ import typer
 
 from iacguard.budget import DEFAULT_WORK_BUDGET
 from iacguard.cli._app import ExitCode, app, exit_code_contract, fail
-from iacguard.cli._diagnostics import print_diagnostics, shown_diagnostics
+from iacguard.cli._diagnostics import (
+    enable_debug_logging,
+    print_diagnostics,
+    shown_diagnostics,
+)
 from iacguard.cli._options import DebugOption, VerboseOption
 from iacguard.engine import ScanOptions
 from iacguard.results import Diagnostic, DiagnosticLevel
@@ -78,7 +81,7 @@ def access(
     from iacguard.views.access import write_access
 
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+        enable_debug_logging()
     parsed = _parsed_inputs(path, debug)
     written = write_access(parsed.inputs, sys.stdout, default_catalog(), principal)
     parsed.finish(verbose)
@@ -105,7 +108,7 @@ def graph(
     except ValueError:
         fail(f"unknown --format {output_format} (available: dot, mermaid, json)")
     if verbose:
-        logging.basicConfig(level=logging.DEBUG, stream=sys.stderr)
+        enable_debug_logging()
     parsed = _parsed_inputs(path, debug)
     if parsed.inputs:
         write_graph(parsed.inputs, sys.stdout, fmt, default_catalog())
