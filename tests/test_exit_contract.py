@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
-from iacguard.cli._app import exit_code_contract
 from iacguard.cli import ExitCode, app
+from iacguard.cli._app import exit_code_contract
 from tests.conftest import ROOT, TERRAFORM, CliOutcome, run_cli
 
 PLAN = TERRAFORM / "least_privilege" / "plan.json"
