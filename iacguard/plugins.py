@@ -139,9 +139,9 @@ def _may_publish_plugins() -> bool:
 
     It reads what :mod:`importlib.metadata` would read first: the ``entry_points.txt``
     of each ``*.dist-info``/``*.egg-info`` directory of each ``sys.path`` directory.
-    Anything it cannot judge as cheaply (a zip archive or an egg on ``sys.path``, a
-    finder of its own that can find distributions) answers True, and the full look-up
-    decides.
+    Anything it cannot judge as cheaply (a zip archive, an egg or a non-text entry on
+    ``sys.path``, a finder of its own that can find distributions) answers True, and the
+    full look-up decides.
     """
     from importlib.machinery import PathFinder
 
@@ -151,9 +151,9 @@ def _may_publish_plugins() -> bool:
     ):
         return True
     for entry in sys.path:
-        directory = entry or "."
-        if directory.lower().endswith(".egg"):
+        if not isinstance(entry, str) or entry.lower().endswith(".egg"):
             return True
+        directory = entry or "."
         try:
             names = os.listdir(directory)
         except NotADirectoryError:
