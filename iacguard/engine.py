@@ -24,6 +24,8 @@ from typing import final
 from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
 from iacguard._text import first_few
+from iacguard.analysis.analyzer import Analyzer
+from iacguard.analysis.matching import Matching
 from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.coverage import NotEvaluated
@@ -84,6 +86,10 @@ class ScanOptions:
     #: the account a change lands in (``--account``: its authorization details), whose
     #: principals and policies the change may name without defining them
     account: Graph | None = None
+    #: called with the analyzer of each graph the checks run on, before they run
+    #: (``iacguard diff`` keeps those of the inputs it compares, so that its comparison
+    #: reuses the scan's answers instead of evaluating every principal again)
+    analyzed: Callable[[Analyzer], None] | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -152,6 +158,7 @@ def scan(
     checks = tuple(c for c in registry if options.selection.enabled(c.id))
     ran = frozenset(check.id for check in checks)
     catalog = catalog or default_catalog()
+    matching = Matching(catalog)  # the scan's memo tables, dropped with the scan
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = list(setup)
     scanned: list[InputFile] = []
@@ -180,7 +187,7 @@ def scan(
                         options,
                         parsed,
                         parsed.graph,
-                        catalog,
+                        matching,
                         budget,
                         diagnostics,
                         found,
@@ -196,7 +203,7 @@ def scan(
                             options,
                             parsed,
                             options.account,
-                            catalog,
+                            matching,
                             budget,
                             diagnostics,
                             alone,
@@ -210,7 +217,7 @@ def scan(
                         options,
                         parsed,
                         merged,
-                        catalog,
+                        matching,
                         budget,
                         diagnostics,
                         in_merged,
@@ -391,18 +398,23 @@ def _check_all(
     options: ScanOptions,
     parsed: ParsedInput,
     graph: Graph,
-    catalog: ActionCatalog,
+    matching: Matching,
     budget: WorkBudget,
     diagnostics: list[Diagnostic],
     found: list[Finding],
 ) -> None:
     """Add every check's findings on *graph* (read from *parsed*) to *found*, check by
     check, so that what was found stays when the budget runs out (a crashing check adds
-    a diagnostic).
+    a diagnostic). The checks share one context, with one analyzer of *graph* whose
+    answers use the scan's *matching* tables; both end with the scan.
 
     :raises WorkBudgetExhausted: the scan's budget is spent.
     """
-    context = CheckContext(graph, catalog, options.settings, budget)
+    catalog = matching.catalog
+    analyzer = Analyzer(graph, catalog, matching=matching)
+    context = CheckContext(graph, catalog, options.settings, budget, analyzer)
+    if options.analyzed is not None:
+        options.analyzed(analyzer)
     locator = _Locator(graph)
     for check in checks:
         severity = options.severity_of(check)

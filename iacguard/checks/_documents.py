@@ -7,11 +7,10 @@ never makes a rule fire, and it never proves a statement safe either.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Final
+from typing import Final, TypeAlias
 
 from iacguard.analysis.grants import names_action
 from iacguard.budget import WorkBudget
@@ -140,7 +139,10 @@ def grants_iam_wide_write(catalog: ActionCatalog, document: PolicyDocument) -> b
 
 
 def suggestion(
-    catalog: ActionCatalog, pattern: str, budget: WorkBudget | None = None
+    catalog: ActionCatalog,
+    pattern: str,
+    budget: WorkBudget | None = None,
+    verbs: dict[str, VerbIndex] | None = None,
 ) -> str | None:
     """A real action close to a *pattern* that matches nothing, for messages; None when
     no action is close by the pattern's own name.
@@ -157,9 +159,12 @@ def suggestion(
     *budget* (a policy can name thousands of distinct unknown actions).
 
     :param budget: the scan's work budget (None: a fresh default one).
+    :param verbs: the verb indexes made so far, by lower-case service: the caller keeps
+        one table for its run, so that each service is indexed once (None: a fresh one).
     :raises WorkBudgetExhausted: the budget is spent.
     """
     budget = budget or WorkBudget()
+    verbs = {} if verbs is None else verbs
     service, separator, name = pattern.partition(":")
     if not separator or not service or not name:
         return None
@@ -176,7 +181,9 @@ def suggestion(
         return next((c for c in candidates if catalog.matches_anything(c)), None)
     if "*" in name or "?" in name:
         return None
-    index = _verb_index(catalog, service.lower())
+    index = verbs.get(service.lower())
+    if index is None:
+        index = verbs[service.lower()] = _verb_index(catalog, service.lower())
     lowered = name.lower()
     limit = 1 if len(lowered) <= _SHORT_NAME else 2
     guesses = [(verb, lowered[len(verb) :], 0) for verb in index if lowered.startswith(verb)]
@@ -218,8 +225,11 @@ def _verb(name: str) -> str:
     return match.group(0) if match else ""
 
 
-@functools.lru_cache(maxsize=64)
-def _verb_index(catalog: ActionCatalog, service: str) -> Mapping[str, tuple[tuple[str, str], ...]]:
+#: lower-case verb -> (lower-case noun, full name) of each action of one service
+VerbIndex: TypeAlias = Mapping[str, tuple[tuple[str, str], ...]]
+
+
+def _verb_index(catalog: ActionCatalog, service: str) -> VerbIndex:
     """Lower-case verb -> (lower-case noun, full name) of each action of *service*."""
     index: dict[str, list[tuple[str, str]]] = {}
     for info in catalog.expand(f"{service}:*"):
