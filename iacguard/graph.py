@@ -255,7 +255,11 @@ class Graph:
 
 @dataclass(slots=True)
 class GraphBuilder:
-    """Collects nodes and edges while an input is parsed; :meth:`build` freezes them.
+    """Collects nodes, edges and records; :meth:`build` freezes them.
+
+    Parsers build through the IAM verbs of its subclass
+    :class:`~iacguard.parsers._graph_builder.IamGraphBuilder`; this plain store serves
+    code that copies or hand-makes a graph (account context, tests).
 
     Adding a principal or policy with an id already present keeps the first one (an
     AWS-managed policy attached twice is one node).

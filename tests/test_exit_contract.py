@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 from typer.main import get_command
 
-from iacguard import cli
 from iacguard.cli import ExitCode, app
+from iacguard.cli._app import exit_code_contract
 from tests.conftest import ROOT, TERRAFORM, CliOutcome, run_cli
 
 PLAN = TERRAFORM / "least_privilege" / "plan.json"
@@ -90,7 +90,7 @@ def plain_findings() -> list[tuple[str, str]]:
 
 def test_every_command_honours_the_contract() -> None:
     """A command added without the guard would let a crash exit 1 with a traceback."""
-    guarded = cli._exit_code_contract(lambda: None).__code__
+    guarded = exit_code_contract(lambda: None).__code__
     commands = get_command(app).commands  # type: ignore[attr-defined]
     assert set(commands) >= {
         "check",
@@ -105,12 +105,12 @@ def test_every_command_honours_the_contract() -> None:
     for name, command in commands.items():
         assert command.callback.__code__ is not None
         wrapped = getattr(command.callback, "__wrapped__", None)
-        assert wrapped is not None, f"{name} is not under _exit_code_contract"
+        assert wrapped is not None, f"{name} is not under exit_code_contract"
         # typer's own wrapper calls ours; ours is the contract's inner function
         inner = command.callback
         while getattr(inner, "__wrapped__", None) is not None and inner.__code__ is not guarded:
             inner = inner.__wrapped__
-        assert inner.__code__ is guarded, f"{name} is not under _exit_code_contract"
+        assert inner.__code__ is guarded, f"{name} is not under exit_code_contract"
 
 
 # --- an unexpected exception in core code ---------------------------------------------
@@ -130,13 +130,13 @@ def _raise(error: BaseException) -> Callable[..., object]:
 
 #: (command line, the function that crashes, whether the command has --debug)
 CORE_CRASHES = [
-    pytest.param(("check", PLAN), "iacguard.cli.scan", True, id="check"),
+    pytest.param(("check", PLAN), "iacguard.cli._check.scan", True, id="check"),
     pytest.param(("access", PLAN), "iacguard.views.access.write_access", True, id="access"),
     pytest.param(("graph", PLAN), "iacguard.views.graph_export.write_graph", True, id="graph"),
-    pytest.param(("rules",), "iacguard.cli.collect_checks", False, id="rules"),
-    pytest.param(("explain", "IAM301"), "iacguard.cli.collect_checks", False, id="explain"),
+    pytest.param(("rules",), "iacguard.cli._rules.collect_checks", False, id="rules"),
+    pytest.param(("explain", "IAM301"), "iacguard.cli._rules.collect_checks", False, id="explain"),
     pytest.param(("plugins",), "iacguard.plugins.describe_plugins", False, id="plugins"),
-    pytest.param(("config",), "iacguard.cli._load_config", False, id="config"),
+    pytest.param(("config",), "iacguard.cli._rules.load_config", False, id="config"),
     pytest.param(
         ("diff", TERRAFORM / "diff_narrowed" / "plan.json"),
         "iacguard.diff.compare.compare",
@@ -176,7 +176,7 @@ def test_a_crash_in_core_code_is_one_line_and_exit_2(
 def test_the_line_names_the_exception_on_one_line(
     monkeypatch: pytest.MonkeyPatch, error: BaseException, described: str
 ) -> None:
-    monkeypatch.setattr("iacguard.cli.scan", _raise(error))
+    monkeypatch.setattr("iacguard.cli._check.scan", _raise(error))
     outcome = invoke("check", PLAN)
     assert (outcome.exit_code, outcome.stderr) == (
         ExitCode.USAGE_ERROR,

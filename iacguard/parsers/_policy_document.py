@@ -15,17 +15,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Final
 
-from iacguard.graph import GraphBuilder
-from iacguard.managed_policies import aws_managed_document
 from iacguard.model import (
     Condition,
     Effect,
     Location,
     MaybeStr,
     Origin,
-    Policy,
     PolicyDocument,
-    PolicyKind,
     PrincipalRef,
     RawValue,
     SourceKind,
@@ -247,24 +243,3 @@ def _scalar(value: RawValue) -> MaybeStr:
     if isinstance(value, bool):
         return "true" if value else "false"
     return json.dumps(value) if not isinstance(value, int | float) else str(value)
-
-
-def add_aws_managed_policy(
-    builder: GraphBuilder, arn: str, origin: Origin, document_origin: Origin | None = None
-) -> None:
-    """Add the AWS-managed policy *arn* to *builder* once, evaluated by its shipped
-    content (Unknown when the shipped set does not have it).
-
-    :param origin: the element that brings the policy in (the first attachment).
-    :param document_origin: where the document's statements are placed; *origin* if None.
-    """
-    if arn in builder.policies:  # attached again: the document was parsed already
-        return
-    raw = aws_managed_document(arn)
-    document: PolicyDocument | Unknown = (
-        Unknown(f"AWS-managed policy {arn} (not in the shipped policy set)")
-        if raw is None
-        else parse_policy(raw, document_origin or origin)
-    )
-    name = arn.rsplit("/", 1)[-1]
-    builder.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))

@@ -309,12 +309,6 @@ def test_if_in_a_list_adds_the_elements_of_both_branches() -> None:
     assert resolver.condition_at((*OUT, 1)) == "Prod"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the removed branch's condition stays recorded at the position of the next "
-    "element, which is unconditional (Resolver._list resolves a branch before it knows "
-    "it is AWS::NoValue)",
-)
 def test_element_after_a_removed_branch_is_unconditional() -> None:
     resolver = _resolver()
     resolve(["x", {"Fn::If": ["Prod", "a", {"Ref": "AWS::NoValue"}]}, "y"], resolver)

@@ -24,10 +24,8 @@ from pathlib import Path, PurePosixPath
 from typing import Final
 
 from iacguard.errors import ParseError
-from iacguard.graph import GraphBuilder
 from iacguard.managed_policies import is_aws_managed_arn
 from iacguard.model import (
-    EdgeKind,
     Location,
     Origin,
     Policy,
@@ -38,7 +36,8 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.parsers import ParsedInput
-from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
+from iacguard.parsers._graph_builder import IamGraphBuilder
+from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers._source import JSONValue
 
 #: the lists a page holds, by the kind of principal in them
@@ -82,11 +81,11 @@ def parse_authorization_details(data: JSONValue, display: PurePosixPath) -> Pars
         page for page in (data if isinstance(data, list) else [data]) if isinstance(page, dict)
     ]
     origin = Origin(SourceKind.AUTHORIZATION_DETAILS, str(display), Location(display))
-    builder = GraphBuilder()
+    builder = IamGraphBuilder()
     managed = _managed_policies(pages, origin)
     for policy in managed.values():
         if policy.kind is PolicyKind.MANAGED:  # AWS's own join the graph when attached
-            builder.add_policy(policy)
+            builder.add_managed_policy(policy)
     groups = {
         str(entry.get("GroupName")): str(entry["Arn"])
         for _, entry in _details(pages, PrincipalKind.GROUP)
@@ -111,7 +110,7 @@ def _details(
 
 
 def _add_principal(
-    builder: GraphBuilder,
+    builder: IamGraphBuilder,
     kind: PrincipalKind,
     entry: Mapping[str, JSONValue],
     origin: Origin,
@@ -135,30 +134,28 @@ def _add_principal(
     )
     for item in _objects(entry.get(inline_key)):
         policy_name = item.get("PolicyName")
-        policy_id = f"{arn}#inline/{policy_name}"
         document = parse_policy(_decoded(item.get("PolicyDocument")), here.at(inline_key))
         label = policy_name if isinstance(policy_name, str) else None
-        builder.add_policy(Policy(policy_id, PolicyKind.INLINE, label, document, here))
-        builder.link(policy_id, arn, EdgeKind.INLINE, here, inline_key)
+        builder.embed_inline_policy(
+            arn, f"inline/{policy_name}", label, document, here, link_origin=here, reason=inline_key
+        )
     for item in _objects(entry.get("AttachedManagedPolicies")):
         policy_arn = item.get("PolicyArn")
         if isinstance(policy_arn, str):
             _ensure_managed(builder, policy_arn, here, managed)
-            builder.link(policy_arn, arn, EdgeKind.ATTACHED, here, "AttachedManagedPolicies")
+            builder.attach([policy_arn], [arn], here, "AttachedManagedPolicies")
     boundary = entry.get("PermissionsBoundary")
     if isinstance(boundary, dict) and isinstance(boundary.get("PermissionsBoundaryArn"), str):
         boundary_arn = str(boundary["PermissionsBoundaryArn"])
         _ensure_managed(builder, boundary_arn, here, managed)
-        builder.link(boundary_arn, arn, EdgeKind.BOUNDARY, here, "PermissionsBoundary")
+        builder.set_boundary([boundary_arn], arn, here, "PermissionsBoundary")
     if kind is PrincipalKind.USER:
         for group in entry.get("GroupList") or ():
             if isinstance(group, str) and group in groups:
-                builder.link(arn, groups[group], EdgeKind.MEMBER_OF, here, "GroupList")
+                builder.add_members([arn], [groups[group]], here, "GroupList")
     if kind is PrincipalKind.ROLE:
-        trust_id = f"{arn}#trust"
         trust = parse_policy(_decoded(entry.get("AssumeRolePolicyDocument")), here.at("trust"))
-        builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, trust, here))
-        builder.link(trust_id, arn, EdgeKind.TRUSTS, here, "AssumeRolePolicyDocument")
+        builder.add_trust_policy(arn, "trust", trust, here, "AssumeRolePolicyDocument")
 
 
 def _managed_policies(pages: list[dict[str, JSONValue]], origin: Origin) -> dict[str, Policy]:
@@ -183,20 +180,20 @@ def _managed_policies(pages: list[dict[str, JSONValue]], origin: Origin) -> dict
 
 
 def _ensure_managed(
-    builder: GraphBuilder, arn: str, origin: Origin, managed: Mapping[str, Policy]
+    builder: IamGraphBuilder, arn: str, origin: Origin, managed: Mapping[str, Policy]
 ) -> None:
     """A policy node for *arn*: the snapshot's own, else AWS's shipped document, else
     an unknown customer policy (the snapshot was filtered)."""
-    if arn in builder.policies:
+    if builder.is_policy(arn):
         return
     if arn in managed:
-        builder.add_policy(managed[arn])
+        builder.add_policy(managed[arn])  # customer-managed, or AWS's as the snapshot has it
     elif is_aws_managed_arn(arn):
-        add_aws_managed_policy(builder, arn, origin)
+        builder.add_aws_managed_policy(arn, origin)
     else:
         missing = Unknown(f"{arn}: not in the snapshot")
         name = arn.rsplit("/", 1)[-1]
-        builder.add_policy(Policy(arn, PolicyKind.MANAGED, name, missing, origin, arn))
+        builder.add_managed_policy(Policy(arn, PolicyKind.MANAGED, name, missing, origin, arn))
 
 
 def _default_version(entry: Mapping[str, JSONValue]) -> Mapping[str, JSONValue] | None:

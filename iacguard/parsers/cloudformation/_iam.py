@@ -1,5 +1,6 @@
-"""Map CloudFormation resources onto the IAM graph, with the nodes, ids and edges the
-Terraform mapper makes, so that every check works unchanged.
+"""Map CloudFormation resources onto the IAM graph through the verbs of
+:class:`~iacguard.parsers._graph_builder.IamGraphBuilder`, so that nodes, ids and edges
+are those of a Terraform input and every check works unchanged.
 
 Node ids are logical IDs; a document embedded in a larger resource adds ``#Property``
 (``Role#AssumeRolePolicyDocument``, ``Role#Policies[0]``). Findings about properties of
@@ -15,19 +16,9 @@ from pathlib import PurePosixPath
 from typing import Final
 
 from iacguard.budget import WorkBudget
-from iacguard.graph import (
-    Graph,
-    GraphBuilder,
-    external_id,
-    external_policy_id,
-    unknown_id,
-    unknown_policy_id,
-)
-from iacguard.managed_policies import is_aws_managed_arn
+from iacguard.graph import Graph
 from iacguard.model import (
-    AccessKey,
     ConfigBlock,
-    EdgeKind,
     Location,
     LoginProfile,
     Origin,
@@ -42,7 +33,8 @@ from iacguard.model import (
     SourceKind,
     Unknown,
 )
-from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
+from iacguard.parsers._graph_builder import IamGraphBuilder
+from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers.cloudformation import _resources as extra
 from iacguard.parsers.cloudformation._values import (
@@ -133,7 +125,7 @@ class _Mapper:
         self.template = template
         self.positions = positions
         self.display = display
-        self.builder = GraphBuilder()
+        self.builder = IamGraphBuilder()
         raw = template.get("Resources")
         self.raw: Mapping[str, JSONValue] = raw if isinstance(raw, Mapping) else {}
         types = {
@@ -155,8 +147,6 @@ class _Mapper:
             password_parameters=extra.password_parameters(self.raw, parameters),
             budget=budget,
         )
-        self.by_name: dict[tuple[PrincipalKind, str], str] = {}
-        self.policy_by_name: dict[str, str] = {}
         self.resources: list[CfnResource] = []
         self.macros = macro_transforms(template.get("Transform"))
 
@@ -217,49 +207,33 @@ class _Mapper:
         return " and ".join(sorted(self.resolver.branch_points.get(pointer, ()))) or None
 
     def principal_targets(self, value: RawValue, kind: PrincipalKind) -> list[str]:
-        """Edge targets for the principals a property names: node ids for principals of
-        the template, else :func:`external_id` / :func:`unknown_id` ids."""
+        """Edge targets for the principals a property names, each by name or ARN, by
+        ``Ref``/``Fn::GetAtt``, or known only after apply."""
         targets: dict[str, None] = {}
         for item in items(value):
             if isinstance(item, str):
-                name = item.rsplit("/", 1)[-1] if item.startswith("arn:") else item
-                targets[self.by_name.get((kind, name), external_id(kind, name))] = None
-            elif (ref := referenced(item)) is not None and (
-                (principal := self.builder.principals.get(ref.address)) is not None
-                and principal.kind is kind
+                targets[self.builder.principal_named(kind, item)] = None
+            elif (ref := referenced(item)) is not None and self.builder.is_principal(
+                ref.address, kind
             ):
                 targets[ref.address] = None
             elif isinstance(item, Unknown):
-                targets[unknown_id(kind, item.expr)] = None
+                targets[self.builder.unknown_principal(kind, item.expr)] = None
         return list(targets)
 
     def policy_targets(self, value: RawValue, origin: Origin) -> list[str]:
-        """The policy node ids a list of ARNs names (AWS-managed ARNs become nodes); a
-        policy defined outside the template, or unresolvable, is named by the ids
-        :func:`external_policy_id` / :func:`unknown_policy_id` (content unknown)."""
+        """The policy node ids a list of ARNs names (AWS-managed ARNs become nodes), each
+        by ARN, by ``Ref``/``Fn::GetAtt``, or known only after apply (content unknown)."""
         targets: dict[str, None] = {}
         for item in items(value):
-            if isinstance(item, str) and is_aws_managed_arn(item):
-                add_aws_managed_policy(self.builder, item, origin)
-                targets[item] = None
-            elif isinstance(item, str) and item.rsplit("/", 1)[-1] in self.policy_by_name:
-                targets[self.policy_by_name[item.rsplit("/", 1)[-1]]] = None
-            elif (ref := referenced(item)) is not None and ref.address in self.builder.policies:
+            if isinstance(item, str):
+                targets[self.builder.policy_named(item, origin)] = None
+            elif (ref := referenced(item)) is not None and self.builder.is_policy(ref.address):
                 targets[ref.address] = None
-            elif isinstance(item, str):
-                targets[external_policy_id(item)] = None
             else:
-                targets[
-                    unknown_policy_id(f"{origin.address}.{'.'.join(map(str, origin.pointer))}")
-                ] = None
+                where = f"{origin.address}.{'.'.join(map(str, origin.pointer))}"
+                targets[self.builder.unknown_policy(where)] = None
         return list(targets)
-
-    def link(
-        self, sources: list[str], targets: list[str], kind: EdgeKind, origin: Origin, why: str
-    ) -> None:
-        for source in sources:
-            for target in targets:
-                self.builder.link(source, target, kind, origin, why)
 
     # ------------------------------------------------------------------ passes
 
@@ -302,8 +276,6 @@ class _Mapper:
             given = text(props.get(name_property)) or Unknown(f"{res.logical}.{name_property}")
             path = text(props.get("Path"))
             self.builder.add_principal(Principal(kind, res.logical, given, res.origin, None, path))
-            if isinstance(given, str):
-                self.by_name[(kind, given)] = res.logical
             if kind is PrincipalKind.ROLE:
                 self._add_trust(res, "AssumeRolePolicyDocument")
             self.add_embedded_policies(res, res.logical)
@@ -311,15 +283,11 @@ class _Mapper:
             name = text(props.get("ManagedPolicyName"))
             document = self.document(res, "PolicyDocument")
             policy = Policy(res.logical, PolicyKind.MANAGED, name, document, res.origin, None)
-            self.builder.add_policy(policy)
-            if isinstance(name, str):
-                self.policy_by_name[name] = res.logical
+            self.builder.add_managed_policy(policy)
         elif res.type == "AWS::IAM::Policy" or res.type in _INLINE_TYPES:
             name = text(props.get("PolicyName"))
             document = self.document(res, "PolicyDocument")
-            self.builder.add_policy(
-                Policy(res.logical, PolicyKind.INLINE, name, document, res.origin)
-            )
+            self.builder.add_inline_policy(res.logical, name, document, res.origin)
         elif res.type in extra.RESOURCE_POLICY_PROPERTIES:
             extra.add_resource_policy(self, res)
         elif res.type in extra.SAM_SERVICES:
@@ -327,12 +295,9 @@ class _Mapper:
         elif res.type == "AWS::IAM::OIDCProvider":
             extra.add_oidc_provider(self, res)
 
-    def _add_trust(self, res: CfnResource, prop: str, role: str | None = None) -> None:
-        role = role or res.logical
-        trust_id = f"{role}#{prop}"
+    def _add_trust(self, res: CfnResource, prop: str) -> None:
         document = self.document(res, prop)
-        self.builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, document, res.origin))
-        self.builder.link(trust_id, role, EdgeKind.TRUSTS, res.origin, "trust policy")
+        self.builder.add_trust_policy(res.logical, prop, document, res.origin, "trust policy")
 
     def add_embedded_policies(self, res: CfnResource, holder: str) -> None:
         """The ``Policies`` property of a user, group or role: inline policies held by
@@ -340,13 +305,16 @@ class _Mapper:
         for index, block in enumerate(items(res.properties.get("Policies"))):
             if not isinstance(block, Mapping) or block.get("PolicyDocument") is None:
                 continue
-            policy_id = f"{holder}#Policies[{index}]"
-            name = text(block.get("PolicyName"))
             document = self.document(res, "Policies", index, "PolicyDocument")
-            policy = Policy(policy_id, PolicyKind.INLINE, name, document, res.origin)
-            self.builder.add_policy(policy)
-            origin = self.at(res, "Policies", index)
-            self.builder.link(policy_id, holder, EdgeKind.INLINE, origin, "Policies")
+            self.builder.embed_inline_policy(
+                holder,
+                f"Policies[{index}]",
+                text(block.get("PolicyName")),
+                document,
+                res.origin,
+                link_origin=self.at(res, "Policies", index),
+                reason="Policies",
+            )
 
     # ------------------------------------------------------------------ IAM relations
 
@@ -358,7 +326,7 @@ class _Mapper:
         if kind is PrincipalKind.USER:
             groups = self.principal_targets(props.get("Groups"), PrincipalKind.GROUP)
             origin = self.at(res, "Groups")
-            self.link([res.logical], groups, EdgeKind.MEMBER_OF, origin, "Groups")
+            self.builder.add_members([res.logical], groups, origin, "Groups")
             profile = props.get("LoginProfile")
             if isinstance(profile, Mapping):
                 reset = flag(profile.get("PasswordResetRequired"), firing=False)
@@ -367,11 +335,11 @@ class _Mapper:
                 self.builder.login_profiles.append(login)
         origin = self.at(res, "ManagedPolicyArns")
         policies = self.policy_targets(props.get("ManagedPolicyArns"), origin)
-        self.link(policies, [res.logical], EdgeKind.ATTACHED, origin, "ManagedPolicyArns")
+        self.builder.attach(policies, [res.logical], origin, "ManagedPolicyArns")
         if kind is not PrincipalKind.GROUP:
             origin = self.at(res, "PermissionsBoundary")
             boundary = self.policy_targets(props.get("PermissionsBoundary"), origin)
-            self.link(boundary, [res.logical], EdgeKind.BOUNDARY, origin, "PermissionsBoundary")
+            self.builder.set_boundary(boundary, res.logical, origin, "PermissionsBoundary")
 
     def add_policy_holders(self, res: CfnResource) -> None:
         """Principals an ``AWS::IAM::Policy`` (inline) or ``ManagedPolicy`` (attached) is on."""
@@ -379,24 +347,23 @@ class _Mapper:
         for prop, kind in _HOLDER_PROPERTIES:
             targets = self.principal_targets(res.properties.get(prop), kind)
             if managed:
-                self.link([res.logical], targets, EdgeKind.ATTACHED, self.at(res, prop), res.type)
+                self.builder.attach([res.logical], targets, self.at(res, prop), res.type)
             else:
-                self.link([res.logical], targets, EdgeKind.INLINE, res.origin, res.type)
+                self.builder.hold_inline(res.logical, targets, res.origin, res.type)
         if res.type in _INLINE_TYPES:
             prop, kind = _INLINE_TYPES[res.type]
             targets = self.principal_targets(res.properties.get(prop), kind)
-            self.link([res.logical], targets, EdgeKind.INLINE, res.origin, res.type)
+            self.builder.hold_inline(res.logical, targets, res.origin, res.type)
 
     def add_access_key(self, res: CfnResource) -> None:
-        status = pick(res.properties.get("Status"), lambda v: v != "Inactive")
-        active: bool | Unknown = (
-            status != "Inactive"
-            if isinstance(status, str) or status is None
-            else Unknown(f"{res.logical}.Status")
+        self.builder.add_access_key(
+            res.logical,
+            res.origin,
+            self.principal_targets(res.properties.get("UserName"), PrincipalKind.USER),
+            pick(res.properties.get("Status"), lambda v: v != "Inactive"),
+            status_attribute="Status",
+            encrypted=False,
         )
-        users = self.principal_targets(res.properties.get("UserName"), PrincipalKind.USER)
-        user = users[0] if len(users) == 1 else unknown_id(PrincipalKind.USER, res.logical)
-        self.builder.access_keys.append(AccessKey(res.logical, res.origin, user, active, False))
 
     def _add_secret_flows(self) -> None:
         """Every ``!GetAtt Key.SecretAccessKey`` outside the key (outputs and properties),

@@ -9,13 +9,10 @@ from typing import TYPE_CHECKING, Final
 from iacguard.coverage import SAM_TEMPLATE, NotEvaluated, NotEvaluatedKind, shorten
 from iacguard.model import (
     ConfigBlock,
-    EdgeKind,
     LambdaPermission,
     Location,
     OidcProvider,
     Origin,
-    Policy,
-    PolicyKind,
     Principal,
     PrincipalKind,
     Trail,
@@ -84,8 +81,7 @@ def add_resource_policy(m: _Mapper, res: CfnResource) -> None:
         document = parse_policy({"Statement": value}, m.at(res, prop))
     else:
         document = m.document(res, prop)
-    policy = Policy(res.logical, PolicyKind.RESOURCE, None, document, res.origin, None, res.type)
-    m.builder.add_policy(policy)
+    m.builder.add_resource_policy(res.logical, res.type, document, res.origin)
 
 
 def add_oidc_provider(m: _Mapper, res: CfnResource) -> None:
@@ -109,16 +105,13 @@ def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
     role = f"{res.logical}{_SAM_ROLE_SUFFIX}"
     name = Unknown(f"{role}.RoleName")
     m.builder.add_principal(Principal(PrincipalKind.ROLE, role, name, res.origin))
-    trust_id = f"{role}#AssumeRolePolicyDocument"
     statement = {"Effect": "Allow", "Principal": {"Service": SAM_SERVICES[res.type]}}
     trust = {"Statement": ({**statement, "Action": "sts:AssumeRole"},)}
-    m.builder.add_policy(
-        Policy(trust_id, PolicyKind.TRUST, None, parse_policy(trust, res.origin), res.origin)
-    )
-    m.builder.link(trust_id, role, EdgeKind.TRUSTS, res.origin, "SAM role")
+    document = parse_policy(trust, res.origin)
+    m.builder.add_trust_policy(role, "AssumeRolePolicyDocument", document, res.origin, "SAM role")
     value = res.properties.get("Policies")
     if isinstance(value, Mapping) and "Statement" in value:
-        _sam_inline(m, res, role, f"{res.logical}#Policies", ("Policies",))
+        _sam_inline(m, res, role, "Policies", ("Policies",))
         return
     for index, entry in enumerate(items(value)):
         origin = m.at(res, "Policies", index)
@@ -126,10 +119,9 @@ def add_serverless_function(m: _Mapper, res: CfnResource) -> None:
             arn = entry
             if isinstance(entry, str) and not entry.startswith("arn:"):
                 arn = f"arn:aws:iam::aws:policy/{entry}"
-            for policy_id in m.policy_targets(arn, origin):
-                m.builder.link(policy_id, role, EdgeKind.ATTACHED, origin, "Policies")
+            m.builder.attach(m.policy_targets(arn, origin), [role], origin, "Policies")
         elif isinstance(entry, Mapping) and "Statement" in entry:
-            _sam_inline(m, res, role, f"{res.logical}#Policies[{index}]", ("Policies", index))
+            _sam_inline(m, res, role, f"Policies[{index}]", ("Policies", index))
         elif isinstance(entry, Mapping):
             _sam_policy_template(m, res, index, entry)
 
@@ -169,11 +161,20 @@ def implicit_roles(resources: Mapping[str, JSONValue]) -> dict[str, str]:
 
 
 def _sam_inline(
-    m: _Mapper, res: CfnResource, role: str, policy_id: str, pointer: tuple[str | int, ...]
+    m: _Mapper, res: CfnResource, role: str, part: str, pointer: tuple[str | int, ...]
 ) -> None:
-    document = m.document(res, *pointer)
-    m.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, None, document, res.origin))
-    m.builder.link(policy_id, role, EdgeKind.INLINE, m.at(res, *pointer), "Policies")
+    """An inline document of the function's ``Policies``, held by its role but written at
+    the function (node id ``<Function>#<part>``)."""
+    m.builder.embed_inline_policy(
+        role,
+        part,
+        None,
+        m.document(res, *pointer),
+        res.origin,
+        link_origin=m.at(res, *pointer),
+        reason="Policies",
+        written_at=res.logical,
+    )
 
 
 def _lambda_permission(m: _Mapper, res: CfnResource) -> None:
@@ -206,14 +207,14 @@ def _trail(m: _Mapper, res: CfnResource) -> None:
 
 
 def _instance_profile(m: _Mapper, res: CfnResource) -> None:
-    for role in m.principal_targets(res.properties.get("Roles"), PrincipalKind.ROLE):
-        m.builder.link(role, res.logical, EdgeKind.IN_PROFILE, res.origin, res.type)
+    roles = m.principal_targets(res.properties.get("Roles"), PrincipalKind.ROLE)
+    m.builder.add_to_instance_profile(roles, res.logical, res.origin, res.type)
 
 
 def _user_to_group(m: _Mapper, res: CfnResource) -> None:
     groups = m.principal_targets(res.properties.get("GroupName"), PrincipalKind.GROUP)
     users = m.principal_targets(res.properties.get("Users"), PrincipalKind.USER)
-    m.link(users, groups, EdgeKind.MEMBER_OF, res.origin, res.type)
+    m.builder.add_members(users, groups, res.origin, res.type)
 
 
 _HANDLERS: Final[Mapping[str, Callable[[_Mapper, CfnResource], None]]] = {

@@ -190,8 +190,12 @@ class Resolver:
             else:
                 branches = [(item, (*src, index), cond)]
             for branch, branch_src, branch_cond in branches:
-                resolved = self.resolve(branch, branch_src, (*out, len(result)), branch_cond)
-                if not isinstance(resolved, _NoValue):
+                position = (*out, len(result))
+                resolved = self.resolve(branch, branch_src, position, branch_cond)
+                if isinstance(resolved, _NoValue):  # the next element takes its position
+                    self.conditions.pop(position, None)
+                    self.places.pop(position, None)
+                else:
                     result.append(resolved)
         return tuple(result)
 

@@ -39,7 +39,7 @@ from iacguard.parsers.terraform._hcl_functions import (
 )
 from iacguard.parsers.terraform._hcl_policy_document import render_policy_document
 from iacguard.parsers.terraform._hcl_syntax import Block, Body, Node, name_of
-from iacguard.parsers.terraform._terraform import ResolvedRef, strip_index
+from iacguard.parsers.terraform._terraform import SENSITIVE, ResolvedRef, strip_index
 from iacguard.parsers.terraform._tf_modules import installed_modules
 
 #: why a module whose source is not a local path is not followed
@@ -426,10 +426,14 @@ class Configuration:
     def _variable(self, module: ModuleInstance, name: str) -> RawValue:
         """The given value (caller's argument, tfvars) or the default, converted to the
         variable's type: absent ``optional()`` attributes get their defaults, as in
-        Terraform; a null given to a ``nullable = false`` variable takes the default."""
+        Terraform; a null given to a ``nullable = false`` variable takes the default. A
+        ``sensitive = true`` variable is unknown, as its value is in a plan: nothing
+        derived from it reaches a report."""
         block = self._block(module.body, "variable", (name,))
         attributes = block.body.attributes if block is not None else {}
         ev = self.evaluator(module)
+        if "sensitive" in attributes and ev.value(attributes["sensitive"].expression) is True:
+            return Unknown(f"var.{name} {SENSITIVE}")
         spec = ANY
         if "type" in attributes:
             spec = type_spec(attributes["type"].expression, partial(ev.value, expr="optional"))

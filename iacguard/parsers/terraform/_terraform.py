@@ -15,6 +15,10 @@ from typing import Final
 from iacguard.model import Origin, RawValue
 from iacguard.parsers.terraform._terraform_types import SECRET_ATTRIBUTES, WHOLE_OBJECT_SECRETS
 
+#: what a sensitive value (marked so in a plan, or a ``sensitive = true`` variable in the
+#: source) reads as, in every report and view
+SENSITIVE: Final = "(sensitive)"
+
 
 @dataclass(frozen=True, slots=True)
 class ResolvedRef:

@@ -2,7 +2,8 @@
 
 Two passes: first every node (principals, policies), so that the second pass can link
 attachments, memberships, keys and profiles to them by name, by ARN, or through the
-references of expressions whose value is unknown at plan time.
+references of expressions whose value is unknown at plan time. Nodes and edges are made
+by the verbs of :class:`~iacguard.parsers._graph_builder.IamGraphBuilder`.
 """
 
 from __future__ import annotations
@@ -11,19 +12,9 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Final
 
-from iacguard.graph import (
-    Graph,
-    GraphBuilder,
-    external_id,
-    external_policy_id,
-    unknown_id,
-    unknown_policy_id,
-)
-from iacguard.managed_policies import is_aws_managed_arn
+from iacguard.graph import Graph
 from iacguard.model import (
-    AccessKey,
     ConfigBlock,
-    EdgeKind,
     LambdaPermission,
     LoginProfile,
     MaybeStr,
@@ -40,7 +31,8 @@ from iacguard.model import (
     Trail,
     Unknown,
 )
-from iacguard.parsers._policy_document import add_aws_managed_policy, parse_policy
+from iacguard.parsers._graph_builder import IamGraphBuilder, principal_name
+from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers.terraform._terraform import TerraformConfig, TfResource, secret_refs
 from iacguard.parsers.terraform._terraform_types import (
     ATTACHMENT_TYPES,
@@ -85,10 +77,7 @@ class _Mapper:
 
     def __init__(self, config: TerraformConfig) -> None:
         self.config = config
-        self.builder = GraphBuilder()
-        self.by_name: dict[tuple[PrincipalKind, str], str] = {}
-        self.policy_by_arn: dict[str, str] = {}
-        self.policy_by_name: dict[str, str] = {}
+        self.builder = IamGraphBuilder()
         self.types = {r.address: r.type for r in config.resources}
         self.pgp = {
             r.address for r in config.resources if r.values.get("pgp_key") not in {None, ""}
@@ -148,54 +137,49 @@ class _Mapper:
             path = _text(values.get("path"))
             principal = Principal(kind, res.address, name, res.origin, arn, path)
             self.builder.add_principal(principal)
-            if isinstance(name, str):
-                self.by_name[(kind, name)] = res.address
             if kind is PrincipalKind.ROLE:
                 self._add_role_policies(res)
         elif res.type == "aws_iam_policy":
-            policy_name = _text(values.get("name"))
-            policy_arn = _text(values.get("arn"))
-            self._add_policy(res, PolicyKind.MANAGED, "policy", policy_name, arn=policy_arn)
-            if isinstance(policy_arn, str):
-                self.policy_by_arn[policy_arn] = res.address
-            if isinstance(policy_name, str):
-                self.policy_by_name[policy_name] = res.address
+            document = self._document(res, "policy")
+            policy = Policy(
+                res.address,
+                PolicyKind.MANAGED,
+                _text(values.get("name")),
+                document,
+                res.origin,
+                _text(values.get("arn")),
+            )
+            self.builder.add_managed_policy(policy)
         elif res.type in INLINE_TYPES:
-            self._add_policy(res, PolicyKind.INLINE, "policy", _text(values.get("name")))
+            document = self._document(res, "policy")
+            policy_name = _text(values.get("name"))
+            self.builder.add_inline_policy(res.address, policy_name, document, res.origin)
         elif res.type in RESOURCE_POLICY_ATTRIBUTES:
             self._add_resource_policy(res)
 
-    def _add_policy(
-        self,
-        res: TfResource,
-        kind: PolicyKind,
-        attribute: str,
-        name: MaybeStr | None,
-        arn: MaybeStr | None = None,
-    ) -> None:
-        """Add the document held in *attribute* of *res* as a policy node with its address."""
-        document = parse_policy(res.values.get(attribute), res.origin.at(attribute))
-        resource_type = res.type if kind is PolicyKind.RESOURCE else None
-        policy = Policy(res.address, kind, name, document, res.origin, arn, resource_type)
-        self.builder.add_policy(policy)
+    @staticmethod
+    def _document(res: TfResource, attribute: str) -> PolicyDocument | Unknown:
+        """The policy document held in *attribute* of *res*."""
+        return parse_policy(res.values.get(attribute), res.origin.at(attribute))
 
     def _add_role_policies(self, res: TfResource) -> None:
         """A role's trust policy and its ``inline_policy`` blocks."""
-        trust_origin = res.origin.at("assume_role_policy")
-        document = parse_policy(res.values.get("assume_role_policy"), trust_origin)
-        trust_id = f"{res.address}#assume_role_policy"
-        self.builder.add_policy(Policy(trust_id, PolicyKind.TRUST, None, document, res.origin))
-        self.builder.link(trust_id, res.address, EdgeKind.TRUSTS, res.origin, "trust policy")
+        document = self._document(res, "assume_role_policy")
+        self.builder.add_trust_policy(
+            res.address, "assume_role_policy", document, res.origin, "trust policy"
+        )
         for index, block in enumerate(_items(res.values.get("inline_policy"))):
             if not isinstance(block, Mapping) or block.get("policy") in (None, ""):
                 continue
             origin = res.origin.at("inline_policy", index, "policy")
-            policy_id = f"{res.address}#inline_policy[{index}]"
-            name = _text(block.get("name"))
-            doc = parse_policy(block.get("policy"), origin)
-            self.builder.add_policy(Policy(policy_id, PolicyKind.INLINE, name, doc, res.origin))
-            self.builder.link(
-                policy_id, res.address, EdgeKind.INLINE, origin, "inline_policy block"
+            self.builder.embed_inline_policy(
+                res.address,
+                f"inline_policy[{index}]",
+                _text(block.get("name")),
+                parse_policy(block.get("policy"), origin),
+                res.origin,
+                link_origin=origin,
+                reason="inline_policy block",
             )
 
     def _add_resource_policy(self, res: TfResource) -> None:
@@ -203,12 +187,10 @@ class _Mapper:
         if attribute:
             if res.values.get(attribute) in (None, ""):
                 return  # e.g. an aws_s3_bucket without the legacy policy argument
-            self._add_policy(res, PolicyKind.RESOURCE, attribute, None)
-            return
-        document = _layer_permission_document(res)
-        self.builder.add_policy(
-            Policy(res.address, PolicyKind.RESOURCE, None, document, res.origin, None, res.type)
-        )
+            document = self._document(res, attribute)
+        else:
+            document = _layer_permission_document(res)
+        self.builder.add_resource_policy(res.address, res.type, document, res.origin)
 
     # ------------------------------------------------------------------ second pass: relations
 
@@ -218,74 +200,63 @@ class _Mapper:
             handler(self, res)
 
     def principal_targets(self, res: TfResource, attribute: str, kind: PrincipalKind) -> list[str]:
-        """The principals an attribute names, as edge targets: node addresses, or the
-        ids :func:`external_id` / :func:`unknown_id` for principals not in the graph."""
+        """The principals an attribute names, as edge targets: by name or ARN, else (a
+        value unset, empty or unknown until apply) through the references of its
+        expression (see :class:`~iacguard.parsers._graph_builder.IamGraphBuilder`)."""
         targets: dict[str, None] = {}
         unresolved = False
         unnamed = False
         for item in _items(res.values.get(attribute)):
             if isinstance(item, str):
-                name = item.rsplit("/", 1)[-1] if item.startswith("arn:") else item
+                name = principal_name(item)
                 # an empty name names no one: the reference, if any, says who is meant
                 unnamed = unnamed or not name
                 if name:
-                    targets[self.by_name.get((kind, name), external_id(kind, name))] = None
+                    targets[self.builder.principal_named(kind, name)] = None
             else:
                 unresolved = True
         if unnamed or unresolved or res.values.get(attribute) is None:
             linked = [
                 ref.address
                 for ref in res.links.get(attribute, ())
-                if self.builder.principals.get(ref.address, None) is not None
-                and self.builder.principals[ref.address].kind is kind
+                if self.builder.is_principal(ref.address, kind)
             ]
             for address in linked:
                 targets[address] = None
             if unresolved and not linked:
-                targets[unknown_id(kind, f"{res.address}.{attribute}")] = None
+                targets[self.builder.unknown_principal(kind, f"{res.address}.{attribute}")] = None
             if unnamed and not linked:
-                targets[external_id(kind, "")] = None
+                targets[self.builder.principal_named(kind, "")] = None
         return list(targets)
 
     def policy_targets(self, res: TfResource, attribute: str) -> list[str]:
-        """The policy node ids an ARN attribute names (AWS-managed ARNs become nodes);
-        a policy not defined in the input, or unknown until apply, is named by the ids
-        :func:`external_policy_id` / :func:`unknown_policy_id`, so that the principal's
-        permissions are known to be incomplete."""
+        """The policy node ids an ARN attribute names (AWS-managed ARNs become nodes), by
+        ARN, else through the references of an expression unknown until apply; a policy
+        not found stays in as an outside node, so that the principal's permissions are
+        known to be incomplete."""
         targets: dict[str, None] = {}
         unresolved = False
+        document_origin = res.origin.at("policy_arn")
         for item in _items(res.values.get(attribute)):
             if not isinstance(item, str):
                 unresolved = True
-            elif not item:  # the state's "no boundary" (permissions_boundary = "")
-                continue
-            elif is_aws_managed_arn(item):
-                add_aws_managed_policy(self.builder, item, res.origin, res.origin.at("policy_arn"))
-                targets[item] = None
-            elif item in self.policy_by_arn:
-                targets[self.policy_by_arn[item]] = None
-            elif (name := item.rsplit("/", 1)[-1]) in self.policy_by_name:
-                targets[self.policy_by_name[name]] = None
-            else:  # a customer-managed policy defined elsewhere: its content is unknown
-                targets[external_policy_id(item)] = None
+            elif item:  # "" is the state's "no boundary" (permissions_boundary = "")
+                targets[self.builder.policy_named(item, res.origin, document_origin)] = None
         linked = [
             ref.address
             for ref in res.links.get(attribute, ())
-            if ref.type == "aws_iam_policy" and ref.address in self.builder.policies
+            if ref.type == "aws_iam_policy" and self.builder.is_policy(ref.address)
         ]
         targets.update(dict.fromkeys(linked))
         if unresolved and not linked:
-            targets[unknown_policy_id(f"{res.address}.{attribute}")] = None
+            targets[self.builder.unknown_policy(f"{res.address}.{attribute}")] = None
         return list(targets)
 
     def attach(
         self, res: TfResource, policy_ids: list[str], principals: list[str], pointer: str
     ) -> None:
-        """Link each policy to each principal target, the edge carrying *res* as origin."""
-        origin = res.origin.at(pointer)
-        for policy_id in policy_ids:
-            for principal in principals:
-                self.builder.link(policy_id, principal, EdgeKind.ATTACHED, origin, res.type)
+        """Attach each policy to each principal target, the edge at *pointer* of *res*."""
+        self.builder.attach(policy_ids, principals, res.origin.at(pointer), res.type)
 
     def _add_secret_flows(self, res: TfResource) -> None:
         for attribute, refs in res.links.items():
@@ -322,8 +293,8 @@ def _layer_permission_document(res: TfResource) -> PolicyDocument | Unknown:
 
 def _inline(m: _Mapper, res: TfResource) -> None:
     attribute, kind = INLINE_TYPES[res.type]
-    for target in m.principal_targets(res, attribute, kind):
-        m.builder.link(res.address, target, EdgeKind.INLINE, res.origin, res.type)
+    holders = m.principal_targets(res, attribute, kind)
+    m.builder.hold_inline(res.address, holders, res.origin, res.type)
 
 
 def _attachment(m: _Mapper, res: TfResource) -> None:
@@ -353,50 +324,40 @@ def _role_managed_arns(m: _Mapper, res: TfResource) -> None:
 
 
 def _boundary(m: _Mapper, res: TfResource) -> None:
-    for policy_id in m.policy_targets(res, "permissions_boundary"):
-        m.builder.link(
-            policy_id,
-            res.address,
-            EdgeKind.BOUNDARY,
-            res.origin.at("permissions_boundary"),
-            "permissions_boundary",
-        )
+    m.builder.set_boundary(
+        m.policy_targets(res, "permissions_boundary"),
+        res.address,
+        res.origin.at("permissions_boundary"),
+        "permissions_boundary",
+    )
 
 
 def _group_membership(m: _Mapper, res: TfResource) -> None:
     groups = m.principal_targets(res, "group", PrincipalKind.GROUP)
-    for user in m.principal_targets(res, "users", PrincipalKind.USER):
-        _member(m, res, user, groups)
+    users = m.principal_targets(res, "users", PrincipalKind.USER)
+    m.builder.add_members(users, groups, res.origin, res.type)
 
 
 def _user_group_membership(m: _Mapper, res: TfResource) -> None:
     groups = m.principal_targets(res, "groups", PrincipalKind.GROUP)
-    for user in m.principal_targets(res, "user", PrincipalKind.USER):
-        _member(m, res, user, groups)
-
-
-def _member(m: _Mapper, res: TfResource, user: str, groups: list[str]) -> None:
-    for group in groups:
-        m.builder.link(user, group, EdgeKind.MEMBER_OF, res.origin, res.type)
+    users = m.principal_targets(res, "user", PrincipalKind.USER)
+    m.builder.add_members(users, groups, res.origin, res.type)
 
 
 def _single_user(m: _Mapper, res: TfResource, attribute: str = "user") -> str:
     targets = m.principal_targets(res, attribute, PrincipalKind.USER)
-    return targets[0] if len(targets) == 1 else unknown_id(PrincipalKind.USER, res.address)
+    return m.builder.sole_principal(targets, PrincipalKind.USER, res.address)
 
 
 def _access_key(m: _Mapper, res: TfResource) -> None:
-    status = res.values.get("status")
-    active: bool | Unknown = (
-        status != "Inactive"
-        if isinstance(status, str) or status is None
-        else Unknown(f"{res.address}.status")
-    )
-    encrypted = (
-        isinstance(res.values.get("pgp_key"), str | Unknown) and res.values.get("pgp_key") != ""
-    )
-    m.builder.access_keys.append(
-        AccessKey(res.address, res.origin, _single_user(m, res), active, encrypted)
+    pgp_key = res.values.get("pgp_key")
+    m.builder.add_access_key(
+        res.address,
+        res.origin,
+        m.principal_targets(res, "user", PrincipalKind.USER),
+        res.values.get("status"),
+        status_attribute="status",
+        encrypted=isinstance(pgp_key, str | Unknown) and pgp_key != "",
     )
 
 
@@ -422,8 +383,8 @@ def _oidc_provider(m: _Mapper, res: TfResource) -> None:
 
 
 def _instance_profile(m: _Mapper, res: TfResource) -> None:
-    for role in m.principal_targets(res, "role", PrincipalKind.ROLE):
-        m.builder.link(role, res.address, EdgeKind.IN_PROFILE, res.origin, res.type)
+    roles = m.principal_targets(res, "role", PrincipalKind.ROLE)
+    m.builder.add_to_instance_profile(roles, res.address, res.origin, res.type)
 
 
 def _lambda_permission(m: _Mapper, res: TfResource) -> None:

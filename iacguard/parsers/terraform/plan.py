@@ -53,6 +53,7 @@ from iacguard.parsers.terraform._plan_references import (
     render_deferred_document,
 )
 from iacguard.parsers.terraform._terraform import (
+    SENSITIVE,
     ResolvedRef,
     TerraformConfig,
     TfBlock,
@@ -85,8 +86,6 @@ _DOCUMENT_ATTRIBUTES: Final = (
 )
 #: how deep module-variable references are followed before giving up
 _MAX_REF_DEPTH: Final = 16
-#: what a value the plan marks sensitive reads as, in every report and view
-SENSITIVE: Final = "(sensitive)"
 
 
 def looks_like_plan(data: JSONValue) -> bool:
