@@ -150,6 +150,13 @@ def scan(
     before are kept (the configured suppressions still apply to them, with a budget of
     their own), and the result is incomplete.
 
+    The scan's state (its work budget, its :class:`~iacguard.analysis.matching.Matching`
+    tables, the :class:`~iacguard.analysis.analyzer.Analyzer` of each graph) is made here
+    and dropped on return: two scans share nothing but immutable bundled data (the action
+    catalog, AWS-managed policies). The cyclic garbage collector is paused while the scan
+    runs (:func:`~iacguard._collector.collector_paused`) and left as the caller had it,
+    enabled or not, on return and on any exception.
+
     :param setup: diagnostics from loading plugins, carried into the result.
 
     :raises UnsupportedInputError: a path named by the user does not exist or holds

@@ -55,12 +55,6 @@ class Side:
         """The findings of the side (none for a side with no input)."""
         return self.result.findings if self.result else ()
 
-    @property
-    def graphs(self) -> dict[str, Analyzer]:
-        """:attr:`analyzers`, under the name the command line still reads (to go when it
-        reads :attr:`analyzers`)."""
-        return self.analyzers
-
 
 def before_side(
     paths: Sequence[Path], registry: CheckRegistry, options: ScanOptions, base: str | None
