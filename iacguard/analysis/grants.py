@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.analysis._index import Memo
-from iacguard.analysis.arn import GlobRelations
 from iacguard.analysis.conditions import known
 from iacguard.analysis.resources import ResourceSet, covers, reaches
 from iacguard.catalog import action_pattern_matches
@@ -149,20 +148,16 @@ class Grant:
             wanted = ResourceSet(("*",))
         else:
             if any(isinstance(r, Unknown) for r in theirs.resources):
-                everything = covers(self.statement, ResourceSet(("*",)), self._relations)
+                everything = covers(self.statement, ResourceSet(("*",)), self.memo.matching)
                 return True if everything else None
             wanted = ResourceSet(tuple(known(theirs.resources)))
-        return covers(self.statement, wanted, self._relations) if wanted.globs else False
+        return covers(self.statement, wanted, self.memo.matching) if wanted.globs else False
 
     def reaches(self, wanted: ResourceSet) -> bool | None:
         """Whether the statement names some resource of *wanted* (see
         :func:`~iacguard.analysis.resources.reaches`)."""
-        return reaches(self.statement, wanted, self._relations)
+        return reaches(self.statement, wanted, self.memo.matching)
 
     def covers_resources(self, wanted: ResourceSet) -> bool | None:
         """Whether the statement names every resource of *wanted*."""
-        return covers(self.statement, wanted, self._relations)
-
-    @property
-    def _relations(self) -> GlobRelations:
-        return self.memo.matching.relations
+        return covers(self.statement, wanted, self.memo.matching)

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Final, final
 
 from iacguard import _glob
 from iacguard.action_glob import action_pattern_matches
+from iacguard.analysis import arn
 from iacguard.analysis.arn import GlobRelations, meets_usable, usable_resources
 from iacguard.catalog import ActionCatalog
 
@@ -30,7 +31,8 @@ ACTION_ANSWERS: Final = 1 << 16
 COMPILED_GLOBS: Final = 4096
 #: answers kept of each ARN glob comparison (meets, contains)
 GLOB_ANSWERS: Final = 1 << 14
-#: actions whose usable resources are kept
+#: actions whose usable resources are kept, and answers kept of each question about a
+#: ``Resource`` list and an action's usable globs (reaches, covers every)
 USABLE_ANSWERS: Final = 4096
 
 
@@ -40,14 +42,15 @@ class Matching:
 
     Every answer is the one the pure function gives (:func:`action_pattern_matches`,
     :func:`~iacguard.analysis.arn.meets_usable`, :func:`iacguard._glob.glob_contains`,
-    :func:`~iacguard.analysis.arn.usable_resources`); only the time differs.
+    :func:`~iacguard.analysis.arn.usable_resources`, :func:`~iacguard.analysis.arn.reaches`,
+    :func:`~iacguard.analysis.arn.covers_every`); only the time differs.
 
     :param catalog: the action catalog the scan reads (usable resources come from it).
     :param size: how many answers each table keeps, as a fraction of the defaults above
         (tests use small tables to see eviction); at least one answer per table.
     """
 
-    __slots__ = ("_usable", "action_matches", "catalog", "relations")
+    __slots__ = ("_covers_every", "_reaches", "_usable", "action_matches", "catalog", "relations")
 
     def __init__(self, catalog: ActionCatalog, *, size: float = 1.0) -> None:
         def bounded(limit: int) -> int:
@@ -72,8 +75,26 @@ class Matching:
         self._usable: Callable[[str], tuple[str, ...] | None] = functools.lru_cache(
             maxsize=bounded(USABLE_ANSWERS)
         )(functools.partial(usable_resources, catalog))
+        # the statements of many principals ask about the same few resource lists and
+        # resource types, for every action they name
+        self._reaches: Callable[[tuple[str, ...], tuple[str, ...]], bool] = functools.lru_cache(
+            maxsize=bounded(USABLE_ANSWERS)
+        )(functools.partial(arn.reaches, relations=self.relations))
+        self._covers_every: Callable[[tuple[str, ...], tuple[str, ...]], bool] = (
+            functools.lru_cache(maxsize=bounded(USABLE_ANSWERS))(
+                functools.partial(arn.covers_every, relations=self.relations)
+            )
+        )
 
     def usable_resources(self, action: str) -> tuple[str, ...] | None:
         """:func:`~iacguard.analysis.arn.usable_resources` of *action* (any case) in the
         catalog, memoised."""
         return self._usable(action.lower())
+
+    def reaches(self, resources: Sequence[str], usable: Sequence[str]) -> bool:
+        """:func:`~iacguard.analysis.arn.reaches`, memoised."""
+        return self._reaches(tuple(resources), tuple(usable))
+
+    def covers_every(self, resources: Sequence[str], usable: Sequence[str]) -> bool:
+        """:func:`~iacguard.analysis.arn.covers_every`, memoised."""
+        return self._covers_every(tuple(resources), tuple(usable))

@@ -13,8 +13,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, TypeAlias
 
-from iacguard.analysis import arn
-from iacguard.analysis.arn import EXACT, GlobRelations
 from iacguard.analysis.refs import ARN_ATTRIBUTES
 from iacguard.model import MaybeStr, Principal, Statement, Unknown
 
@@ -42,8 +40,8 @@ class ResourceSet:
     address: str | None = None
 
 
-#: a test of one resolved entry against the wanted set, with the glob comparisons to use
-_Test: TypeAlias = Callable[[str, ResourceSet, GlobRelations], bool]
+#: a test of one resolved entry against the wanted set, with the scan's memo tables
+_Test: TypeAlias = Callable[[str, ResourceSet, "Matching"], bool]
 
 
 def role_resources(role: Principal) -> ResourceSet:
@@ -58,37 +56,33 @@ def role_resources(role: Principal) -> ResourceSet:
     return ResourceSet((glob,), role.address)
 
 
-def reaches(
-    statement: Statement, wanted: ResourceSet, relations: GlobRelations = EXACT
-) -> bool | None:
+def reaches(statement: Statement, wanted: ResourceSet, matching: Matching) -> bool | None:
     """Whether *statement* names at least one resource of *wanted*.
 
-    :param relations: the glob comparisons to use (a scan passes its memoised ones).
+    :param matching: the scan's memo tables.
     :returns: True, False, or None when an unresolved entry decides.
     """
     if statement.uses_not_resource:
-        excluded = _entries(statement.not_resources, wanted, _contains_all, relations)
+        excluded = _entries(statement.not_resources, wanted, _contains_all, matching)
         return None if excluded is None else not excluded
-    return _entries(statement.resources, wanted, _meets, relations)
+    return _entries(statement.resources, wanted, _meets, matching)
 
 
-def covers(
-    statement: Statement, wanted: ResourceSet, relations: GlobRelations = EXACT
-) -> bool | None:
+def covers(statement: Statement, wanted: ResourceSet, matching: Matching) -> bool | None:
     """Whether *statement* names every resource of *wanted* (a ``Deny`` that covers them
     removes the grant for all of them).
 
-    :param relations: the glob comparisons to use (a scan passes its memoised ones).
+    :param matching: the scan's memo tables.
     :returns: True, False, or None when an unresolved entry decides.
     """
     if statement.uses_not_resource:
-        excluded = _entries(statement.not_resources, wanted, _meets, relations)
+        excluded = _entries(statement.not_resources, wanted, _meets, matching)
         return None if excluded is None else not excluded
-    return _entries(statement.resources, wanted, _contains_all, relations)
+    return _entries(statement.resources, wanted, _contains_all, matching)
 
 
 def _entries(
-    entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test, relations: GlobRelations
+    entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test, matching: Matching
 ) -> bool | None:
     """True when one entry passes *test* (or references *wanted*'s element), None when
     only an unresolved entry could, else False."""
@@ -101,18 +95,18 @@ def _entries(
             ):
                 return True
             undecided = True
-        elif test(entry, wanted, relations):
+        elif test(entry, wanted, matching):
             return True
     return None if undecided else False
 
 
-def _meets(entry: str, wanted: ResourceSet, relations: GlobRelations) -> bool:
+def _meets(entry: str, wanted: ResourceSet, matching: Matching) -> bool:
     """Whether *entry* may name a resource of *wanted*: a policy variable
     (``${aws:username}``) or a CloudFormation pseudo parameter left in the text
     (``${AWS::AccountId}``) may stand for any value there."""
     if entry == "*":
         return True
-    return arn.reaches((as_pattern(entry),), wanted.globs, relations)
+    return matching.reaches((as_pattern(entry),), wanted.globs)
 
 
 def as_pattern(entry: str) -> str:
@@ -122,10 +116,10 @@ def as_pattern(entry: str) -> str:
     return _VARIABLE.sub("*", entry)
 
 
-def _contains_all(entry: str, wanted: ResourceSet, relations: GlobRelations) -> bool:
+def _contains_all(entry: str, wanted: ResourceSet, matching: Matching) -> bool:
     if entry == "*" or entry in wanted.globs:
         return True
-    return arn.covers_every((entry,), wanted.globs, relations)
+    return matching.covers_every((entry,), wanted.globs)
 
 
 def every_resource_of(statement: Statement, matching: Matching, action: str) -> bool:
@@ -145,7 +139,6 @@ def every_resource_of(statement: Statement, matching: Matching, action: str) -> 
     usable = matching.usable_resources(action)
     if usable is None or not entries:
         return False
-    relations = matching.relations
     if not usable:
-        return arn.covers_every(entries, usable, relations)
-    return any(arn.covers_every(entries, (kind,), relations) for kind in usable)
+        return matching.covers_every(entries, usable)
+    return any(matching.covers_every(entries, (kind,)) for kind in usable)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, TypeAlias
 
 from iacguard.analysis.grants import names_action
@@ -84,17 +84,24 @@ def grants_admin(document: PolicyDocument) -> bool:
     return any(allows_everything(statement) for statement in document.statements)
 
 
-def allowed_matching(statement: Statement, action: str) -> list[str]:
+def allowed_matching(
+    statement: Statement,
+    action: str,
+    matches: Callable[[str, str], bool] = action_pattern_matches,
+) -> list[str]:
     """The patterns by which an ``Allow`` *statement* grants the concrete *action*.
 
     With ``NotAction`` every action not excluded is granted: the result is then
     ``["NotAction"]``, unless an excluded pattern (or an unresolved one) might cover it.
+
+    :param matches: how a pattern is matched with an action; a check passes the scan's
+        memoised :attr:`~iacguard.analysis.matching.Matching.action_matches`.
     """
-    if not statement.is_allow or not names_action(statement, action):
+    if not statement.is_allow or not names_action(statement, action, matches):
         return []  # an unresolved NotAction entry might be the action itself
     if statement.uses_not_action:
         return ["NotAction"]
-    return [p for p in literal(statement.actions) if action_pattern_matches(p, action)]
+    return [p for p in literal(statement.actions) if matches(p, action)]
 
 
 def service_of(pattern: str) -> str | None:

@@ -204,7 +204,9 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
         for statement in site.document.statements:
             if not every_resource_of(statement, ctx.analyzer.matching, doc.PASS_ROLE):
                 continue
-            via = doc.allowed_matching(statement, doc.PASS_ROLE)
+            via = doc.allowed_matching(
+                statement, doc.PASS_ROLE, ctx.analyzer.matching.action_matches
+            )
             if via:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
@@ -245,7 +247,7 @@ def read_any_secret(ctx: CheckContext) -> Iterator[Hit]:
             granted = [
                 a
                 for a in doc.SECRET_READS
-                if doc.allowed_matching(statement, a)
+                if doc.allowed_matching(statement, a, ctx.analyzer.matching.action_matches)
                 and every_resource_of(statement, ctx.analyzer.matching, a)
             ]
             if granted:

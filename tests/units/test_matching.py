@@ -90,6 +90,33 @@ def test_glob_answers_are_the_pure_functions_s(resource: str, usable: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("resources", "usable"),
+    [
+        pytest.param(["*"], [], id="no-resource-types"),
+        pytest.param(["arn:aws:s3:::b/*"], [], id="arn-not-the-text-star"),
+        pytest.param(["arn:aws:iam::*:role/*"], ["arn:aws*:iam::????????????:role/*"], id="roles"),
+        pytest.param(
+            ["arn:aws:iam::123456789012:role/*"],
+            ["arn:aws*:iam::????????????:role/*"],
+            id="one-account",
+        ),
+        pytest.param(
+            ["arn:aws:s3:::a/*", "arn:aws:iam::*:policy/*"],
+            ["arn:aws*:iam::????????????:role/*", "arn:aws*:iam::????????????:policy/*"],
+            id="lists",
+        ),
+    ],
+)
+def test_resource_list_answers_are_the_pure_functions_s(
+    resources: list[str], usable: list[str]
+) -> None:
+    matching = Matching(default_catalog())
+    for _ in range(2):  # asked, then remembered
+        assert matching.reaches(resources, usable) is arn.reaches(resources, usable)
+        assert matching.covers_every(resources, usable) is arn.covers_every(resources, usable)
+
+
+@pytest.mark.parametrize(
     "action",
     ["iam:PassRole", "IAM:PASSROLE", "s3:GetObject", "sts:GetCallerIdentity", "nope:Nothing"],
 )
@@ -118,6 +145,10 @@ def test_usable_resources_are_the_catalog_s(action: str) -> None:
             id="contains",
         ),
         pytest.param("_usable", lambda m, i: m.usable_resources(f"s3:Get{i}"), 4, id="usable"),
+        pytest.param("_reaches", lambda m, i: m.reaches([f"b{i}"], ["*"]), 4, id="reaches"),
+        pytest.param(
+            "_covers_every", lambda m, i: m.covers_every([f"b{i}"], ["*"]), 4, id="covers-every"
+        ),
     ],
 )
 def test_each_table_keeps_a_bounded_number_of_answers(
