@@ -178,6 +178,8 @@ def _scan_side(
 
     def remember(analyzer: Analyzer) -> None:
         analyzed[id(analyzer.graph)] = analyzer
+        if options.analyzed is not None:
+            options.analyzed(analyzer)
 
     side.result = scan(
         paths,
