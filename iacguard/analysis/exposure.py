@@ -116,16 +116,12 @@ def restricted(
     denies = [
         deny for deny in document if deny.is_deny and any(ref.is_anyone for ref in deny.principals)
     ]
-    usable = [
-        (deny, verdict)
-        for deny in denies
-        if (
-            verdict := _all(
-                (deny_restricts(deny.conditions), _names_resources(deny, statement, matching))
-            )
-        )
-        is not False
-    ]
+    usable: list[tuple[Statement, bool | None]] = []
+    for deny in denies:
+        names = _names_resources(deny, statement, matching)
+        verdict = _all((deny_restricts(deny.conditions), names))
+        if verdict is not False:
+            usable.append((deny, verdict))
     wanted: list[MaybeStr | None] = list(actions)
     if not wanted:
         wanted = [None] if statement.uses_not_action else list(statement.actions)
