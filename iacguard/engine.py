@@ -153,9 +153,9 @@ def scan(
     The scan's state (its work budget, its :class:`~iacguard.analysis.matching.Matching`
     tables, the :class:`~iacguard.analysis.analyzer.Analyzer` of each graph) is made here
     and dropped on return: two scans share nothing but immutable data (the bundled action
-    catalog and AWS-managed policies, the readings of policy texts). The cyclic garbage collector is paused while the scan
-    runs (:func:`~iacguard._collector.collector_paused`) and left as the caller had it,
-    enabled or not, on return and on any exception.
+    catalog and AWS-managed policies, the readings of policy texts). The cyclic garbage
+    collector is paused while the scan runs (:func:`~iacguard._collector.collector_paused`)
+    and left as the caller had it, enabled or not, on return and on any exception.
 
     :param setup: diagnostics from loading plugins, carried into the result.
 
