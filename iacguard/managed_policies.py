@@ -1,4 +1,11 @@
-"""Documents of AWS-managed IAM policies, from a snapshot bundled with iacguard."""
+"""Documents of AWS-managed IAM policies, from a snapshot bundled with iacguard.
+
+The snapshot is immutable data, loaded once per process and on first use
+(:func:`_snapshot_text`, :func:`_policy_index`), like the action catalog: what is kept is
+the data itself, the same for every scan. Looking one policy up without reading the whole
+index (:func:`_quick_lookup`) keeps its last 1,024 answers, which are read-only views of
+that data: an input naming many distinct ARNs costs look-ups, never memory beyond the bound.
+"""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Final, TypeAlias, final
+from typing import TYPE_CHECKING, Final, TypeAlias, cast, final
 
 from iacguard.budget import WorkBudget
 from iacguard.catalog import ActionCatalog
@@ -15,6 +15,9 @@ from iacguard.errors import DuplicateCheckError, InvalidCheckError
 from iacguard.graph import Graph
 from iacguard.model import Severity
 from iacguard.results import Hit
+
+if TYPE_CHECKING:
+    from iacguard.analysis.analyzer import Analyzer
 
 #: rule IDs: a 2-5 letter prefix and three digits (``IAM301``, ``ACME001``)
 RULE_ID_PATTERN: Final = re.compile(r"^[A-Z]{2,5}[0-9]{3}$")
@@ -40,7 +43,12 @@ class Settings:
 @dataclass(frozen=True, slots=True)
 class CheckContext:
     """What a check receives: the graph of one input, the action catalog, the settings,
-    and the scan's work budget."""
+    the scan's work budget, and the scan's analysis of the graph.
+
+    Everything a check may reuse from the checks before it is here: the engine makes one
+    context per graph of a scan and gives it to every check, and nothing is remembered
+    between scans or behind the engine's back (no module-level caches).
+    """
 
     graph: Graph
     catalog: ActionCatalog
@@ -49,6 +57,20 @@ class CheckContext:
     #: pairs, searching) spends from it; when it is spent the check stops with
     #: :class:`~iacguard.errors.WorkBudgetExhausted` and the scan is incomplete
     budget: WorkBudget = field(default_factory=WorkBudget)
+    #: the analysis of :attr:`graph` (effective permissions, escalation paths, can-assume
+    #: edges, privilege verdicts), shared by every check of the graph so that they never
+    #: disagree and never evaluate a principal twice; made from :attr:`graph` and
+    #: :attr:`catalog` when not given (a context built by hand, in a plugin's tests)
+    analyzer: Analyzer = field(default=cast("Analyzer", None), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        given = cast("Analyzer | None", self.analyzer)  # None: the default, not given
+        if given is None:
+            from iacguard.analysis.analyzer import Analyzer
+
+            object.__setattr__(self, "analyzer", Analyzer(self.graph, self.catalog))
+        elif given.graph is not self.graph or given.catalog is not self.catalog:
+            raise ValueError("a check context's analyzer is of another graph or catalog")
 
 
 #: the function behind a check: yields one Hit per violation

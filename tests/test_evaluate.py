@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.catalog import default_catalog
 from iacguard.graph import Graph
@@ -21,11 +21,15 @@ def graph_of(case: str) -> Graph:
     return parse(source).graph
 
 
+@cache
+def analyzer_of(case: str) -> Analyzer:
+    return Analyzer(graph_of(case), default_catalog())
+
+
 def perms(case: str, address: str) -> EffectivePermissions:
-    graph = graph_of(case)
-    principal = graph.principal(address)
+    principal = graph_of(case).principal(address)
     assert principal is not None
-    return analyzer_for(graph, default_catalog()).permissions(principal)
+    return analyzer_of(case).permissions(principal)
 
 
 @pytest.mark.parametrize(
@@ -42,10 +46,9 @@ def perms(case: str, address: str) -> EffectivePermissions:
     ],
 )
 def test_privileged(case: str, address: str, privileged: bool) -> None:
-    graph = graph_of(case)
-    principal = graph.principal(address)
+    principal = graph_of(case).principal(address)
     assert principal is not None
-    verdict = analyzer_for(graph, default_catalog()).privilege(principal)
+    verdict = analyzer_of(case).privilege(principal)
     assert (verdict is not None) is privileged
 
 
@@ -139,7 +142,7 @@ def test_unknown_document_makes_the_result_partial(tmp_path: Path) -> None:
     plan = tmp_path / "plan.json"  # away from its source: the documents stay unknown
     plan.write_bytes((TERRAFORM / "unknowns" / "plan.json").read_bytes())
     graph = parse(next(discover([plan]))).graph
-    analyzer = analyzer_for(graph, default_catalog())
+    analyzer = Analyzer(graph, default_catalog())
     results = [analyzer.permissions(p) for p in graph.principals()]
     partial = [r for r in results if r.partial]
     assert partial

@@ -9,6 +9,7 @@ from iacguard.model import Statement
 
 if TYPE_CHECKING:
     from iacguard.analysis.evaluate import Grant
+    from iacguard.analysis.matching import Matching
 
 #: a statement, its lower-cased patterns, NotAction and unresolved flags, exact patterns,
 #: wildcard patterns, services, and the memo its grants share (the fields of
@@ -28,11 +29,17 @@ Compiled: TypeAlias = tuple[
 @final
 class Memo:
     """Answers about one statement, shared by the grants of every principal holding it:
-    which actions it names, and (for a Deny) whose resources it covers."""
+    which actions it names, and (for a Deny) whose resources it covers; and the scan's
+    :class:`~iacguard.analysis.matching.Matching`, which answers the questions they ask.
 
-    __slots__ = ("actions", "covers")
+    :param matching: the memo tables of the scan the statement is evaluated in.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("actions", "covers", "matching")
+
+    def __init__(self, matching: Matching) -> None:
+        #: the scan's matching answers
+        self.matching = matching
         #: lower-cased action -> :meth:`Grant.covers`
         self.actions: dict[str, bool | None] = {}
         #: ``id()`` of another statement -> :meth:`Grant.resources_cover` (statements
@@ -40,8 +47,8 @@ class Memo:
         self.covers: dict[int, bool | None] = {}
 
 
-def compile_statement(statement: Statement) -> Compiled:
-    """A statement's fields for :class:`Grant`."""
+def compile_statement(statement: Statement, matching: Matching) -> Compiled:
+    """A statement's fields for :class:`Grant`, its questions answered through *matching*."""
     values = statement.not_actions if statement.uses_not_action else statement.actions
     patterns = tuple(v.lower() for v in values if isinstance(v, str))
     globs = tuple(p for p in patterns if "*" in p or "?" in p)
@@ -57,7 +64,7 @@ def compile_statement(statement: Statement) -> Compiled:
         exact,
         globs,
         (None if wide else named),
-        Memo(),
+        Memo(matching),
     )
 
 

@@ -1,15 +1,21 @@
 """One graph's analysis, computed on demand and kept for the scan: effective
 permissions, escalation paths, can-assume edges and privilege verdicts. Checks and views
-ask it, so that they never disagree (``check`` and ``access`` give one verdict)."""
+ask it, so that they never disagree (``check`` and ``access`` give one verdict).
+
+An analyzer is per-scan state, never global: the engine makes one for each graph it
+checks and carries it in the :class:`~iacguard.registry.CheckContext`
+(``ctx.analyzer``); a view or the diff makes its own, or takes the scan's. Its answers
+live as long as it does, in its own tables and in the scan's
+:class:`~iacguard.analysis.matching.Matching`."""
 
 from __future__ import annotations
 
-import weakref
 from datetime import UTC, datetime
-from typing import cast, final
+from typing import final
 
 from iacguard.analysis.assume import AssumeGraph
 from iacguard.analysis.evaluate import EffectivePermissions, Evaluator
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.paths import PathMatch, match_paths
 from iacguard.analysis.privilege import Privilege, own_privilege
 from iacguard.catalog import ActionCatalog
@@ -23,13 +29,26 @@ class Analyzer:
 
     :param now: the moment conditions are judged from (a date condition that is false
         for every time from then on grants nothing); default: when the analyzer is made.
+    :param matching: the memo tables of the scan, shared by the analyzers of its graphs;
+        default: tables of this analyzer's own.
+    :raises ValueError: *matching* is about another catalog.
     """
 
-    def __init__(self, graph: Graph, catalog: ActionCatalog, now: datetime | None = None) -> None:
+    def __init__(
+        self,
+        graph: Graph,
+        catalog: ActionCatalog,
+        now: datetime | None = None,
+        matching: Matching | None = None,
+    ) -> None:
+        if matching is not None and matching.catalog is not catalog:
+            raise ValueError("the analyzer's matching tables are of another catalog")
         self.graph = graph
         self.catalog = catalog
         self.now = now or datetime.now(UTC)
-        self.evaluator = Evaluator(graph, catalog, self.now)
+        #: the scan's matching answers
+        self.matching = matching or Matching(catalog)
+        self.evaluator = Evaluator(graph, catalog, self.now, self.matching)
         self._paths: dict[str, tuple[PathMatch, ...]] = {}
         self._own: dict[str, Privilege | None] = {}
         self._assume: AssumeGraph | None = None
@@ -45,7 +64,7 @@ class Analyzer:
         found = self._paths.get(principal.address)
         if found is None:
             perms = self.permissions(principal)
-            found = tuple(match_paths(self.graph, perms, self.catalog))
+            found = tuple(match_paths(self.graph, perms, self.matching))
             self._paths[principal.address] = found
         return found
 
@@ -96,21 +115,3 @@ class Analyzer:
             }
             self._verdicts = verdicts
         return verdicts
-
-
-#: one analyzer per graph, shared by the checks and views that ask about it
-_ANALYZERS: weakref.WeakKeyDictionary[Graph, Analyzer] = weakref.WeakKeyDictionary()
-
-
-def analyzer_for(graph: Graph, catalog: ActionCatalog) -> Analyzer:
-    """The analyzer of *graph*, created on first use and shared while the graph lives,
-    so that several checks do not evaluate the same principals again.
-
-    The analyzer holds *graph* through a weak proxy: a strong reference from the value
-    of a weak-keyed entry would keep the graph (and everything parsed) alive for ever.
-    """
-    analyzer = _ANALYZERS.get(graph)
-    if analyzer is None or analyzer.catalog is not catalog:
-        analyzer = Analyzer(cast(Graph, weakref.proxy(graph)), catalog)
-        _ANALYZERS[graph] = analyzer
-    return analyzer

@@ -30,13 +30,17 @@ are roles, yet their trust and permissions policies are set by their service alo
 answers ``UnmodifiableEntity`` to ``iam:PutRolePolicy`` on them.  :func:`reserved_resources`
 lists such globs per action and :func:`reaches_unreserved` asks whether a ``Resource``
 element names a usable resource outside them.
+
+Nothing is remembered here: the functions take the glob comparisons to use
+(:class:`GlobRelations`, exact ones by default), and a scan passes memoised ones and keeps
+its answers in its :class:`~iacguard.analysis.matching.Matching`.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 from iacguard._glob import glob_contains, glob_match, globs_intersect
@@ -44,9 +48,12 @@ from iacguard.catalog import ActionCatalog
 from iacguard.managed_policies import PARTITIONS
 
 __all__ = [
+    "EXACT",
     "PARTITIONS",
+    "GlobRelations",
     "covers_every",
     "format_glob",
+    "meets_usable",
     "reaches",
     "reaches_unreserved",
     "reserved_resources",
@@ -65,7 +72,6 @@ ANY_RESOURCE: Final = "*"
 _PLACEHOLDER: Final = re.compile(r"\$\{([^{}]*)\}")
 _BY_PLACEHOLDER: Final = {"Partition": PARTITION_GLOB, "Account": ACCOUNT_GLOB, "Region": "*"}
 _PARTITION_PREFIX: Final = f"arn:{PARTITION_GLOB}:"
-_USABLE_CACHE_SIZE: Final = 4096
 #: a usable glob's wildcards stand for names and IDs, which hold no colon: bound them in
 #: every field (more fields than any ARN format has)
 _ARN_BOUNDED_FIELDS: Final = 64
@@ -89,6 +95,36 @@ _RESERVED: Final = {
 }
 
 
+def meets_usable(resource: str, usable: str) -> bool:
+    """Tell whether a statement's resource glob and an action's usable glob share an ARN in
+    which the usable glob's wildcards match no colon (see the module docstring).
+
+    :param resource: A ``Resource`` glob.
+    :param usable: A usable glob (:func:`usable_resources`).
+    :returns: The verdict (past the work cap of :func:`iacguard._glob.globs_intersect`, True).
+    """
+    return globs_intersect(
+        resource, usable, bounded_fields=_ARN_BOUNDED_FIELDS, separator=_ARN_SEPARATOR
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class GlobRelations:
+    """The two comparisons of ARN globs the questions here ask: exact by default; a scan's
+    :class:`~iacguard.analysis.matching.Matching` gives memoised ones with the same
+    answers."""
+
+    #: :func:`meets_usable`: whether a resource glob and a usable glob share an ARN
+    meets: Callable[[str, str], bool] = meets_usable
+    #: :func:`iacguard._glob.glob_contains`: whether every ARN of the second glob matches
+    #: the first
+    contains: Callable[[str, str], bool] = glob_contains
+
+
+#: the comparisons, computed every time they are asked
+EXACT: Final = GlobRelations()
+
+
 def format_glob(arn_format: str) -> str:
     """Turn a catalog ARN format into a glob of the ARNs it describes.
 
@@ -107,8 +143,6 @@ def format_glob(arn_format: str) -> str:
 def usable_resources(catalog: ActionCatalog, action: str) -> tuple[str, ...] | None:
     """List the globs of the resources an action can act on.
 
-    Answers are cached per catalog and action.
-
     :param catalog: The action catalog.
     :param action: A concrete ``"service:Name"``, in any case; wildcards are not expanded.
     :returns: One glob per distinct ARN format of the action's resource types (see
@@ -116,7 +150,12 @@ def usable_resources(catalog: ActionCatalog, action: str) -> tuple[str, ...] | N
         ``"Resource": "*"``; None when the catalog does not list the action.
     :raises CatalogDataError: When the installed catalog data is missing or malformed.
     """
-    return _usable_resources(catalog, action.lower())
+    info = catalog.lookup(action.lower())
+    if info is None:
+        return None
+    return tuple(
+        dict.fromkeys(format_glob(arn_format) for arn_format in catalog.resource_arn_formats(info))
+    )
 
 
 def reserved_resources(action: str) -> tuple[str, ...]:
@@ -131,13 +170,17 @@ def reserved_resources(action: str) -> tuple[str, ...]:
 
 
 def reaches_unreserved(
-    resources: Sequence[str], usable: Sequence[str], reserved: Sequence[str]
+    resources: Sequence[str],
+    usable: Sequence[str],
+    reserved: Sequence[str],
+    relations: GlobRelations = EXACT,
 ) -> bool:
     """Tell whether a ``Resource`` element names a usable resource that is not reserved.
 
     :param resources: The statement's ``Resource`` globs.
     :param usable: The action's usable globs (:func:`usable_resources`).
     :param reserved: The action's reserved globs (:func:`reserved_resources`).
+    :param relations: The glob comparisons to use.
     :returns: True when some resource glob names a usable resource (:func:`reaches`) and is
         not contained in a reserved glob: ``arn:aws:iam::*:role/*`` names customer roles
         too, ``arn:aws:iam::*:role/aws-service-role/*`` only service-linked ones.
@@ -145,12 +188,15 @@ def reaches_unreserved(
         answers True.
     """
     return any(
-        reaches((resource,), usable) and not any(glob_contains(r, resource) for r in reserved)
+        reaches((resource,), usable, relations)
+        and not any(relations.contains(r, resource) for r in reserved)
         for resource in resources
     )
 
 
-def reaches(resources: Sequence[str], usable: Sequence[str]) -> bool:
+def reaches(
+    resources: Sequence[str], usable: Sequence[str], relations: GlobRelations = EXACT
+) -> bool:
     """Tell whether a ``Resource`` element names at least one resource the action can use.
 
     :param resources: The statement's ``Resource`` globs.
@@ -163,26 +209,17 @@ def reaches(resources: Sequence[str], usable: Sequence[str]) -> bool:
         none, so ``arn:aws:iam::*:role/*`` (whose ``*`` spans colons, as IAM's does) names
         no policy (exact, over any partition; see
         :func:`iacguard._glob.globs_intersect` for its work cap, which errs towards True).
+    :param relations: The glob comparisons to use.
     """
-    return _reaches(tuple(resources), tuple(usable))
-
-
-@functools.lru_cache(maxsize=_USABLE_CACHE_SIZE)
-def _reaches(resources: tuple[str, ...], usable: tuple[str, ...]) -> bool:
-    """:func:`reaches`, remembered: statements of many principals ask about the same few
-    resource lists and resource types."""
     if not usable:
         return _names_any_resource(resources)
-    return any(
-        globs_intersect(
-            resource, glob, bounded_fields=_ARN_BOUNDED_FIELDS, separator=_ARN_SEPARATOR
-        )
-        for resource in resources
-        for glob in usable
-    )
+    meets = relations.meets
+    return any(meets(resource, glob) for resource in resources for glob in usable)
 
 
-def covers_every(resources: Sequence[str], usable: Sequence[str]) -> bool:
+def covers_every(
+    resources: Sequence[str], usable: Sequence[str], relations: GlobRelations = EXACT
+) -> bool:
     """Tell whether a ``Resource`` element names every resource the action can use.
 
     Such a statement is as broad as ``"Resource": "*"`` for that action:
@@ -194,21 +231,16 @@ def covers_every(resources: Sequence[str], usable: Sequence[str]) -> bool:
     :param resources: The statement's ``Resource`` globs.
     :param usable: The action's usable globs (:func:`usable_resources`); for ``()`` a glob
         matching the text ``*`` is needed.
+    :param relations: The glob comparisons to use.
     :returns: True only when the globs cover every usable resource (containment is sound:
         see :func:`iacguard._glob.glob_contains`).
     """
-    return _covers_every(tuple(resources), tuple(usable))
-
-
-@functools.lru_cache(maxsize=_USABLE_CACHE_SIZE)
-def _covers_every(resources: tuple[str, ...], usable: tuple[str, ...]) -> bool:
-    """:func:`covers_every`, remembered: the same few resource lists meet the same few
-    resource types for every action a statement names."""
     if not usable:
         return _names_any_resource(resources)
+    contains = relations.contains
     return any(
         all(
-            any(glob_contains(resource, glob) for resource in resources)
+            any(contains(resource, glob) for resource in resources)
             for glob in _in_partition(usable, partition)
         )
         for partition in _partitions(usable)
@@ -225,22 +257,6 @@ def _placeholder_glob(match: re.Match[str]) -> str:
     :returns: Its replacement.
     """
     return _BY_PLACEHOLDER.get(match.group(1), "*")
-
-
-@functools.lru_cache(maxsize=_USABLE_CACHE_SIZE)
-def _usable_resources(catalog: ActionCatalog, action: str) -> tuple[str, ...] | None:
-    """Cached body of :func:`usable_resources`.
-
-    :param catalog: The action catalog.
-    :param action: The lower-cased action.
-    :returns: As :func:`usable_resources`.
-    """
-    info = catalog.lookup(action)
-    if info is None:
-        return None
-    return tuple(
-        dict.fromkeys(format_glob(arn_format) for arn_format in catalog.resource_arn_formats(info))
-    )
 
 
 def _names_any_resource(resources: Sequence[str]) -> bool:

@@ -10,6 +10,7 @@ from typing import TypeAlias, final
 from iacguard.analysis._index import Compiled, StatementIndex, compile_statement
 from iacguard.analysis.conditions import can_hold
 from iacguard.analysis.grants import Grant, GrantSource
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.mfa import enforces_mfa, requires_mfa_to_allow
 from iacguard.analysis.refs import with_resolved_resources
 from iacguard.analysis.resources import ResourceSet
@@ -247,6 +248,8 @@ class Evaluator:
     #: conditions are judged from this moment: an Allow or Deny that can never hold
     #: again (a past date) is left out
     now: datetime
+    #: the scan's memo tables, shared by the grants compiled here
+    matching: Matching
     _compiled: dict[str, tuple[Compiled, ...]] = field(default_factory=dict)
     _results: dict[str, EffectivePermissions] = field(default_factory=dict)
     _expansions: dict[tuple[tuple[str, ...], bool, _Keep | None], tuple[ActionInfo, ...]] = field(
@@ -315,7 +318,7 @@ class Evaluator:
         compiled = self._compiled.get(policy.id)
         if compiled is None:
             compiled = tuple(
-                compile_statement(with_resolved_resources(s, self.graph))
+                compile_statement(with_resolved_resources(s, self.graph), self.matching)
                 for s in document.statements
                 if not s.conditions or can_hold(s.conditions, self.now) is not False
             )

@@ -21,7 +21,9 @@ from iacguard.analysis.conditions import (
     read_operator,
     restricts_caller,
 )
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.resources import ResourceSet, covers
+from iacguard.catalog import default_catalog
 from iacguard.model import Condition, MaybeStr, Statement, Unknown
 
 #: negated operators, by the positive operator whose matches they let through
@@ -90,6 +92,7 @@ def restricted(
     actions: Iterable[str] = (),
     *,
     present: frozenset[str] = frozenset(),
+    matching: Matching | None = None,
 ) -> bool | None:
     """Whether an ``Allow`` *statement* to anyone is limited to specific callers.
 
@@ -103,20 +106,22 @@ def restricted(
     then denied for certain, whatever else the request carries.
 
     :param present: keys every request asked about carries (see :func:`restricts_caller`).
+    :param matching: the scan's memo tables (None: tables of this question's own).
     :returns: True, False, or None when an unresolved value decides.
     """
     own = restricts_caller(statement.conditions, present=present)
     if own:
         return True
+    matching = matching or Matching(default_catalog())
     denies = [
         deny for deny in document if deny.is_deny and any(ref.is_anyone for ref in deny.principals)
     ]
-    usable = [
-        (deny, verdict)
-        for deny in denies
-        if (verdict := _all((deny_restricts(deny.conditions), _names_resources(deny, statement))))
-        is not False
-    ]
+    usable: list[tuple[Statement, bool | None]] = []
+    for deny in denies:
+        names = _names_resources(deny, statement, matching)
+        verdict = _all((deny_restricts(deny.conditions), names))
+        if verdict is not False:
+            usable.append((deny, verdict))
     wanted: list[MaybeStr | None] = list(actions)
     if not wanted:
         wanted = [None] if statement.uses_not_action else list(statement.actions)
@@ -173,22 +178,22 @@ def _actions_meet(first: str, second: str) -> bool:
     return one[0] == two[0] and globs_intersect(one[1], two[1])
 
 
-def _names_resources(deny: Statement, allow: Statement) -> bool | None:
+def _names_resources(deny: Statement, allow: Statement, matching: Matching) -> bool | None:
     """Whether *deny* names every resource *allow* does. A statement without
     ``Resource``/``NotResource`` (a trust policy's) is about its holder: a ``Deny``
     without them too, or one on every resource, names it."""
     if not {"Resource", "NotResource"} & allow.keys:
         if not {"Resource", "NotResource"} & deny.keys:
             return True
-        return covers(deny, _EVERYTHING)
+        return covers(deny, _EVERYTHING, matching)
     if allow.uses_not_resource:
-        return covers(deny, _EVERYTHING)
+        return covers(deny, _EVERYTHING, matching)
     verdicts: list[bool | None] = []
     for resource in allow.resources:
         if isinstance(resource, Unknown):
-            verdicts.append(covers(deny, _EVERYTHING) or None)
+            verdicts.append(covers(deny, _EVERYTHING, matching) or None)
         else:
-            verdicts.append(covers(deny, ResourceSet((resource,))))
+            verdicts.append(covers(deny, ResourceSet((resource,)), matching))
     return _all(verdicts) if verdicts else False
 
 

@@ -3,7 +3,7 @@ where they come from and the conditions they hold under."""
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -14,22 +14,26 @@ from iacguard.catalog import action_pattern_matches
 from iacguard.graph import DocumentSite
 from iacguard.model import Edge, Policy, PolicyDocument, Principal, Statement, Unknown
 
-#: pattern matching, memoised: the same few actions are asked of every principal
-_matches: Final = functools.lru_cache(maxsize=1 << 16)(action_pattern_matches)
 #: the policy variable that limits a resource to the caller itself
 _SELF: Final = "${aws:username}"
 
 
-def names_action(statement: Statement, action: str) -> bool | None:
+def names_action(
+    statement: Statement,
+    action: str,
+    matches: Callable[[str, str], bool] = action_pattern_matches,
+) -> bool | None:
     """Whether *statement*'s ``Action`` (or ``NotAction``) names the concrete *action*,
     whatever its effect: the one reading of action patterns (:class:`Grant` holds the
     same, compiled for the evaluator).
 
+    :param matches: how a pattern is matched with an action; a scan passes its memoised
+        :attr:`~iacguard.analysis.matching.Matching.action_matches`.
     :returns: True, False, or None when an unresolved entry decides.
     """
     entries = statement.not_actions if statement.uses_not_action else statement.actions
     patterns = known(entries)
-    hit = any(_matches(pattern, action) for pattern in patterns)
+    hit = any(matches(pattern, action) for pattern in patterns)
     if hit:
         return not statement.uses_not_action
     if len(patterns) < len(entries):
@@ -71,14 +75,14 @@ class Grant:
     #: some ``Action``/``NotAction`` entry is unresolved
     unresolved: bool
     #: the patterns without wildcards, for a set look-up before any glob matching
-    exact: frozenset[str] = frozenset()
+    exact: frozenset[str]
     #: the patterns with wildcards
-    globs: tuple[str, ...] = ()
+    globs: tuple[str, ...]
     #: the services the patterns name; None when the statement may name any service
     #: (``*``, ``NotAction``, an unresolved entry)
-    services: frozenset[str] | None = None
-    #: answers shared by the grants of the same statement
-    memo: Memo = field(default_factory=Memo, repr=False)
+    services: frozenset[str] | None
+    #: answers shared by the grants of the same statement, and the scan's matching answers
+    memo: Memo = field(repr=False)
 
     @property
     def is_allow(self) -> bool:
@@ -115,7 +119,8 @@ class Grant:
         answers = self.memo.actions
         if action in answers:
             return answers[action]
-        hit = action in self.exact or any(_matches(pattern, action) for pattern in self.globs)
+        matches = self.memo.matching.action_matches
+        hit = action in self.exact or any(matches(pattern, action) for pattern in self.globs)
         if self.not_action:
             verdict = False if hit else (None if self.unresolved else True)
         else:
@@ -143,16 +148,16 @@ class Grant:
             wanted = ResourceSet(("*",))
         else:
             if any(isinstance(r, Unknown) for r in theirs.resources):
-                everything = covers(self.statement, ResourceSet(("*",)))
+                everything = covers(self.statement, ResourceSet(("*",)), self.memo.matching)
                 return True if everything else None
             wanted = ResourceSet(tuple(known(theirs.resources)))
-        return covers(self.statement, wanted) if wanted.globs else False
+        return covers(self.statement, wanted, self.memo.matching) if wanted.globs else False
 
     def reaches(self, wanted: ResourceSet) -> bool | None:
         """Whether the statement names some resource of *wanted* (see
         :func:`~iacguard.analysis.resources.reaches`)."""
-        return reaches(self.statement, wanted)
+        return reaches(self.statement, wanted, self.memo.matching)
 
     def covers_resources(self, wanted: ResourceSet) -> bool | None:
         """Whether the statement names every resource of *wanted*."""
-        return covers(self.statement, wanted)
+        return covers(self.statement, wanted, self.memo.matching)

@@ -1,6 +1,10 @@
 """Privilege-escalation paths: the known paths (DataDog/pathfinding.cloud, Apache-2.0,
 plus those rules.md adds) and which of them a principal's effective permissions contain,
-on resources each step can use."""
+on resources each step can use.
+
+The paths are data shipped with iacguard: they are read once per process and never change
+(:func:`escalation_paths`), which is loading, not remembering answers; the answers about a
+scan's policies are kept in its :class:`~iacguard.analysis.matching.Matching`."""
 
 from __future__ import annotations
 
@@ -10,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from iacguard.analysis.arn import reaches_unreserved, reserved_resources, usable_resources
+from iacguard.analysis.arn import reaches_unreserved, reserved_resources
 from iacguard.analysis.conditions import admits_value, known
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.grants import Grant
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.resources import ResourceSet, as_pattern
 from iacguard.analysis.trust import ASSUME_ROLE, allows_assume
-from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
 from iacguard.model import Condition, PolicyDocument, Principal, PrincipalKind, Unknown
 
@@ -83,7 +87,8 @@ class PathMatch:
 
 @functools.cache
 def escalation_paths() -> tuple[EscalationPath, ...]:
-    """The shipped escalation paths (``iacguard/data/privesc-paths.json``), read once."""
+    """The shipped escalation paths (``iacguard/data/privesc-paths.json``), read once per
+    process: immutable data, the same for every scan."""
     import json
     from importlib import resources
 
@@ -115,28 +120,24 @@ EXTRA_PATHS: Final = (
 )
 
 
-def _usable(catalog: ActionCatalog, action: str) -> ResourceSet | None:
+def _usable(matching: Matching, action: str) -> ResourceSet | None:
     """The resources *action* can act on, as a question for :meth:`decide`; None for an
     action the catalog does not know (then any resource is asked about)."""
-    globs = _usable_globs(catalog, action.lower())
+    globs = matching.usable_resources(action)
     return None if globs is None else ResourceSet(globs)
-
-
-@functools.lru_cache(maxsize=256)
-def _usable_globs(catalog: ActionCatalog, action: str) -> tuple[str, ...] | None:
-    return usable_resources(catalog, action)
 
 
 @functools.cache
 def _path_services() -> tuple[frozenset[str], ...]:
-    """The (lower-case) services of each path's actions, in :func:`escalation_paths` order."""
+    """The (lower-case) services of each path's actions, in :func:`escalation_paths` order
+    (computed once per process from the shipped paths, like them immutable)."""
     return tuple(
         frozenset(a.partition(":")[0].lower() for a in path.required) for path in escalation_paths()
     )
 
 
 def match_paths(
-    graph: Graph, perms: EffectivePermissions, catalog: ActionCatalog
+    graph: Graph, perms: EffectivePermissions, matching: Matching
 ) -> Iterator[PathMatch]:
     """The escalation paths *perms* contain, each action granted on resources the path
     can use (:func:`~iacguard.analysis.arn.usable_resources`: ``iam:CreatePolicyVersion``
@@ -160,7 +161,7 @@ def match_paths(
         for action in path.required:
             if not perms.may_allow(action):
                 break  # decided without reading the action's resource types
-            usable = _usable(catalog, action)
+            usable = _usable(matching, action)
             decision = perms.decide(action, usable)
             denies.update(dict.fromkeys(decision.conditional_denies))
             grants, reserved = _unreserved(decision.allowed_by, action, usable)
@@ -208,7 +209,7 @@ def _names_unreserved(grant: Grant, usable: ResourceSet, reserved: tuple[str, ..
     if statement.uses_not_resource:
         return True
     resources = [as_pattern(r) for r in known(statement.resources)]
-    if reaches_unreserved(resources, usable.globs, reserved):
+    if reaches_unreserved(resources, usable.globs, reserved, grant.memo.matching.relations):
         return True
     return None if len(resources) < len(statement.resources) else False
 

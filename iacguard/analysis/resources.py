@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
-from iacguard.analysis import arn
 from iacguard.analysis.refs import ARN_ATTRIBUTES
-from iacguard.catalog import ActionCatalog
 from iacguard.model import MaybeStr, Principal, Statement, Unknown
+
+if TYPE_CHECKING:
+    from iacguard.analysis.matching import Matching
 
 #: a policy variable or an unresolved pseudo parameter inside a resource entry
 _VARIABLE: Final = re.compile(r"\$\{[^{}]*\}")
@@ -39,8 +40,8 @@ class ResourceSet:
     address: str | None = None
 
 
-#: a test of one resolved entry against the wanted set
-_Test: TypeAlias = Callable[[str, ResourceSet], bool]
+#: a test of one resolved entry against the wanted set, with the scan's memo tables
+_Test: TypeAlias = Callable[[str, ResourceSet, "Matching"], bool]
 
 
 def role_resources(role: Principal) -> ResourceSet:
@@ -55,30 +56,34 @@ def role_resources(role: Principal) -> ResourceSet:
     return ResourceSet((glob,), role.address)
 
 
-def reaches(statement: Statement, wanted: ResourceSet) -> bool | None:
+def reaches(statement: Statement, wanted: ResourceSet, matching: Matching) -> bool | None:
     """Whether *statement* names at least one resource of *wanted*.
 
+    :param matching: the scan's memo tables.
     :returns: True, False, or None when an unresolved entry decides.
     """
     if statement.uses_not_resource:
-        excluded = _entries(statement.not_resources, wanted, _contains_all)
+        excluded = _entries(statement.not_resources, wanted, _contains_all, matching)
         return None if excluded is None else not excluded
-    return _entries(statement.resources, wanted, _meets)
+    return _entries(statement.resources, wanted, _meets, matching)
 
 
-def covers(statement: Statement, wanted: ResourceSet) -> bool | None:
+def covers(statement: Statement, wanted: ResourceSet, matching: Matching) -> bool | None:
     """Whether *statement* names every resource of *wanted* (a ``Deny`` that covers them
     removes the grant for all of them).
 
+    :param matching: the scan's memo tables.
     :returns: True, False, or None when an unresolved entry decides.
     """
     if statement.uses_not_resource:
-        excluded = _entries(statement.not_resources, wanted, _meets)
+        excluded = _entries(statement.not_resources, wanted, _meets, matching)
         return None if excluded is None else not excluded
-    return _entries(statement.resources, wanted, _contains_all)
+    return _entries(statement.resources, wanted, _contains_all, matching)
 
 
-def _entries(entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test) -> bool | None:
+def _entries(
+    entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test, matching: Matching
+) -> bool | None:
     """True when one entry passes *test* (or references *wanted*'s element), None when
     only an unresolved entry could, else False."""
     undecided = False
@@ -90,18 +95,18 @@ def _entries(entries: Iterable[MaybeStr], wanted: ResourceSet, test: _Test) -> b
             ):
                 return True
             undecided = True
-        elif test(entry, wanted):
+        elif test(entry, wanted, matching):
             return True
     return None if undecided else False
 
 
-def _meets(entry: str, wanted: ResourceSet) -> bool:
+def _meets(entry: str, wanted: ResourceSet, matching: Matching) -> bool:
     """Whether *entry* may name a resource of *wanted*: a policy variable
     (``${aws:username}``) or a CloudFormation pseudo parameter left in the text
     (``${AWS::AccountId}``) may stand for any value there."""
     if entry == "*":
         return True
-    return arn.reaches((as_pattern(entry),), wanted.globs)
+    return matching.reaches((as_pattern(entry),), wanted.globs)
 
 
 def as_pattern(entry: str) -> str:
@@ -111,26 +116,29 @@ def as_pattern(entry: str) -> str:
     return _VARIABLE.sub("*", entry)
 
 
-def _contains_all(entry: str, wanted: ResourceSet) -> bool:
+def _contains_all(entry: str, wanted: ResourceSet, matching: Matching) -> bool:
     if entry == "*" or entry in wanted.globs:
         return True
-    return arn.covers_every((entry,), wanted.globs)
+    return matching.covers_every((entry,), wanted.globs)
 
 
-def every_resource_of(statement: Statement, catalog: ActionCatalog, action: str) -> bool:
+def every_resource_of(statement: Statement, matching: Matching, action: str) -> bool:
     """Whether *statement*'s ``Resource`` names, as ``"*"`` does, every resource of some
     type *action* acts on: ``arn:aws:iam::*:role/*`` for ``iam:PassRole``,
     ``arn:aws:s3:::*`` (every object) for ``s3:PutObject``, ``arn:*`` for anything; not
     one account's roles (``arn:aws:iam::123456789012:role/*``) nor one bucket's objects.
-    An unresolved entry or an action the catalog does not know decides nothing (False)."""
+    An unresolved entry or an action the catalog does not know decides nothing (False).
+
+    :param matching: the scan's memo tables (and its catalog).
+    """
     if statement.uses_not_resource:
         return False
     entries = [e for e in statement.resources if isinstance(e, str)]
     if "*" in entries:
         return True
-    usable = arn.usable_resources(catalog, action)
+    usable = matching.usable_resources(action)
     if usable is None or not entries:
         return False
     if not usable:
-        return arn.covers_every(entries, usable)
-    return any(arn.covers_every(entries, (kind,)) for kind in usable)
+        return matching.covers_every(entries, usable)
+    return any(matching.covers_every(entries, (kind,)) for kind in usable)

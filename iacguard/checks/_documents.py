@@ -7,11 +7,10 @@ never makes a rule fire, and it never proves a statement safe either.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from typing import Final
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Final, TypeAlias
 
 from iacguard.analysis.grants import names_action
 from iacguard.budget import WorkBudget
@@ -85,17 +84,24 @@ def grants_admin(document: PolicyDocument) -> bool:
     return any(allows_everything(statement) for statement in document.statements)
 
 
-def allowed_matching(statement: Statement, action: str) -> list[str]:
+def allowed_matching(
+    statement: Statement,
+    action: str,
+    matches: Callable[[str, str], bool] = action_pattern_matches,
+) -> list[str]:
     """The patterns by which an ``Allow`` *statement* grants the concrete *action*.
 
     With ``NotAction`` every action not excluded is granted: the result is then
     ``["NotAction"]``, unless an excluded pattern (or an unresolved one) might cover it.
+
+    :param matches: how a pattern is matched with an action; a check passes the scan's
+        memoised :attr:`~iacguard.analysis.matching.Matching.action_matches`.
     """
-    if not statement.is_allow or not names_action(statement, action):
+    if not statement.is_allow or not names_action(statement, action, matches):
         return []  # an unresolved NotAction entry might be the action itself
     if statement.uses_not_action:
         return ["NotAction"]
-    return [p for p in literal(statement.actions) if action_pattern_matches(p, action)]
+    return [p for p in literal(statement.actions) if matches(p, action)]
 
 
 def service_of(pattern: str) -> str | None:
@@ -140,7 +146,10 @@ def grants_iam_wide_write(catalog: ActionCatalog, document: PolicyDocument) -> b
 
 
 def suggestion(
-    catalog: ActionCatalog, pattern: str, budget: WorkBudget | None = None
+    catalog: ActionCatalog,
+    pattern: str,
+    budget: WorkBudget | None = None,
+    verbs: dict[str, VerbIndex] | None = None,
 ) -> str | None:
     """A real action close to a *pattern* that matches nothing, for messages; None when
     no action is close by the pattern's own name.
@@ -157,9 +166,12 @@ def suggestion(
     *budget* (a policy can name thousands of distinct unknown actions).
 
     :param budget: the scan's work budget (None: a fresh default one).
+    :param verbs: the verb indexes made so far, by lower-case service: the caller keeps
+        one table for its run, so that each service is indexed once (None: a fresh one).
     :raises WorkBudgetExhausted: the budget is spent.
     """
     budget = budget or WorkBudget()
+    verbs = {} if verbs is None else verbs
     service, separator, name = pattern.partition(":")
     if not separator or not service or not name:
         return None
@@ -176,7 +188,9 @@ def suggestion(
         return next((c for c in candidates if catalog.matches_anything(c)), None)
     if "*" in name or "?" in name:
         return None
-    index = _verb_index(catalog, service.lower())
+    index = verbs.get(service.lower())
+    if index is None:
+        index = verbs[service.lower()] = _verb_index(catalog, service.lower())
     lowered = name.lower()
     limit = 1 if len(lowered) <= _SHORT_NAME else 2
     guesses = [(verb, lowered[len(verb) :], 0) for verb in index if lowered.startswith(verb)]
@@ -218,8 +232,11 @@ def _verb(name: str) -> str:
     return match.group(0) if match else ""
 
 
-@functools.lru_cache(maxsize=64)
-def _verb_index(catalog: ActionCatalog, service: str) -> Mapping[str, tuple[tuple[str, str], ...]]:
+#: lower-case verb -> (lower-case noun, full name) of each action of one service
+VerbIndex: TypeAlias = Mapping[str, tuple[tuple[str, str], ...]]
+
+
+def _verb_index(catalog: ActionCatalog, service: str) -> VerbIndex:
     """Lower-case verb -> (lower-case noun, full name) of each action of *service*."""
     index: dict[str, list[tuple[str, str]]] = {}
     for info in catalog.expand(f"{service}:*"):

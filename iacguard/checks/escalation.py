@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Final
 
 from iacguard._text import first_few
-from iacguard.analysis.analyzer import analyzer_for
 from iacguard.analysis.assume import Chain
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.paths import PathMatch
@@ -60,7 +59,7 @@ def privilege_escalation(ctx: CheckContext) -> Iterator[Hit]:
     privileges, or add an explicit ``Deny``; limit ``iam:PassRole`` to roles that are no
     stronger than the caller.
     """
-    analyzer = analyzer_for(ctx.graph, ctx.catalog)
+    analyzer = ctx.analyzer
     for principal in ctx.graph.principals():
         perms = analyzer.permissions(principal)
         if perms.admin_grants():

@@ -117,7 +117,7 @@ def write_on_any_resource(ctx: CheckContext) -> Iterator[Hit]:
                 a.full_name
                 for a in actions
                 if a.full_name not in owned
-                and every_resource_of(statement, ctx.catalog, a.full_name)
+                and every_resource_of(statement, ctx.analyzer.matching, a.full_name)
             ]
             if names:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
@@ -202,9 +202,11 @@ def pass_any_role(ctx: CheckContext) -> Iterator[Hit]:
         if doc.grants_admin(site.document):
             continue
         for statement in site.document.statements:
-            if not every_resource_of(statement, ctx.catalog, doc.PASS_ROLE):
+            if not every_resource_of(statement, ctx.analyzer.matching, doc.PASS_ROLE):
                 continue
-            via = doc.allowed_matching(statement, doc.PASS_ROLE)
+            via = doc.allowed_matching(
+                statement, doc.PASS_ROLE, ctx.analyzer.matching.action_matches
+            )
             if via:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
                 where = doc.every_resource_label(statement)
@@ -245,8 +247,8 @@ def read_any_secret(ctx: CheckContext) -> Iterator[Hit]:
             granted = [
                 a
                 for a in doc.SECRET_READS
-                if doc.allowed_matching(statement, a)
-                and every_resource_of(statement, ctx.catalog, a)
+                if doc.allowed_matching(statement, a, ctx.analyzer.matching.action_matches)
+                and every_resource_of(statement, ctx.analyzer.matching, a)
             ]
             if granted:
                 label = f"{site.describe()} {doc.statement_label(statement)}"
@@ -327,6 +329,7 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
     ``s3:PutEncryptionConfiguration``).
     """
     known: dict[str, str] = {}  # pattern -> hint: the same typo repeats across documents
+    verbs: dict[str, doc.VerbIndex] = {}  # service -> its actions by verb, made once
     for site in doc.authored_sites(ctx.graph):
         for statement in site.document.statements:
             patterns = doc.literal((*statement.actions, *statement.not_actions))
@@ -335,16 +338,16 @@ def unknown_action(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             for pattern in bad:
                 if pattern not in known:
-                    known[pattern] = _hint(ctx, pattern)
+                    known[pattern] = _hint(ctx, pattern, verbs)
             hints = [f"'{p}'{known[p]}" for p in bad]
             label = f"{site.describe()} {doc.statement_label(statement)}"
             message = f"{label} names actions that match nothing: {', '.join(hints)}"
             yield Hit(doc.anchor(site), message, pointer=("Statement", statement.index))
 
 
-def _hint(ctx: CheckContext, pattern: str) -> str:
+def _hint(ctx: CheckContext, pattern: str, verbs: dict[str, doc.VerbIndex]) -> str:
     """`` (did you mean 's3:GetObject'?)`` for a near miss, else empty."""
-    close = doc.suggestion(ctx.catalog, pattern, ctx.budget)
+    close = doc.suggestion(ctx.catalog, pattern, ctx.budget, verbs)
     return f" (did you mean '{close}'?)" if close else ""
 
 

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterator
 from typing import Final
 
-from iacguard.analysis.analyzer import analyzer_for
 from iacguard.analysis.assume import AssumeEdge
 from iacguard.analysis.conditions import requires_mfa
 from iacguard.analysis.evaluate import EffectivePermissions
@@ -67,7 +66,7 @@ def console_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     "Allows MFA-authenticated IAM users to manage their own credentials") to a group
     every console user is in, or move people to IAM Identity Center.
     """
-    analyzer = analyzer_for(ctx.graph, ctx.catalog)
+    analyzer = ctx.analyzer
     consoles = _consoles(ctx.graph)
     for user in ctx.graph.principals(PrincipalKind.USER):
         profile = consoles.get(user.address)
@@ -98,7 +97,7 @@ def privileged_user_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     Fix: attach the MFA-enforcement policy to the user's group, or give the access
     through a role that requires ``aws:MultiFactorAuthPresent`` to be assumed.
     """
-    analyzer = analyzer_for(ctx.graph, ctx.catalog)
+    analyzer = ctx.analyzer
     for user in ctx.graph.principals(PrincipalKind.USER):
         missing = _without_mfa(analyzer.permissions(user))
         if missing is None:
@@ -133,7 +132,7 @@ def privileged_role_without_mfa(ctx: CheckContext) -> Iterator[Hit]:
     Fix: add ``"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}`` to the
     trust statement, or narrow the role's permissions.
     """
-    analyzer = analyzer_for(ctx.graph, ctx.catalog)
+    analyzer = ctx.analyzer
     for role in ctx.graph.principals(PrincipalKind.ROLE):
         trust = ctx.graph.trust_policy_of(role)
         if trust is None or not isinstance(trust.document, PolicyDocument):

@@ -75,7 +75,10 @@ def public_resource_policy(ctx: CheckContext) -> Iterator[Hit]:
     for site in ctx.graph.document_sites(PolicyKind.RESOURCE):
         statements = site.document.statements
         for statement in statements:
-            if not grants_anyone(statement) or restricted(statement, statements) is not False:
+            if (
+                not grants_anyone(statement)
+                or restricted(statement, statements, matching=ctx.analyzer.matching) is not False
+            ):
                 continue
             actions = _describe_actions(statement.actions, statement.uses_not_action)
             who = (

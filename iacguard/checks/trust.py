@@ -83,8 +83,15 @@ def trust_any_principal(ctx: CheckContext) -> Iterator[Hit]:
         anyone = grants_anyone(statement)
         if not anyone or not allows_assume(statement):
             continue
-        granted = [a for a in ASSUME_ACTIONS if names_action(statement, a) is not False]
-        verdict = restricted(statement, statements, granted, present=ASSUME_ROLE_CONTEXT)
+        matching = ctx.analyzer.matching
+        granted = [
+            a
+            for a in ASSUME_ACTIONS
+            if names_action(statement, a, matching.action_matches) is not False
+        ]
+        verdict = restricted(
+            statement, statements, granted, present=ASSUME_ROLE_CONTEXT, matching=matching
+        )
         if verdict is not False:
             continue
         who = (

@@ -128,7 +128,7 @@ def diff_command(
     if result is None:
         fail(f"{', '.join(str(p) for p in paths)}: nothing to compare")
     catalog = default_catalog()
-    change = compare(before.graphs, after.graphs, before.findings, after.findings, catalog)
+    change = compare(before.analyzers, after.analyzers, before.findings, after.findings, catalog)
     named = ", ".join(str(p) for p in paths)
     labels = (base, "working tree") if base is not None else (f"prior state of {named}", named)
     if output is None:

@@ -1,5 +1,5 @@
 """What a change does to access: two graphs of the same inputs, compared per principal
-through the analysis layer (:func:`~iacguard.analysis.analyzer.analyzer_for`), so that the
+through the analysis layer (:class:`~iacguard.analysis.analyzer.Analyzer`), so that the
 diff and ``check`` never disagree on who may do what.
 
 A principal is known by its input and its address: a replaced resource keeps its address
@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from iacguard.analysis.analyzer import Analyzer, analyzer_for
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.grants import Grant
 from iacguard.analysis.privilege import LEVEL_ORDER, Privilege, primary_level
@@ -136,21 +136,26 @@ def finding_key(finding: Finding) -> tuple[str, str]:
 
 
 def compare(
-    before: Mapping[str, Graph],
-    after: Mapping[str, Graph],
+    before: Mapping[str, Analyzer],
+    after: Mapping[str, Analyzer],
     before_findings: Iterable[Finding],
     after_findings: Iterable[Finding],
     catalog: ActionCatalog,
 ) -> AccessDiff:
-    """The :class:`AccessDiff` from graphs *before* to *after* (input name -> graph).
+    """The :class:`AccessDiff` from graphs *before* to *after*, each given by its
+    analysis (input name -> the :class:`Analyzer` of its graph, normally the one its
+    scan's checks used, so that nothing is evaluated twice).
 
     :param before_findings: the findings of the graphs before, with which those after
         are matched (:func:`finding_key`).
+    :param catalog: the action catalog every analyzer reads.
+    :raises ValueError: an analyzer reads another catalog.
     """
+    if any(a.catalog is not catalog for a in (*before.values(), *after.values())):
+        raise ValueError("the compared analyzers read another action catalog")
     changes: list[PrincipalChange] = []
     for name in sorted(set(before) | set(after)):
-        old = analyzer_for(before[name], catalog) if name in before else None
-        new = analyzer_for(after[name], catalog) if name in after else None
+        old, new = before.get(name), after.get(name)
         changes += _principal_changes(name, old, new)
     old_findings = list(before_findings)
     new_findings = list(after_findings)

@@ -2,7 +2,8 @@
 from and the plan itself, or a git revision of the sources and the working tree.
 
 Each side is an ordinary :func:`~iacguard.engine.scan` (same checks, suppressions,
-severities) whose parser also keeps each input's graph, for the comparison. A git
+severities) that also keeps the analysis of each input's graph (the
+:class:`~iacguard.analysis.analyzer.Analyzer` its checks used), for the comparison. A git
 revision is read with ``git archive`` into a temporary directory: the user's working
 tree, index and branch are never touched. Its inputs are named as the same files of the
 working tree are, so that the two sides pair up.
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.budget import WorkBudget
+from iacguard.catalog import default_catalog
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import ConfigError, UnsupportedInputError
 from iacguard.graph import Graph
@@ -40,10 +43,12 @@ _GIT_TIMEOUT: Final = 120
 
 @dataclass(slots=True)
 class Side:
-    """One side of the change: its scan and the graph of each input, by input name."""
+    """One side of the change: its scan and the analysis of each input's graph, by input
+    name (the analyzer the scan's checks used, so that the comparison reuses their
+    answers)."""
 
     result: ScanResult | None = None
-    graphs: dict[str, Graph] = field(default_factory=dict)
+    analyzers: dict[str, Analyzer] = field(default_factory=dict)
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -160,15 +165,34 @@ def _scan_side(
     rename: Callable[[InputFile], InputFile] | None = None,
 ) -> Side:
     side = Side()
+    catalog = default_catalog()
+    graphs: dict[str, Graph] = {}
+    analyzed: dict[int, Analyzer] = {}  # id of a graph -> the analyzer the checks used
 
     def keep(source: InputFile, budget: WorkBudget) -> ParsedInput:
         if rename is not None:
             source = rename(source)
         parsed = parser(source, budget)
-        side.graphs[str(source.display)] = parsed.graph
+        graphs[str(source.display)] = parsed.graph
         return parsed
 
-    side.result = scan(paths, registry, dataclasses.replace(options, parser=keep))
+    def remember(analyzer: Analyzer) -> None:
+        analyzed[id(analyzer.graph)] = analyzer
+        if options.analyzed is not None:
+            options.analyzed(analyzer)
+
+    side.result = scan(
+        paths,
+        registry,
+        dataclasses.replace(options, parser=keep, analyzed=remember),
+        catalog=catalog,
+    )
+    for name, graph in graphs.items():
+        # the checks of an input in an account's context ran on the merged graph
+        found = analyzed.get(id(graph))
+        side.analyzers[name] = (
+            found if found is not None and found.graph is graph else Analyzer(graph, catalog)
+        )
     return side
 
 

@@ -65,7 +65,8 @@ def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, str):
-        return _at(_parse_text(value), origin)
+        parsed = _remembered(value) if len(value) <= MAX_REMEMBERED_TEXT else _parse_text(value)
+        return _at(parsed, origin)
     if value is None:
         return PolicyDocument(origin, problems=("the document is missing",))
     if not isinstance(value, Mapping):
@@ -73,10 +74,14 @@ def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
     return _document(value, origin)
 
 
-@functools.lru_cache(maxsize=4096)
+#: the longest policy text whose reading is remembered: the largest document IAM accepts
+#: (an inline role policy, 10,240 characters); longer texts, which AWS would reject, are
+#: read each time
+MAX_REMEMBERED_TEXT: Final = 10_240
+
+
 def _parse_text(text: str) -> PolicyDocument:
-    """A policy given as JSON text, at a placeholder origin (see :func:`_at`): parsed once
-    per distinct text, as large configurations repeat the same documents."""
+    """A policy given as JSON text, at a placeholder origin (see :func:`_at`)."""
     origin = Origin(SourceKind.TERRAFORM_PLAN, "", Location(PurePosixPath()))
     if not text.strip():
         return PolicyDocument(origin, problems=("the document is empty",))
@@ -92,6 +97,14 @@ def _parse_text(text: str) -> PolicyDocument:
     # decoded JSON holds no Unknown, so no whole statement or list can be unknown
     assert isinstance(document, PolicyDocument)
     return document
+
+
+#: :func:`_parse_text`, remembered for the last 4,096 distinct texts of the process: large
+#: configurations repeat the same documents. The readings are immutable and depend on the
+#: text alone, so sharing them between scans changes no result; only texts of at most
+#: :data:`MAX_REMEMBERED_TEXT` characters are kept, which bounds the memory a hostile input
+#: can leave behind (the parsers have no per-scan object to hold this table)
+_remembered: Final = functools.lru_cache(maxsize=4096)(_parse_text)
 
 
 def _at(document: PolicyDocument, origin: Origin) -> PolicyDocument:

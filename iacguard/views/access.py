@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from typing import Final, TextIO, cast
 
 from iacguard._text import first_few
-from iacguard.analysis.analyzer import Analyzer, analyzer_for
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.analysis.conditions import describe, known, requires_mfa
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.grants import Grant
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.mfa import requires_mfa_to_allow
 from iacguard.analysis.paths import PathMatch
 from iacguard.analysis.privilege import LEVEL_ORDER, chain_text, primary_level
@@ -58,16 +59,20 @@ def write_access(
     is unknown, escalation paths with the policy of each action, and permissions grouped
     by service and access level, marking grants that need MFA.
 
+    Each input is analysed afresh (an :class:`Analyzer` of its own; the inputs share
+    one :class:`Matching`), and nothing is kept once the report is written.
+
     :param principal: only the principal with this address.
     :returns: the number of principals written (0 when *principal* matches none).
     """
     stream = cast(TextIO, SafeLines(stream))  # names come from the input
+    matching = Matching(catalog)  # the memo tables of this report, shared by its inputs
     written = 0
     for item in inputs:
         chosen = [p for p in item.graph.principals() if principal in (None, p.address)]
         if not chosen:
             continue
-        analyzer = analyzer_for(item.graph, catalog)
+        analyzer = Analyzer(item.graph, catalog, matching=matching)
         stream.write(f"== {item.name}\n")
         _summary(analyzer, chosen, stream)
         for entry in chosen:

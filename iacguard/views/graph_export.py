@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final, TextIO
 
-from iacguard.analysis.analyzer import Analyzer, analyzer_for
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.analysis.conditions import requires_mfa
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.trust import Admits, allows_assume, read_aws_principal
 from iacguard.catalog import ActionCatalog
 from iacguard.graph import Graph
@@ -83,11 +84,12 @@ def write_graph(
     """
     nodes: dict[str, Node] = {}
     links: dict[Link, None] = {}
+    matching = Matching(catalog)  # the memo tables of this export, shared by its inputs
     for number, item in enumerate(inputs):
         prefix = f"{number}:" if len(inputs) > 1 else ""
         for node in _nodes(item.graph):
             nodes.setdefault(prefix + node.id, _prefixed(node, prefix))
-        for link in _links(analyzer_for(item.graph, catalog)):
+        for link in _links(Analyzer(item.graph, catalog, matching=matching)):
             links[Link(prefix + link.source, prefix + link.target, link.kind, link.label)] = None
     for link in links:
         for end in (link.source, link.target):

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.catalog import default_catalog
 from iacguard.engine import ScanOptions, scan
 from iacguard.graph import Graph
@@ -40,12 +40,12 @@ def _graph(path: Path) -> Graph:
     return parse(source).graph
 
 
-def _access_verdicts(graph: Graph) -> dict[str, str]:
+def _access_verdicts(analyzer: Analyzer) -> dict[str, str]:
     """The summary ``iacguard access`` starts with, rendered by the view's own code; the
     rest of the view (every principal's permissions by service) is not needed here and
     cost four fifths of this test's time (#15)."""
     stream = io.StringIO()
-    _summary(analyzer_for(graph, default_catalog()), list(graph.principals()), stream)
+    _summary(analyzer, list(analyzer.graph.principals()), stream)
     found: dict[str, str] = {}
     for line in stream.getvalue().splitlines():
         match = _SUMMARY.match(line)
@@ -60,13 +60,13 @@ def test_check_and_access_agree_on_who_is_privileged(path: Path) -> None:
     result = scan([path], registry, ScanOptions())
     reported = {(f.rule_id, f.address) for f in result.findings}
     graph = _graph(path)
-    verdicts = _access_verdicts(graph)
+    analyzer = Analyzer(graph, default_catalog())
+    verdicts = _access_verdicts(analyzer)
     # findings are reported at a principal's origin (a SAM function for its role)
     origins = {graph.principal(a).origin.address: a for a in verdicts}  # type: ignore[union-attr]
     for rule, address in reported:
         if rule in {"IAM306", "IAM204", "IAM404"}:
             assert address in origins, f"{rule} at {address}, which access does not list"
-    analyzer = analyzer_for(graph, default_catalog())
     for address, label in verdicts.items():
         if label == "ADMIN":
             continue

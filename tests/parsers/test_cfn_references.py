@@ -7,7 +7,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
-from iacguard.analysis.analyzer import analyzer_for
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.catalog import default_catalog
 from iacguard.graph import Graph, external_id
 from iacguard.model import (
@@ -396,7 +396,7 @@ def test_escalation_split_across_groups_and_users() -> None:
     the Lambda actions through a policy on her (``Users``, by ``!Ref``): her effective
     permissions hold both, so the escalation path is visible; Bob only has the first."""
     graph = _graph(TEMPLATE)
-    evaluator = analyzer_for(graph, default_catalog())
+    evaluator = Analyzer(graph, default_catalog())
     alice, bob = graph.principal("Alice"), graph.principal("Bob")
     assert alice is not None
     assert bob is not None

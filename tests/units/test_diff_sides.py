@@ -10,13 +10,17 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from iacguard.analysis.analyzer import Analyzer
 from iacguard.diff import sides
-from iacguard.diff.sides import Side, side_diagnostics
-from iacguard.engine import ScanResult
+from iacguard.diff.sides import Side, after_side, side_diagnostics
+from iacguard.engine import ScanOptions, ScanResult
 from iacguard.errors import ConfigError, UnsupportedInputError
+from iacguard.graph import Graph, GraphBuilder
 from iacguard.model import Confidence, Location, Severity, SourceKind
 from iacguard.parsers import InputFile
+from iacguard.plugins import collect_checks, get_plugin_manager
 from iacguard.results import Diagnostic, DiagnosticLevel, Finding
+from tests.conftest import TERRAFORM
 
 
 def _finding(file: str) -> Finding:
@@ -180,3 +184,25 @@ def test_side_diagnostics_once_each() -> None:
         other,
     ]
     assert Side().findings == ()
+
+
+@pytest.mark.parametrize(
+    ("account", "reused"),
+    [
+        pytest.param(None, True, id="the-checks-analyzer"),
+        pytest.param(GraphBuilder().build(), False, id="in-an-account-its-own"),
+    ],
+)
+def test_a_side_keeps_the_analyzer_of_each_input(account: Graph | None, reused: bool) -> None:
+    """The comparison asks the analyzer the scan's checks used (they evaluated every
+    principal already); in an account's context the checks ran on the merged graph, so
+    the input's graph gets an analyzer of its own."""
+    seen: list[Analyzer] = []
+    registry, _ = collect_checks(get_plugin_manager(load_entrypoints=False))
+    options = ScanOptions(account=account, analyzed=seen.append)
+    side = after_side([TERRAFORM / "escalation" / "plan.json"], registry, options)
+    (name, analyzer), *others = side.analyzers.items()
+    assert not others
+    assert name.endswith("escalation/plan.json")
+    assert analyzer.graph.principals()
+    assert (analyzer in seen) is reused

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from iacguard.analysis.evaluate import Decision, EffectivePermissions, Evaluator
+from iacguard.analysis.matching import Matching
 from iacguard.analysis.resources import ResourceSet
 from iacguard.catalog import default_catalog
 from iacguard.parsers import InputFile, parse
@@ -70,7 +71,7 @@ def _evaluator(tmp_path: Path, template: dict[str, Any]) -> Evaluator:
     path = tmp_path / "t.json"
     path.write_text(json.dumps(template))
     graph = parse(InputFile(path, PurePosixPath("t.json"))).graph
-    return Evaluator(graph, default_catalog(), NOW)
+    return Evaluator(graph, default_catalog(), NOW, Matching(default_catalog()))
 
 
 def permissions(
