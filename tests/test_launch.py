@@ -53,7 +53,8 @@ def test_checking_a_plan_alone_imports_no_other_format() -> None:
         "    from iacguard._launch import main; main()\n"
         "heavy = ('lark', 'hcl2', 'cfnlint', 'yaml', 'iacguard.parsers.terraform.hcl',\n"
         "         'iacguard.parsers.cloudformation', 'xml.etree.ElementTree', 'hashlib',\n"
-        "         'tomllib', 'iacguard.report.junit', 'iacguard.checks.mfa')\n"
+        "         'tomllib', 'iacguard.declarative', 'iacguard.report.junit',\n"
+        "         'iacguard.checks.mfa')\n"
         "print(json.dumps([m for m in heavy if m in sys.modules]))"
     )
     assert loaded == ["iacguard.report.junit", "iacguard.checks.mfa"]

@@ -62,9 +62,11 @@ def plugin_manager(settings: Config) -> pluggy.PluginManager:
 
     :raises IacguardError: a YAML rule file is invalid.
     """
-    from iacguard.declarative import register_rule_dirs
     from iacguard.plugins import get_plugin_manager
 
     pm = get_plugin_manager(disabled=settings.disable_plugins, extra_modules=settings.plugins)
-    register_rule_dirs(pm, settings.rules_dirs)
+    if settings.rules_dirs:  # the YAML rule engine is imported only when there are rules
+        from iacguard.declarative import register_rule_dirs
+
+        register_rule_dirs(pm, settings.rules_dirs)
     return pm
