@@ -249,12 +249,6 @@ class Condition:
         """The key lower-cased: IAM condition keys are case-insensitive."""
         return self.key.lower()
 
-    @property
-    def base_operator(self) -> str:
-        """The operator without set qualifier or ``IfExists`` suffix (``"StringLike"``)."""
-        operator = self.operator.split(":", 1)[-1]
-        return operator.removesuffix("IfExists")
-
 
 @dataclass(frozen=True, slots=True)
 class Statement:

@@ -203,7 +203,7 @@ def test_an_os_error_is_named_without_calling_it_a_bug(monkeypatch: pytest.Monke
 
 
 def test_keyboard_interrupt_is_not_swallowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("iacguard.engine._hits", _raise(KeyboardInterrupt()))
+    monkeypatch.setattr("iacguard._run_checks._hits", _raise(KeyboardInterrupt()))
     outcome = invoke("check", PLAN)
     assert outcome.exit_code == 130  # typer's own answer to Ctrl-C
     assert error_lines(outcome) == []
