@@ -111,3 +111,15 @@ def test_without_the_shipped_parser_python_hcl2s_own_is_used(
     text = "locals {\n  a = 1\n}\n"
     assert _shape(_hcl2.parse_to_tree(text)) == _shape(hcl2.parses_to_tree(text))
     assert _hcl2._shipped_parser() is None
+
+
+def test_the_test_pin_of_lark_is_the_lark_the_tables_were_built_with() -> None:
+    """pyproject.toml's test extra pins lark, so that CI runs with the shipped tables."""
+    import marshal
+    import tomllib
+    import zlib
+
+    packed = marshal.loads(zlib.decompress(_hcl_tables.TABLES.read_bytes()))
+    built_with = packed["key"][1]
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert f"lark=={built_with}" in extras["optional-dependencies"]["test"]
