@@ -150,8 +150,9 @@ def scan(
 
     The scan's state (its work budget, its :class:`~iacguard.analysis.matching.Matching`
     tables, the :class:`~iacguard.analysis.analyzer.Analyzer` of each graph) is made here
-    and dropped on return: two scans share nothing but immutable data (the bundled action
-    catalog and AWS-managed policies, the readings of policy texts). The cyclic garbage
+    and dropped on return, and each input's graph builder reads its policy texts once: two
+    scans share nothing but immutable bundled data (the action catalog, the AWS-managed
+    policies, the escalation paths, the HCL parser). The cyclic garbage
     collector is paused while the scan runs (:func:`~iacguard._collector.collector_paused`)
     and left as the caller had it, enabled or not, on return and on any exception.
 

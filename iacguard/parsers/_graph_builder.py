@@ -75,6 +75,13 @@ class IamGraphBuilder(GraphBuilder):
     )
     _policies_by_arn: dict[str, str] = field(default_factory=dict, init=False, repr=False)
     _policies_by_name: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    #: the readings of the policy texts of this input (see :meth:`read_policy`)
+    _readings: dict[str, PolicyDocument] = field(default_factory=dict, init=False, repr=False)
+
+    def read_policy(self, value: object, origin: Origin) -> PolicyDocument | Unknown:
+        """:func:`~iacguard.parsers._policy_document.parse_policy`, reading each policy
+        text of the input once (large configurations repeat the same documents)."""
+        return parse_policy(value, origin, self._readings)
 
     # ------------------------------------------------------------------ nodes
 
@@ -109,7 +116,7 @@ class IamGraphBuilder(GraphBuilder):
         document: PolicyDocument | Unknown = (
             Unknown(f"AWS-managed policy {arn} (not in the shipped policy set)")
             if raw is None
-            else parse_policy(raw, document_origin or origin)
+            else self.read_policy(raw, document_origin or origin)
         )
         name = arn.rsplit("/", 1)[-1]
         self.add_policy(Policy(arn, PolicyKind.AWS_MANAGED, name, document, origin, arn))

@@ -8,7 +8,6 @@ recorded in ``PolicyDocument.problems``.
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -51,12 +50,17 @@ class PartialJSON(Unknown):
     data: Mapping[str, RawValue] = field(default_factory=dict, compare=False, repr=False)
 
 
-def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
+def parse_policy(
+    value: object, origin: Origin, readings: dict[str, PolicyDocument] | None = None
+) -> PolicyDocument | Unknown:
     """Read a policy given as JSON text or as already-decoded data.
 
     :param value: a JSON string, a mapping (RawValue or plain JSON), :class:`PartialJSON`
         (read as its data), or :class:`Unknown`; anything else is a malformed document.
     :param origin: where the document is; statements get ``("Statement", i)`` pointers.
+    :param readings: the readings of the texts read before, owned by the caller (one
+        input's graph builder: large configurations repeat the same documents); texts of
+        at most :data:`MAX_REMEMBERED_TEXT` characters are added to it.
     :returns: Unknown when the document (or any whole statement) is only known after
         apply; otherwise a document, possibly with problems.
     """
@@ -65,8 +69,7 @@ def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
     if isinstance(value, Unknown):
         return value
     if isinstance(value, str):
-        parsed = _remembered(value) if len(value) <= MAX_REMEMBERED_TEXT else _parse_text(value)
-        return _at(parsed, origin)
+        return _at(_read_text(value, readings), origin)
     if value is None:
         return PolicyDocument(origin, problems=("the document is missing",))
     if not isinstance(value, Mapping):
@@ -76,8 +79,18 @@ def parse_policy(value: object, origin: Origin) -> PolicyDocument | Unknown:
 
 #: the longest policy text whose reading is remembered: the largest document IAM accepts
 #: (an inline role policy, 10,240 characters); longer texts, which AWS would reject, are
-#: read each time
+#: read each time, so a hostile input cannot make the readings hold more than its size
 MAX_REMEMBERED_TEXT: Final = 10_240
+
+
+def _read_text(text: str, readings: dict[str, PolicyDocument] | None) -> PolicyDocument:
+    """:func:`_parse_text`, from *readings* when it holds *text* (and added to it)."""
+    if readings is None or len(text) > MAX_REMEMBERED_TEXT:
+        return _parse_text(text)
+    reading = readings.get(text)
+    if reading is None:
+        reading = readings[text] = _parse_text(text)
+    return reading
 
 
 def _parse_text(text: str) -> PolicyDocument:
@@ -97,14 +110,6 @@ def _parse_text(text: str) -> PolicyDocument:
     # decoded JSON holds no Unknown, so no whole statement or list can be unknown
     assert isinstance(document, PolicyDocument)
     return document
-
-
-#: :func:`_parse_text`, remembered for the last 4,096 distinct texts of the process: large
-#: configurations repeat the same documents. The readings are immutable and depend on the
-#: text alone, so sharing them between scans changes no result; only texts of at most
-#: :data:`MAX_REMEMBERED_TEXT` characters are kept, which bounds the memory a hostile input
-#: can leave behind (the parsers have no per-scan object to hold this table)
-_remembered: Final = functools.lru_cache(maxsize=4096)(_parse_text)
 
 
 def _at(document: PolicyDocument, origin: Origin) -> PolicyDocument:

@@ -382,3 +382,36 @@ def test_access_key(users: list[str], status: RawValue, user: str, active: bool 
     origin = _origin("k")
     builder.add_access_key("k", origin, users, status, status_attribute="Status", encrypted=True)
     assert builder.access_keys == [AccessKey("k", origin, user, active, True)]
+
+
+# --- reading policy texts -------------------------------------------------------------
+
+ADMIN_TEXT = '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+
+
+@pytest.mark.parametrize(
+    ("text", "remembered"),
+    [
+        pytest.param(ADMIN_TEXT, 1, id="a policy text is read once"),
+        pytest.param("not json", 1, id="an invalid text too"),
+        pytest.param(ADMIN_TEXT + " " * 10_240, 0, id="longer than IAM accepts: read each time"),
+    ],
+)
+def test_a_builder_reads_each_policy_text_once(text: str, remembered: int) -> None:
+    builder = IamGraphBuilder()
+    first = builder.read_policy(text, _origin("aws_iam_policy.a"))
+    second = builder.read_policy(text, _origin("aws_iam_policy.b"))
+    assert isinstance(first, PolicyDocument)
+    assert isinstance(second, PolicyDocument)
+    for document, address in ((first, "aws_iam_policy.a"), (second, "aws_iam_policy.b")):
+        assert document.origin.address == address
+        assert {s.origin.address for s in document.statements} <= {address}
+    assert first.problems == second.problems
+    assert len(builder._readings) == remembered
+
+
+def test_builders_do_not_share_readings() -> None:
+    one, two = IamGraphBuilder(), IamGraphBuilder()
+    one.read_policy(ADMIN_TEXT, _origin("aws_iam_policy.a"))
+    assert len(one._readings) == 1
+    assert two._readings == {}

@@ -261,7 +261,6 @@ _ONCE_PER_PROCESS = {
     ("iacguard/managed_policies.py", "_quick_lookup"): "views of that data, 1,024 at most",
     ("iacguard/parsers/terraform/_hcl2.py", "_conflict"): "a fact of the environment",
     ("iacguard/parsers/terraform/_hcl2.py", "_shipped_parser"): "python-hcl2's parser, loaded once",
-    ("iacguard/parsers/_policy_document.py", "_remembered"): "immutable readings, bounded",
 }
 
 

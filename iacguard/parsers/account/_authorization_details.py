@@ -134,7 +134,7 @@ def _add_principal(
     )
     for item in _objects(entry.get(inline_key)):
         policy_name = item.get("PolicyName")
-        document = parse_policy(_decoded(item.get("PolicyDocument")), here.at(inline_key))
+        document = builder.read_policy(_decoded(item.get("PolicyDocument")), here.at(inline_key))
         label = policy_name if isinstance(policy_name, str) else None
         builder.embed_inline_policy(
             arn, f"inline/{policy_name}", label, document, here, link_origin=here, reason=inline_key
@@ -154,7 +154,8 @@ def _add_principal(
             if isinstance(group, str) and group in groups:
                 builder.add_members([arn], [groups[group]], here, "GroupList")
     if kind is PrincipalKind.ROLE:
-        trust = parse_policy(_decoded(entry.get("AssumeRolePolicyDocument")), here.at("trust"))
+        trust_text = _decoded(entry.get("AssumeRolePolicyDocument"))
+        trust = builder.read_policy(trust_text, here.at("trust"))
         builder.add_trust_policy(arn, "trust", trust, here, "AssumeRolePolicyDocument")
 
 

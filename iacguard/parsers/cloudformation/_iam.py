@@ -34,7 +34,6 @@ from iacguard.model import (
     Unknown,
 )
 from iacguard.parsers._graph_builder import IamGraphBuilder
-from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers.cloudformation import _resources as extra
 from iacguard.parsers.cloudformation._values import (
@@ -188,7 +187,7 @@ class _Mapper:
             value = _merge_documents(value)  # Fn::If between whole documents
         if isinstance(value, Mapping):
             value = _union_branches(value)
-        document = parse_policy(value, origin)
+        document = self.builder.read_policy(value, origin)
         if not isinstance(document, PolicyDocument):
             return document
         base = ("Resources", res.logical, "Properties", *pointer, "Statement")

@@ -157,10 +157,9 @@ class _Mapper:
         elif res.type in RESOURCE_POLICY_ATTRIBUTES:
             self._add_resource_policy(res)
 
-    @staticmethod
-    def _document(res: TfResource, attribute: str) -> PolicyDocument | Unknown:
+    def _document(self, res: TfResource, attribute: str) -> PolicyDocument | Unknown:
         """The policy document held in *attribute* of *res*."""
-        return parse_policy(res.values.get(attribute), res.origin.at(attribute))
+        return self.builder.read_policy(res.values.get(attribute), res.origin.at(attribute))
 
     def _add_role_policies(self, res: TfResource) -> None:
         """A role's trust policy and its ``inline_policy`` blocks."""
@@ -176,7 +175,7 @@ class _Mapper:
                 res.address,
                 f"inline_policy[{index}]",
                 _text(block.get("name")),
-                parse_policy(block.get("policy"), origin),
+                self.builder.read_policy(block.get("policy"), origin),
                 res.origin,
                 link_origin=origin,
                 reason="inline_policy block",
