@@ -401,3 +401,36 @@ def test_base_on_a_deleted_template_loses_its_roles(repo: Path) -> None:
         2,
         "iacguard: error: other.yaml: no such file or directory, here or at HEAD\n",
     )
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    assert run("diff", plan("diff_trust"), "-f", "xml") == (
+        2,
+        "",
+        "iacguard: error: unknown --format xml (available: text, json, markdown, sarif)\n",
+    )
+
+
+def test_output_file_holds_what_stdout_would(tmp_path: Path) -> None:
+    target = tmp_path / "diff.md"
+    shown = run("diff", plan("diff_widened"), "-f", "markdown")
+    written = run("diff", plan("diff_widened"), "-f", "markdown", "-o", str(target))
+    assert (written[0], written[1]) == (shown[0], "")
+    assert target.read_text() == shown[1]
+
+
+def test_output_file_that_cannot_be_written_is_a_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "diff.txt"
+    assert run("diff", plan("diff_trust"), "-o", str(target)) == (
+        2,
+        "",
+        f"iacguard: error: cannot write {target}: No such file or directory\n",
+    )
+
+
+def test_a_plan_that_does_not_parse_exits_2_naming_it(tmp_path: Path) -> None:
+    broken = tmp_path / "plan.json"
+    broken.write_text('{"format_version": "1.2", "terraform_version": ')
+    code, _, err = run("diff", str(broken))
+    assert code == 2
+    assert err == f"iacguard: error: {broken}: invalid JSON: Expecting value [IAM001]\n"
