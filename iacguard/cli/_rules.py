@@ -20,7 +20,7 @@ from iacguard.cli._options import (
     PluginOption,
     RulesDirOption,
 )
-from iacguard.cli._setup import load_config, plugin_manager
+from iacguard.cli._setup import configured_plugins, load_config
 from iacguard.plugins import collect_checks
 from iacguard.results import Diagnostic
 
@@ -82,7 +82,6 @@ def list_plugins(
 ) -> None:
     """List the loaded plugins, their versions and the rules each provides."""
     from iacguard import trust
-    from iacguard.errors import IacguardError
     from iacguard.hookspecs import PLUGIN_API_VERSION
     from iacguard.plugins import describe_plugins
 
@@ -93,11 +92,7 @@ def list_plugins(
         "rules-dir": [str(p) for p in rules_dir or ()],
         "allow-config-plugins": allow_config_plugins,
     }
-    try:
-        settings = load_config(cli_settings)
-        pm = plugin_manager(settings)
-    except IacguardError as err:
-        fail(str(err))
+    settings, pm = configured_plugins(cli_settings)
     infos, problems = describe_plugins(pm)
     problems = (*trust.blocked_settings(settings), *problems)
     typer.echo(f"iacguard {__version__}, plugin API {PLUGIN_API_VERSION}")
@@ -155,13 +150,8 @@ def _registry(
     """The checks of the configured plugins plus *plugins* and *rules_dirs*, and the
     problems of collecting them (settings the trust model held back among them)."""
     from iacguard import trust
-    from iacguard.errors import IacguardError
 
     cli_settings = {"plugins": plugins, "rules-dir": [str(p) for p in rules_dirs or ()]}
-    try:
-        settings = load_config(cli_settings)
-        pm = plugin_manager(settings)
-    except IacguardError as err:
-        fail(str(err))
+    settings, pm = configured_plugins(cli_settings)
     registry, problems = collect_checks(pm)
     return registry, (*trust.blocked_settings(settings), *problems)

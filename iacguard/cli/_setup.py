@@ -70,3 +70,15 @@ def plugin_manager(settings: Config) -> pluggy.PluginManager:
 
         register_rule_dirs(pm, settings.rules_dirs)
     return pm
+
+
+def configured_plugins(cli_settings: Mapping[str, object]) -> tuple[Config, pluggy.PluginManager]:
+    """The configuration and its plugin manager, for the commands that list rather than
+    scan; exit 2 on a configuration or YAML rule file that is invalid."""
+    from iacguard.errors import IacguardError
+
+    try:
+        settings = load_config(cli_settings)
+        return settings, plugin_manager(settings)
+    except IacguardError as err:
+        fail(str(err))
