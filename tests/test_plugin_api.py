@@ -38,13 +38,16 @@ def run(runner: CliRunner, *args: str | Path):
 
 @pytest.fixture
 def modules(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A directory on sys.path for plugin modules written by a test; they are
-    forgotten afterwards."""
+    """A directory on sys.path for plugin modules written by a test; they (and the
+    example plugin) are forgotten afterwards, and only they: a library the test imported
+    lazily stays, so that later tests do not meet a second copy of its classes."""
     monkeypatch.syspath_prepend(str(tmp_path))
     before = set(sys.modules)
     yield tmp_path
     for name in set(sys.modules) - before:
-        del sys.modules[name]
+        origin = getattr(sys.modules[name], "__file__", None) or ""
+        if any(Path(origin).is_relative_to(place) for place in (tmp_path, EXAMPLE)):
+            del sys.modules[name]
 
 
 def write_plugin(directory: Path, name: str, body: str) -> str:
