@@ -105,6 +105,9 @@ class TerraformConfig:
     resources: tuple[TfResource, ...]
     outputs: tuple[TfOutput, ...]
     blocks: tuple[TfBlock, ...]
+    #: the ``resource`` blocks of the root module (``aws_iam_role.ci``), whatever their
+    #: count; None when the input does not say (a plan without its configuration section)
+    root_resource_blocks: frozenset[str] | None = None
 
 
 #: ``aws_iam_role.name``, ``aws_iam_role.name[0]``, ``aws_iam_role.name["k"]``

@@ -204,6 +204,11 @@ def read_source(
         tuple(_resources(configuration)),
         tuple(_outputs(configuration, root)),
         tuple(_blocks(configuration, root)),
+        frozenset(
+            f"{block.labels[0]}.{block.labels[1]}"
+            for block in root.body.blocks_of("resource")
+            if len(block.labels) == 2
+        ),
     )
     locations: dict[tuple[tuple[str, ...], str], Location] = {}
     targets: dict[tuple[PurePosixPath, int], list[_Target]] = {}

@@ -36,6 +36,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Final
 
+from iacguard._text import first_few
 from iacguard.budget import WorkBudget
 from iacguard.errors import DependencyConflictError, ParseError, UnsupportedInputError
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
@@ -140,13 +141,43 @@ def plan_graph(
             f"{display}: its source {display_path(source)} is not used: {err}",
         )
         return ParsedInput(SourceKind.TERRAFORM_PLAN, build_graph(config), notes=(note,))
+    stale = _stale_plan(config, source_map, display, display_path(source))
     config = with_source(config, source_map)
     addresses = [r.address for r in config.resources]
     addresses += [o.origin.address for o in config.outputs] + [b.address for b in config.blocks]
     suppressions = tuple(hcl.bind_suppressions(source_map.comments, addresses))
     graph = build_graph(config)
-    notes = (*source_map.notes, *_sensitive_documents(config, display))
+    notes = (*stale, *source_map.notes, *_sensitive_documents(config, display))
     return ParsedInput(SourceKind.TERRAFORM_PLAN, graph, suppressions, notes)
+
+
+def _stale_plan(
+    config: TerraformConfig, source: SourceMap, display: PurePosixPath, shown: PurePosixPath
+) -> tuple[Diagnostic, ...]:
+    """One WARNING when the root module of the plan's configuration and of its source
+    declare different resources: the plan was made from other ``.tf`` files (it is
+    stale, or the source is another root), and what only the source declares is not
+    scanned; none when they agree or the plan does not carry its configuration."""
+    planned, written = config.root_resource_blocks, source.config.root_resource_blocks
+    if planned is None or written is None:
+        return ()
+    only_source, only_plan = sorted(written - planned), sorted(planned - written)
+    if not only_source and not only_plan:
+        return ()
+    parts = []
+    if only_source:
+        parts.append(f"the .tf files declare {first_few(only_source, 3)}, which the plan does not")
+    if only_plan:
+        parts.append(f"the plan has {first_few(only_plan, 3)}, which the .tf files do not declare")
+    message = (
+        f"{display}: the plan does not match its Terraform source ({shown}/*.tf): "
+        f"{'; '.join(parts)}; "
+        "the findings are the plan's: make the plan again, or scan the .tf files without it"
+    )
+    warning = Diagnostic(
+        DiagnosticLevel.WARNING, DiagnosticCode.INPUT_NOT_READ, message, Location(display)
+    )
+    return (warning,)
 
 
 def _sensitive_documents(config: TerraformConfig, display: PurePosixPath) -> Iterator[Diagnostic]:
@@ -191,7 +222,7 @@ def with_source(config: TerraformConfig, source: SourceMap) -> TerraformConfig:
         resources.append(replace(resource, origin=locate(resource.origin), values=values))
     outputs = tuple(replace(o, origin=locate(o.origin)) for o in config.outputs)
     blocks = tuple(replace(b, origin=locate(b.origin)) for b in config.blocks)
-    return TerraformConfig(tuple(resources), outputs, blocks)
+    return TerraformConfig(tuple(resources), outputs, blocks, config.root_resource_blocks)
 
 
 def read_plan(data: JSONValue, path: Path, display: PurePosixPath) -> TerraformConfig:
@@ -380,7 +411,20 @@ class _PlanReader:
         resources = tuple(self._resource(a, r, u) for a, r, u in raw)
         resources = fill_deferred_documents(resources, _DOCUMENT_ATTRIBUTES)
         resources = drop_defined_copies(resources, self._separate(resources))
-        return TerraformConfig(resources, tuple(self._outputs()), tuple(self._blocks()))
+        return TerraformConfig(
+            resources, tuple(self._outputs()), tuple(self._blocks()), self._root_resource_blocks()
+        )
+
+    def _root_resource_blocks(self) -> frozenset[str] | None:
+        """The managed resources the plan's configuration declares in its root module."""
+        if "configuration" not in self.data:
+            return None
+        root = _mapping(_mapping(self.data.get("configuration")).get("root_module"))
+        return frozenset(
+            resource["address"]
+            for resource in map(_mapping, _list(root.get("resources")))
+            if resource.get("mode") == "managed" and isinstance(resource.get("address"), str)
+        )
 
     def _separate(self, resources: tuple[TfResource, ...]) -> Iterator[Separate]:
         """The planned and the prior values of the resources that define parts of
