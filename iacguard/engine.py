@@ -335,7 +335,7 @@ def parse_inputs(
                 if source.explicit:
                     raise
                 location = Location(source.display)
-                message = f"skipped: {err}"
+                message = f"skipped: {source.display}: {err.message}"
                 skipped.append(
                     Diagnostic(
                         DiagnosticLevel.NOTE, DiagnosticCode.INPUT_NOT_READ, message, location

@@ -63,3 +63,15 @@ def test_sarif_paths_are_the_same_from_any_directory(
         reports.append(CliRunner().invoke(app, ["check", target, "-f", "sarif"]).stdout)
     assert reports[0] == reports[1]
     assert '"uri": "infra/iam/main.tf"' in reports[0]
+
+
+@pytest.mark.parametrize("cwd", ["repo", "repo/infra", "repo/infra/iam"])
+def test_a_skipped_file_is_named_from_the_root_too(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, cwd: str
+) -> None:
+    (repo / "repo" / "infra" / "iam" / "package.json").write_text('{"name": "x"}')
+    monkeypatch.chdir(repo / cwd)
+    result = CliRunner().invoke(app, ["check", str(repo / "repo" / "infra" / "iam")])
+    assert "iacguard: note: skipped: infra/iam/package.json: not a Terraform plan" in (
+        result.stderr
+    )
