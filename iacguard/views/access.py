@@ -24,6 +24,7 @@ from iacguard.model import (
     Principal,
     PrincipalKind,
     PrincipalRef,
+    SourceKind,
     Unknown,
 )
 from iacguard.report._escape import SafeLines
@@ -107,6 +108,8 @@ def _principal(analyzer: Analyzer, principal: Principal, stream: TextIO) -> None
         stream.write(f"  groups: {groups}\n")
         profile = next((p for p in graph.login_profiles if p.user == principal.address), None)
         console = f"yes ({profile.address})" if profile else "no"
+        if profile is None and principal.origin.source is SourceKind.AUTHORIZATION_DETAILS:
+            console = "not recorded in authorization details (the credential report has it)"
         stream.write(f"  console access: {console}; MFA enforced: {_mfa(perms)}\n")
     if principal.kind is PrincipalKind.GROUP:
         members = [e.source for e in graph.edges_to(principal.address, EdgeKind.MEMBER_OF)]

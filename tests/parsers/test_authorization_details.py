@@ -65,6 +65,13 @@ def test_access_names_the_chain_through_two_roles() -> None:
         f"  ADMIN      role '{ACCOUNT}:role/service-role/app-lambda': '*' on '*' from policy "
         "'legacy-admin'"
     ) in lines
+    # the export records no login profile: console access is not known from it
+    console = [line for line in lines if line.startswith("  console access:")]
+    assert console
+    assert set(console) == {
+        "  console access: not recorded in authorization details (the credential report "
+        "has it); MFA enforced: no"
+    }
 
 
 @pytest.mark.parametrize(
