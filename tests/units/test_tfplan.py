@@ -5,6 +5,7 @@ variables."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -61,7 +62,8 @@ def _user(address: str, **values: Any) -> dict[str, Any]:
 )
 def test_looks_like_plan(data: dict[str, Any]) -> None:
     assert looks_like_plan(data)
-    assert read_plan(data, PATH, DISPLAY) == TerraformConfig((), (), ())
+    declared = frozenset[str]() if "configuration" in data else None
+    assert read_plan(data, PATH, DISPLAY) == TerraformConfig((), (), (), declared)
 
 
 @pytest.mark.parametrize(
@@ -787,3 +789,43 @@ def test_child_modules_deeper_than_the_limit_are_not_walked() -> None:
         }
     config = read({"planned_values": {"root_module": module}})
     assert [r.values["name"] for r in config.resources] == [str(d) for d in range(17)]
+
+
+@pytest.mark.parametrize(
+    ("extra_source", "extra_config", "warned"),
+    [
+        pytest.param("", [], "", id="the same resources"),
+        pytest.param('data "aws_caller_identity" "me" {}\n', [], "", id="a data source"),
+        pytest.param(
+            'resource "aws_iam_user" "u" { name = "u" }\n',
+            [],
+            "the .tf files declare aws_iam_user.u, which the plan does not",
+            id="a resource only in the source",
+        ),
+        pytest.param(
+            "",
+            [{"address": "aws_iam_user.v", "mode": "managed", "type": "aws_iam_user"}],
+            "the plan has aws_iam_user.v, which the .tf files do not declare",
+            id="a resource only in the plan",
+        ),
+        pytest.param(
+            "",
+            [{"address": "data.aws_iam_policy.x", "mode": "data", "type": "aws_iam_policy"}],
+            "",
+            id="a data source only in the plan",
+        ),
+    ],
+)
+def test_a_plan_is_compared_with_its_source(
+    tmp_path: Path, extra_source: str, extra_config: list[dict[str, Any]], warned: str
+) -> None:
+    from iacguard.parsers.terraform.plan import parse_plan
+
+    (tmp_path / "main.tf").write_text(SOURCE + extra_source)
+    plan = json.loads(json.dumps(PLAN_WITH_UNKNOWN_POLICY))
+    plan["configuration"]["root_module"]["resources"] += extra_config
+    notes = parse_plan(plan, tmp_path / "plan.json", DISPLAY, tmp_path).notes
+    assert [n.message for n in notes if warned and warned in n.message] == [
+        n.message for n in notes
+    ]
+    assert len(notes) == (1 if warned else 0)

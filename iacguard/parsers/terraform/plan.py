@@ -423,7 +423,8 @@ class _PlanReader:
         return frozenset(
             resource["address"]
             for resource in map(_mapping, _list(root.get("resources")))
-            if resource.get("mode") == "managed" and isinstance(resource.get("address"), str)
+            if resource.get("mode", "managed") == "managed"
+            and isinstance(resource.get("address"), str)
         )
 
     def _separate(self, resources: tuple[TfResource, ...]) -> Iterator[Separate]:
