@@ -36,8 +36,10 @@ from iacguard.cli._setup import (
     comma_separated,
     load_config,
     plugin_manager,
+    plugin_settings,
     read_account_graph,
     refuse_unknown_rules,
+    rule_settings,
 )
 from iacguard.engine import ScanOptions, ScanResult, scan
 from iacguard.errors import describe
@@ -177,14 +179,9 @@ def check(
         "min-severity": min_severity,
         "fail-on": fail_on,
         "soft-fail": soft_fail,
-        "select": comma_separated(select),
-        "ignore": comma_separated(ignore),
-        "trusted-accounts": comma_separated(trusted_account),
+        **rule_settings(select, ignore, trusted_account),
         "baseline": baseline,
-        "plugins": plugin,
-        "disable-plugins": disable_plugin,
-        "rules-dir": [str(p) for p in rules_dir or ()],
-        "allow-config-plugins": allow_config_plugins,
+        **plugin_settings(plugin, disable_plugin, rules_dir, allow_config_plugins),
     }
     try:
         settings = load_config(cli_settings, paths[0] if paths else None)

@@ -20,7 +20,7 @@ from iacguard.cli._options import (
     PluginOption,
     RulesDirOption,
 )
-from iacguard.cli._setup import configured_plugins, load_config
+from iacguard.cli._setup import configured_plugins, load_config, plugin_settings
 from iacguard.plugins import collect_checks
 from iacguard.results import Diagnostic
 
@@ -87,10 +87,7 @@ def list_plugins(
 
     cli_settings = {
         "config": config,
-        "plugins": plugin,
-        "disable-plugins": disable_plugin,
-        "rules-dir": [str(p) for p in rules_dir or ()],
-        "allow-config-plugins": allow_config_plugins,
+        **plugin_settings(plugin, disable_plugin, rules_dir, allow_config_plugins),
     }
     settings, pm = configured_plugins(cli_settings)
     infos, problems = describe_plugins(pm)

@@ -36,6 +36,33 @@ def comma_separated(values: list[str] | None) -> list[str] | None:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def rule_settings(
+    select: list[str] | None, ignore: list[str] | None, trusted_account: list[str] | None
+) -> dict[str, object]:
+    """The configuration keys ``--select``, ``--ignore`` and ``--trusted-account`` set."""
+    return {
+        "select": comma_separated(select),
+        "ignore": comma_separated(ignore),
+        "trusted-accounts": comma_separated(trusted_account),
+    }
+
+
+def plugin_settings(
+    plugin: list[str] | None,
+    disable_plugin: list[str] | None,
+    rules_dir: list[Path] | None,
+    allow_config_plugins: bool,
+) -> dict[str, object]:
+    """The configuration keys the plugin options set (``--plugin``, ``--disable-plugin``,
+    ``--rules-dir``, ``--allow-config-plugins``)."""
+    return {
+        "plugins": plugin,
+        "disable-plugins": disable_plugin,
+        "rules-dir": [str(p) for p in rules_dir or ()],
+        "allow-config-plugins": allow_config_plugins,
+    }
+
+
 def refuse_unknown_rules(settings: Config, registry: CheckRegistry) -> None:
     """Exit 2 when ``select`` or ``ignore`` (from any origin) names no rule: a typo
     there would silently run nothing or everything."""
