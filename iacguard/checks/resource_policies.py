@@ -11,7 +11,14 @@ from iacguard.analysis.exposure import restricted
 from iacguard.analysis.trust import grants_anyone
 from iacguard.checks._documents import pointer_from
 from iacguard.hookspecs import hookimpl
-from iacguard.model import LambdaPermission, MaybeStr, PolicyKind, Severity, Unknown
+from iacguard.model import (
+    LambdaPermission,
+    MaybeStr,
+    PolicyKind,
+    Severity,
+    SourceKind,
+    Unknown,
+)
 from iacguard.registry import CheckContext, RegisterCheck, check
 from iacguard.results import Hit
 
@@ -141,12 +148,20 @@ def lambda_permission_problem(permission: LambdaPermission) -> str | None:
         return f"lets any principal ('{principal}') invoke the function"
     if _ACCOUNT_OR_ARN.match(principal) or "." not in principal:
         return None
-    missing = [] if _is_set(permission.source_arn) else ["source_arn"]
+    arn_property, account_property = _SCOPE_PROPERTIES.get(
+        permission.origin.source, ("source_arn", "source_account")
+    )
+    missing = [] if _is_set(permission.source_arn) else [arn_property]
     if principal.lower() in _NEEDS_SOURCE_ACCOUNT and not _is_set(permission.source_account):
-        missing.append("source_account")
+        missing.append(account_property)
     if not missing:
         return None
     return f"lets service '{principal}' invoke the function without {' or '.join(missing)}"
+
+
+#: the names a CloudFormation permission gives its source ARN and account (Terraform's
+#: otherwise)
+_SCOPE_PROPERTIES: Final = {SourceKind.CLOUDFORMATION: ("SourceArn", "SourceAccount")}
 
 
 def _is_set(value: MaybeStr | None) -> bool:
