@@ -21,7 +21,7 @@ import json
 import urllib.parse
 from collections.abc import Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import Final, NamedTuple
 
 from iacguard.errors import ParseError
 from iacguard.managed_policies import is_aws_managed_arn
@@ -37,14 +37,23 @@ from iacguard.model import (
 )
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._graph_builder import IamGraphBuilder
-from iacguard.parsers._policy_document import parse_policy
 from iacguard.parsers._source import JSONValue
+
+
+class _DetailList(NamedTuple):
+    """What the entries of one principal list are, and the keys of their name and
+    inline policies."""
+
+    kind: PrincipalKind
+    name_key: str
+    inline_key: str
+
 
 #: the lists a page holds, by the kind of principal in them
 _DETAIL_LISTS: Final = {
-    "UserDetailList": (PrincipalKind.USER, "UserName", "UserPolicyList"),
-    "GroupDetailList": (PrincipalKind.GROUP, "GroupName", "GroupPolicyList"),
-    "RoleDetailList": (PrincipalKind.ROLE, "RoleName", "RolePolicyList"),
+    "UserDetailList": _DetailList(PrincipalKind.USER, "UserName", "UserPolicyList"),
+    "GroupDetailList": _DetailList(PrincipalKind.GROUP, "GroupName", "GroupPolicyList"),
+    "RoleDetailList": _DetailList(PrincipalKind.ROLE, "RoleName", "RolePolicyList"),
 }
 #: text every authorization-details document holds, even when it is not one JSON value
 MARKER: Final = '"UserDetailList"'
@@ -82,7 +91,7 @@ def parse_authorization_details(data: JSONValue, display: PurePosixPath) -> Pars
     ]
     origin = Origin(SourceKind.AUTHORIZATION_DETAILS, str(display), Location(display))
     builder = IamGraphBuilder()
-    managed = _managed_policies(pages, origin)
+    managed = _managed_policies(pages, origin, builder)
     for policy in managed.values():
         if policy.kind is PolicyKind.MANAGED:  # AWS's own join the graph when attached
             builder.add_managed_policy(policy)
@@ -90,35 +99,36 @@ def parse_authorization_details(data: JSONValue, display: PurePosixPath) -> Pars
         str(entry.get("GroupName")): str(entry["Arn"])
         for _, entry in _details(pages, PrincipalKind.GROUP)
     }
-    for kind, entry in _details(pages, None):
-        _add_principal(builder, kind, entry, origin, managed, groups)
+    for detail_list, entry in _details(pages, None):
+        _add_principal(builder, detail_list, entry, origin, managed, groups)
     return ParsedInput(SourceKind.AUTHORIZATION_DETAILS, builder.build())
 
 
 def _details(
     pages: list[dict[str, JSONValue]], only: PrincipalKind | None
-) -> Iterator[tuple[PrincipalKind, Mapping[str, JSONValue]]]:
-    """Each principal entry with an ARN string, users, then groups, then roles."""
-    for key, (kind, _, _) in _DETAIL_LISTS.items():
-        if only is not None and kind is not only:
+) -> Iterator[tuple[_DetailList, Mapping[str, JSONValue]]]:
+    """Each principal entry with an ARN string, with the list it is in: users, then
+    groups, then roles."""
+    for key, detail_list in _DETAIL_LISTS.items():
+        if only is not None and detail_list.kind is not only:
             continue
         for page in pages:
             entries = page.get(key)
             for entry in entries if isinstance(entries, list) else ():
                 if isinstance(entry, dict) and isinstance(entry.get("Arn"), str):
-                    yield kind, entry
+                    yield detail_list, entry
 
 
 def _add_principal(
     builder: IamGraphBuilder,
-    kind: PrincipalKind,
+    detail_list: _DetailList,
     entry: Mapping[str, JSONValue],
     origin: Origin,
     managed: Mapping[str, Policy],
     groups: Mapping[str, str],
 ) -> None:
     arn = str(entry["Arn"])
-    _, name_key, inline_key = next(v for v in _DETAIL_LISTS.values() if v[0] is kind)
+    kind, name_key, inline_key = detail_list
     name = entry.get(name_key)
     path = entry.get("Path")
     here = Origin(SourceKind.AUTHORIZATION_DETAILS, arn, origin.location)
@@ -159,8 +169,11 @@ def _add_principal(
         builder.add_trust_policy(arn, "trust", trust, here, "AssumeRolePolicyDocument")
 
 
-def _managed_policies(pages: list[dict[str, JSONValue]], origin: Origin) -> dict[str, Policy]:
-    """Each managed policy of the snapshot, by ARN, with its default version's document."""
+def _managed_policies(
+    pages: list[dict[str, JSONValue]], origin: Origin, builder: IamGraphBuilder
+) -> dict[str, Policy]:
+    """Each managed policy of the snapshot, by ARN, with its default version's document
+    (read by *builder*, which reads each policy text once)."""
     found: dict[str, Policy] = {}
     for page in pages:
         for entry in _objects(page.get("Policies")):
@@ -172,7 +185,7 @@ def _managed_policies(pages: list[dict[str, JSONValue]], origin: Origin) -> dict
             document = (
                 Unknown(f"{arn}: no default version in the snapshot")
                 if default is None
-                else parse_policy(_decoded(default.get("Document")), here.at("Document"))
+                else builder.read_policy(_decoded(default.get("Document")), here.at("Document"))
             )
             kind = PolicyKind.AWS_MANAGED if is_aws_managed_arn(arn) else PolicyKind.MANAGED
             label = name if isinstance(name, str) else None
