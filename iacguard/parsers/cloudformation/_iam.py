@@ -164,6 +164,13 @@ class _Mapper:
         condition = self.resolver.condition_at(out)
         return replace(res.origin.at("Properties", *pointer), condition=condition)
 
+    def located(self, *pointers: Pointer) -> Location | None:
+        """Where the first of output *pointers* the template places is written, if any."""
+        for pointer in pointers:
+            if (place := self.resolver.places.get(pointer)) is not None:
+                return Location(self.display, *place)
+        return None
+
     def document(self, res: CfnResource, *pointer: str | int) -> PolicyDocument | Unknown:
         """The policy document at property *pointer* of *res*; each statement carries its
         own line and condition when the template gives them."""
@@ -194,8 +201,7 @@ class _Mapper:
         statements = []
         for statement in document.statements:
             out = (*base, statement.index)
-            place = self.resolver.places.get(out) or self.resolver.places.get(base)
-            location = Location(self.display, *place) if place else origin.location
+            location = self.located(out, base) or origin.location
             condition = self.resolver.condition_at(out) or self._inner_condition(out)
             new_origin = replace(statement.origin, location=location, condition=condition)
             statements.append(replace(statement, origin=new_origin))

@@ -3,14 +3,13 @@ trails, SAM functions, and the template's parameters and outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Final
 
 from iacguard.coverage import SAM_TEMPLATE, NotEvaluated, NotEvaluatedKind, shorten
 from iacguard.model import (
     ConfigBlock,
     LambdaPermission,
-    Location,
     OidcProvider,
     Origin,
     Principal,
@@ -131,8 +130,8 @@ def _sam_policy_template(
 ) -> None:
     """A SAM policy template (``{"S3ReadPolicy": {...}}``), scoped by AWS by design, is not
     modelled: it is counted as not evaluated (#17), at its line."""
-    place = m.resolver.places.get(("Resources", res.logical, "Properties", "Policies", index))
-    location = Location(m.display, *place) if place else m.at(res, "Policies", index).location
+    written = m.located(("Resources", res.logical, "Properties", "Policies", index))
+    location = written or m.at(res, "Policies", index).location
     name = shorten(", ".join(sorted(entry)))
     gap = NotEvaluated(
         NotEvaluatedKind.POLICY_DOCUMENT,
@@ -249,27 +248,27 @@ def add_parameters(m: _Mapper) -> None:
 def add_output_values(m: _Mapper) -> None:
     """Each output ``Value`` as written, as a config block ``Outputs.NAME`` (IAM101): a
     key pasted into an output is shown to whoever can describe the stack."""
-    outputs = m.template.get("Outputs")
-    if not isinstance(outputs, Mapping):
-        return
-    for name, spec in outputs.items():
-        if isinstance(spec, Mapping) and "Value" in spec:
-            origin = output_origin(m, str(name))
-            block = ConfigBlock("output", "", origin.address, origin, {str(name): spec["Value"]})
-            m.builder.config_blocks.append(block)
+    for name, spec in _outputs(m):
+        origin = output_origin(m, name)
+        block = ConfigBlock("output", "", origin.address, origin, {name: spec["Value"]})
+        m.builder.config_blocks.append(block)
 
 
 def resolve_outputs(m: _Mapper) -> None:
     """Resolve every output's ``Value``, which records the secrets flowing into it."""
+    for name, spec in _outputs(m):
+        condition = spec.get("Condition")
+        cond = condition if isinstance(condition, str) else None
+        pointer = ("Outputs", name, "Value")
+        m.resolver.resolve(spec["Value"], pointer, pointer, cond)
+
+
+def _outputs(m: _Mapper) -> Iterator[tuple[str, Mapping[str, JSONValue]]]:
+    """Each output of the template that has a ``Value``, by name."""
     outputs = m.template.get("Outputs")
-    if not isinstance(outputs, Mapping):
-        return
-    for name, spec in outputs.items():
+    for name, spec in outputs.items() if isinstance(outputs, Mapping) else ():
         if isinstance(spec, Mapping) and "Value" in spec:
-            condition = spec.get("Condition")
-            cond = condition if isinstance(condition, str) else None
-            pointer = ("Outputs", name, "Value")
-            m.resolver.resolve(spec["Value"], pointer, pointer, cond)
+            yield str(name), spec
 
 
 def output_origin(m: _Mapper, name: str) -> Origin:

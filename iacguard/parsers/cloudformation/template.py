@@ -19,7 +19,12 @@ from iacguard.errors import ParseError, UnsupportedInputError
 from iacguard.model import Location, Pointer, SourceKind
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._source import JSONValue
-from iacguard.parsers.cloudformation._transforms import expand_loops, unexpanded_transforms
+from iacguard.parsers.cloudformation._transforms import (
+    LOOP_PREFIX,
+    Positions,
+    expand_loops,
+    unexpanded_transforms,
+)
 from iacguard.parsers.cloudformation._values import KNOWN_FUNCTIONS
 from iacguard.results import Suppression
 
@@ -39,8 +44,6 @@ _FIRST_CONTENT: Final = re.compile(r"^([ \t]*)(?![#%\s]|---|\.\.\.)", re.M)
 _MAX_NODES: Final = 200_000
 #: the ``Metadata`` key holding iacguard's suppressions
 _METADATA_KEY: Final = "iacguard"
-
-Positions = dict[Pointer, tuple[int, int]]
 
 
 def looks_like_template(path: Path, text: str) -> bool:
@@ -155,7 +158,7 @@ def _plain(
 
 def _known_function(name: str) -> bool:
     """True for a CloudFormation function (``Fn::ForEach::Loop`` keys name a loop)."""
-    return name in KNOWN_FUNCTIONS or name.startswith("Fn::ForEach::")
+    return name in KNOWN_FUNCTIONS or name.startswith(LOOP_PREFIX)
 
 
 def _suppressions(
