@@ -7,9 +7,9 @@ Formats and how they are recognised (cheaply, without importing a format's parse
   ``Resources`` mapping (``parsers.cloudformation.looks_like_template``);
 - Terraform HCL: a directory holding ``.tf`` or ``.tf.json`` files that is a root
   module, i.e. not only a local module called by another root
-  (``parsers.hcl.terraform_roots``); its ``.tfvars.json`` files are read with it. A plan JSON
-  inside such a root is scanned with the root as its source, and the root is then not
-  scanned again as HCL.
+  (``parsers.terraform.hcl.terraform_roots``); its ``.tfvars.json`` files are read with
+  it. A plan JSON inside such a root is scanned with the root as its source, and the
+  root is then not scanned again as HCL.
 """
 
 from __future__ import annotations
@@ -111,9 +111,15 @@ def discover(paths: Iterable[Path]) -> Iterator[InputFile]:
 
 
 def _inputs(paths: Iterable[Path]) -> Iterator[InputFile]:
-    """The inputs of each path in turn (see :func:`discover`), repeats included."""
+    """The inputs of each path in turn (see :func:`discover`), repeats included, but the
+    directory of several ``.tf`` files named (a pre-commit hook names each one) is
+    searched once."""
+    searched: set[Path] = set()
     for path in paths:
         if path.is_file() and is_config_file(path):
+            if path.parent.resolve() in searched:
+                continue
+            searched.add(path.parent.resolve())
             found = list(_terraform_inputs([path.parent], explicit=True))
             yield from found or [_module_as_root(path.parent)]
         elif path.is_file():
@@ -165,12 +171,13 @@ def _directory_inputs(directory: Path) -> Iterator[InputFile]:
     for entry in sorted(directory.rglob("*")):
         if _SKIPPED_DIRS.intersection(entry.relative_to(directory).parts):
             continue
-        if entry.is_symlink() and not entry.resolve().is_relative_to(root):
+        resolved = entry.resolve()
+        if entry.is_symlink() and not resolved.is_relative_to(root):
             yield _outside_link(entry, directory)
             continue
-        if not entry.is_file() or (entry.resolve() in seen):
+        if not entry.is_file() or resolved in seen:
             continue
-        seen.add(entry.resolve())
+        seen.add(resolved)
         if is_config_file(entry):
             tf_dirs.add(entry.parent)
         elif entry.suffix in _DATA_SUFFIXES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
@@ -12,6 +13,17 @@ from iacguard.errors import ParseError
 
 #: raw data as decoded from JSON or YAML, before the parsers give it types
 JSONValue: TypeAlias = Any
+
+
+def json_object(value: JSONValue) -> Mapping[str, JSONValue]:
+    """*value* if it is a JSON object, else an empty one: wrong types read as absent."""
+    return value if isinstance(value, dict) else {}
+
+
+def json_list(value: JSONValue) -> list[JSONValue]:
+    """*value* if it is a JSON array, else an empty one."""
+    return value if isinstance(value, list) else []
+
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -33,8 +33,9 @@ from iacguard.parsers.terraform._hcl_syntax import Attribute, Block, Body, sourc
 #: suffixes of Terraform configuration files
 NATIVE_SUFFIX: Final = ".tf"
 JSON_SUFFIX: Final = ".tf.json"
-#: block types whose overrides are not merged (nothing in them is read)
-_UNREAD: Final = frozenset({"terraform", "moved", "import", "removed", "check"})
+#: top-level block types iacguard never reads: their overrides are not merged, and in
+#: ``.tf.json`` their bodies are kept unconverted
+UNREAD_BLOCKS: Final = frozenset({"terraform", "moved", "import", "removed", "check"})
 
 
 def is_config_file(path: Path) -> bool:
@@ -93,7 +94,7 @@ def load_module(directory: Path, display_of: Callable[[Path], PurePosixPath]) ->
     for path in (p for p in files if is_override(p)):
         display = display_of(path)
         for block in parse_file(path, display).blocks:
-            if block.type not in _UNREAD:
+            if block.type not in UNREAD_BLOCKS:
                 _merge_into(blocks, block, display)
     return Body({}, tuple(blocks))
 

@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 from typing import Final, NoReturn
 
 from iacguard.errors import ParseError
+from iacguard.parsers.terraform._hcl_files import UNREAD_BLOCKS
 from iacguard.parsers.terraform._hcl_syntax import Attribute, Block, Body, Node
 from iacguard.parsers.terraform._hcl_template import closing_brace
 from iacguard.parsers.terraform._json_lines import JsonNode, Member, parse_json
@@ -46,8 +47,6 @@ TOP_LEVEL: Final = {
     "removed": 0,
     "check": 1,
 }
-#: top-level blocks iacguard never reads: kept (for overrides), their bodies not converted
-_OPAQUE: Final = frozenset({"terraform", "moved", "import", "removed", "check"})
 #: nested block types (with their label count) recognised in resource and data bodies
 NESTED_BLOCKS: Final = {
     "statement": 0,
@@ -140,7 +139,7 @@ class _Converter:
 
     def block(self, kind: str, labels: tuple[str, ...], body: JsonNode) -> _Draft:
         draft = _Draft(kind, labels, body.line)
-        if kind in _OPAQUE:
+        if kind in UNREAD_BLOCKS:
             return draft
         for member in body.members:
             if member.key == COMMENT_KEY:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from iacguard.parsers._source import JSONValue
+from iacguard.parsers._source import JSONValue, json_list, json_object
 from iacguard.parsers.terraform._terraform import TerraformConfig
 
 #: the plan keys the before plan keeps as they are
@@ -35,18 +35,18 @@ def before_plan(plan: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
     those values (none unknown); changes without one (creations, data sources read at
     apply) are left out.
     """
-    prior = _mapping(_mapping(plan.get("prior_state")).get("values"))
+    prior = json_object(json_object(plan.get("prior_state")).get("values"))
     changes: list[JSONValue] = []
-    for change in _list(plan.get("resource_changes")):
+    for change in json_list(plan.get("resource_changes")):
         if not isinstance(change, dict):
             continue
-        before = _mapping(change.get("change")).get("before")
+        before = json_object(change.get("change")).get("before")
         if not isinstance(before, dict):
             continue
         unchanged = {"actions": ["no-op"], "before": before, "after": before, "after_unknown": {}}
         changes.append({**change, "change": unchanged})
     data: dict[str, JSONValue] = {key: plan[key] for key in _KEPT if key in plan}
-    data["planned_values"] = {"root_module": _mapping(prior.get("root_module"))}
+    data["planned_values"] = {"root_module": json_object(prior.get("root_module"))}
     data["resource_changes"] = changes
     return data
 
@@ -60,11 +60,3 @@ def with_prior_literals(config: TerraformConfig) -> TerraformConfig:
         for res in config.resources
     )
     return replace(config, resources=resources)
-
-
-def _mapping(value: JSONValue) -> Mapping[str, JSONValue]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else []

@@ -21,7 +21,7 @@ from typing import Final, TypeAlias
 
 from iacguard.model import AttributeRef, RawValue, Unknown
 from iacguard.parsers._policy_document import PartialJSON
-from iacguard.parsers._source import JSONValue
+from iacguard.parsers._source import JSONValue, json_list, json_object
 from iacguard.parsers.terraform._hcl_functions import contains_unknown
 from iacguard.parsers.terraform._hcl_policy_document import render_policy_document
 from iacguard.parsers.terraform._terraform import (
@@ -42,23 +42,15 @@ _OUTPUT_REF: Final = re.compile(
 )
 
 
-def _mapping(value: JSONValue) -> Mapping[str, JSONValue]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else []
-
-
 def expression_references(expression: JSONValue) -> Iterator[str]:
     """Every reference string in a configuration expression, including nested blocks."""
     if isinstance(expression, list):
         for item in expression:
             yield from expression_references(item)
         return
-    body = _mapping(expression)
+    body = json_object(expression)
     if "references" in body:
-        yield from (ref for ref in _list(body["references"]) if isinstance(ref, str))
+        yield from (ref for ref in json_list(body["references"]) if isinstance(ref, str))
     elif "constant_value" not in body:
         for value in body.values():
             if isinstance(value, dict | list):
@@ -86,15 +78,17 @@ class PlanReferences:
 
     def _index(self, path: tuple[str, ...], module: Mapping[str, JSONValue]) -> None:
         config = ModuleConfig()
-        for resource in _list(module.get("resources")):
+        for resource in json_list(module.get("resources")):
             if isinstance(resource, dict) and isinstance(resource.get("address"), str):
                 config.resources[resource["address"]] = resource
-        config.outputs = {k: _mapping(v) for k, v in _mapping(module.get("outputs")).items()}
-        config.calls = {k: _mapping(v) for k, v in _mapping(module.get("module_calls")).items()}
+        config.outputs = {k: json_object(v) for k, v in json_object(module.get("outputs")).items()}
+        config.calls = {
+            k: json_object(v) for k, v in json_object(module.get("module_calls")).items()
+        }
         self.modules[path] = config
         if len(path) < self.max_depth:
             for name, call in config.calls.items():
-                self._index((*path, name), _mapping(call.get("module")))
+                self._index((*path, name), json_object(call.get("module")))
 
     def attribute_refs(
         self, references: Sequence[str], module: str, depth: int = 0
@@ -142,8 +136,8 @@ class PlanReferences:
         parent, _, call = module.rpartition(".module.")
         call_name = strip_index(call).removeprefix("module.")
         calls = self.modules.get(module_config_path(parent))
-        argument = _mapping(calls.calls.get(call_name) if calls else None)
-        return parent, _mapping(argument.get("expressions")).get(name)
+        argument = json_object(calls.calls.get(call_name) if calls else None)
+        return parent, json_object(argument.get("expressions")).get(name)
 
     def _output_refs(self, ref: str, module: str, depth: int) -> tuple[AttributeRef, ...]:
         """``module.m.out`` / ``module.m["k"].out``: the references of the output's

@@ -42,7 +42,7 @@ from iacguard.errors import DependencyConflictError, ParseError, UnsupportedInpu
 from iacguard.model import Location, Origin, RawValue, SourceKind, Unknown
 from iacguard.parsers import ParsedInput
 from iacguard.parsers._policy_document import PartialJSON
-from iacguard.parsers._source import JSONValue
+from iacguard.parsers._source import JSONValue, json_list, json_object
 from iacguard.parsers.terraform._plan_copies import SEPARATE_TYPES, Separate, drop_defined_copies
 from iacguard.parsers.terraform._plan_references import (
     ModuleConfig,
@@ -247,15 +247,6 @@ def read_plan(data: JSONValue, path: Path, display: PurePosixPath) -> TerraformC
     return _PlanReader(data, display).read()
 
 
-def _mapping(value: JSONValue) -> Mapping[str, JSONValue]:
-    """*value* if it is a JSON object, else an empty one: wrong types read as absent."""
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: JSONValue) -> list[JSONValue]:
-    return value if isinstance(value, list) else []
-
-
 def redact(value: JSONValue, *masks: JSONValue) -> JSONValue:
     """*value* with every part that one of *masks* marks sensitive replaced by
     :data:`SENSITIVE`.
@@ -293,7 +284,7 @@ def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
     if not unknown or not isinstance(unknown, dict | list):
         return _known(value)  # nothing unknown below: no markers, no addresses to build
     if isinstance(value, dict):
-        mask = _mapping(unknown)
+        mask = json_object(unknown)
         keys = list(value) + [k for k in mask if k not in value]
         return {k: merge_unknown(value.get(k), mask.get(k), f"{expr}.{k}") for k in keys}
     if isinstance(value, list):
@@ -337,11 +328,11 @@ def expression_value(expression: JSONValue, expr: str, refs_for: RefsFor | None 
         return tuple(
             expression_value(item, f"{expr}[{i}]", refs_for) for i, item in enumerate(expression)
         )
-    body = _mapping(expression)
+    body = json_object(expression)
     if "constant_value" in body:
         return merge_unknown(body["constant_value"], None, expr)
     if "references" in body:
-        references = [r for r in _list(body["references"]) if isinstance(r, str)]
+        references = [r for r in json_list(body["references"]) if isinstance(r, str)]
         refs = refs_for(references) if refs_for is not None else ()
         return Unknown(", ".join(references) or expr, refs)
     return {k: expression_value(v, f"{expr}.{k}", refs_for) for k, v in body.items()}
@@ -353,13 +344,13 @@ class _PlanReader:
     def __init__(self, data: Mapping[str, JSONValue], display: PurePosixPath) -> None:
         self.data = data
         self.location = Location(display)
-        configuration = _mapping(data.get("configuration"))
+        configuration = json_object(data.get("configuration"))
         #: the module configurations and what their expressions refer to
-        self.refs = PlanReferences(_mapping(configuration.get("root_module")), _MAX_REF_DEPTH)
+        self.refs = PlanReferences(json_object(configuration.get("root_module")), _MAX_REF_DEPTH)
         self.modules = self.refs.modules
         self.changes = {
             rc["address"]: rc
-            for rc in _list(data.get("resource_changes"))
+            for rc in json_list(data.get("resource_changes"))
             if isinstance(rc, dict) and isinstance(rc.get("address"), str)
         }
         #: instance address -> (type, module instance, config address, index)
@@ -380,9 +371,9 @@ class _PlanReader:
 
     def read(self) -> TerraformConfig:
         raw: list[tuple[str, Mapping[str, JSONValue], JSONValue]] = []
-        planned = _mapping(self.data.get("planned_values"))
-        for resource in _walk_resources(_mapping(planned.get("root_module"))):
-            change = _mapping(self.changes.get(resource["address"], {}).get("change"))
+        planned = json_object(self.data.get("planned_values"))
+        for resource in _walk_resources(json_object(planned.get("root_module"))):
+            change = json_object(self.changes.get(resource["address"], {}).get("change"))
             values = redact(
                 resource.get("values"),
                 resource.get("sensitive_values"),
@@ -392,16 +383,16 @@ class _PlanReader:
             raw.append((resource["address"], resource, change.get("after_unknown")))
         seen = {address for address, _, _ in raw}
         for address, rc in self.changes.items():
-            change = _mapping(rc.get("change"))
-            actions = _list(change.get("actions"))
+            change = json_object(rc.get("change"))
+            actions = json_list(change.get("actions"))
             if address in seen or ("delete" in actions and "create" not in actions):
                 continue
             if isinstance(change.get("after"), dict):  # plans without planned_values
                 merged = {**rc, "values": redact(change["after"], change.get("after_sensitive"))}
                 raw.append((address, merged, change.get("after_unknown")))
                 seen.add(address)
-        prior = _mapping(_mapping(self.data.get("prior_state")).get("values"))
-        for resource in _walk_resources(_mapping(prior.get("root_module"))):
+        prior = json_object(json_object(self.data.get("prior_state")).get("values"))
+        for resource in _walk_resources(json_object(prior.get("root_module"))):
             if resource.get("mode") == "data" and resource["address"] not in seen:
                 values = redact(resource.get("values"), resource.get("sensitive_values"))
                 raw.append((resource["address"], {**resource, "values": values}, None))
@@ -419,10 +410,10 @@ class _PlanReader:
         """The managed resources the plan's configuration declares in its root module."""
         if "configuration" not in self.data:
             return None
-        root = _mapping(_mapping(self.data.get("configuration")).get("root_module"))
+        root = json_object(json_object(self.data.get("configuration")).get("root_module"))
         return frozenset(
             resource["address"]
-            for resource in map(_mapping, _list(root.get("resources")))
+            for resource in map(json_object, json_list(root.get("resources")))
             if resource.get("mode", "managed") == "managed"
             and isinstance(resource.get("address"), str)
         )
@@ -435,16 +426,17 @@ class _PlanReader:
                 yield Separate(resource.type, resource.values, resource.links)
         for address, rc in self.changes.items():
             rtype = rc.get("type")
-            change = _mapping(rc.get("change"))
-            before = redact(change.get("before"), change.get("before_sensitive"))
-            if (
+            if not (
                 isinstance(rtype, str)
                 and rtype in SEPARATE_TYPES
                 and rc.get("mode", "managed") == "managed"
-                and before
             ):
+                continue
+            change = json_object(rc.get("change"))
+            before = redact(change.get("before"), change.get("before_sensitive"))
+            if before:
                 values = merge_unknown(before, None, address)
-                yield Separate(str(rtype), _as_mapping(values), planned=False)
+                yield Separate(rtype, _as_mapping(values), planned=False)
 
     def _register_instance(self, address: str, resource: Mapping[str, JSONValue]) -> None:
         module, step = split_address(address)
@@ -460,8 +452,8 @@ class _PlanReader:
         self, address: str, resource: Mapping[str, JSONValue], unknown: JSONValue
     ) -> TfResource:
         rtype, module, config_address, _ = self.instances[address]
-        expressions = _mapping(self._config_of(module, config_address).get("expressions"))
-        merged = merge_unknown(_mapping(resource.get("values")), unknown, address)
+        expressions = json_object(self._config_of(module, config_address).get("expressions"))
+        merged = merge_unknown(json_object(resource.get("values")), unknown, address)
         values = dict(merged) if isinstance(merged, Mapping) else {}
         refs_for = partial(self.refs.attribute_refs, module=module)
         if expressions:  # unknown and not configured: an unset optional+computed attribute
@@ -558,18 +550,18 @@ class _PlanReader:
 
     def _outputs(self) -> Iterator[TfOutput]:
         root = self.modules.get((), ModuleConfig())
-        changes = _mapping(self.data.get("output_changes"))
+        changes = json_object(self.data.get("output_changes"))
         for name, output in root.outputs.items():
             refs = self._resolve_expression(output.get("expression"), "", "")
             sensitive = output.get("sensitive") is True or bool(
-                _mapping(changes.get(name)).get("after_sensitive")
+                json_object(changes.get(name)).get("after_sensitive")
             )
             yield TfOutput(name, self.origin(f"output.{name}"), refs, sensitive)
 
     def _blocks(self) -> Iterator[TfBlock]:
-        configuration = _mapping(self.data.get("configuration"))
-        for key, provider in _mapping(configuration.get("provider_config")).items():
-            provider = _mapping(provider)
+        configuration = json_object(self.data.get("configuration"))
+        for key, provider in json_object(configuration.get("provider_config")).items():
+            provider = json_object(provider)
             name = str(provider.get("name", key))
             alias = provider.get("alias")
             address = f"provider.{name}" + (f".{alias}" if isinstance(alias, str) else "")
@@ -577,21 +569,21 @@ class _PlanReader:
                 address = f"{key.split(':', 1)[0]}.{address}"
             values = expression_value(provider.get("expressions"), address)
             yield TfBlock("provider", name, address, self.origin(address), _as_mapping(values))
-        root_config = _mapping(configuration.get("root_module"))
-        for name, output in _mapping(root_config.get("outputs")).items():
+        root_config = json_object(configuration.get("root_module"))
+        for name, output in json_object(root_config.get("outputs")).items():
             # only a wholly literal value is in the plan (one with a reference is not)
-            expression = _mapping(_mapping(output).get("expression"))
+            expression = json_object(json_object(output).get("expression"))
             if "constant_value" in expression:
                 address = f"output.{name}"
                 values = {str(name): expression_value(expression, address)}
                 yield TfBlock("output", "", address, self.origin(address), values)
-        declared = _mapping(root_config.get("variables"))
-        given = _mapping(self.data.get("variables"))
+        declared = json_object(root_config.get("variables"))
+        given = json_object(self.data.get("variables"))
         for name in dict.fromkeys([*declared, *given]):
-            value = _mapping(given.get(name)).get(
-                "value", _mapping(declared.get(name)).get("default")
+            value = json_object(given.get(name)).get(
+                "value", json_object(declared.get(name)).get("default")
             )
-            if _mapping(declared.get(name)).get("sensitive") is True:
+            if json_object(declared.get(name)).get("sensitive") is True:
                 value = SENSITIVE
             address = f"var.{name}"
             values = {name: merge_unknown(value, None, address)}
@@ -606,9 +598,9 @@ def _walk_resources(
     module: Mapping[str, JSONValue], depth: int = 0
 ) -> Iterator[dict[str, JSONValue]]:
     """Resources of a ``planned_values``/``prior_state`` module, child modules included."""
-    for resource in _list(module.get("resources")):
+    for resource in json_list(module.get("resources")):
         if isinstance(resource, dict) and isinstance(resource.get("address"), str):
             yield resource
     if depth < _MAX_REF_DEPTH:
-        for child in _list(module.get("child_modules")):
-            yield from _walk_resources(_mapping(child), depth + 1)
+        for child in json_list(module.get("child_modules")):
+            yield from _walk_resources(json_object(child), depth + 1)
