@@ -14,7 +14,6 @@ from iacguard.budget import WorkBudget
 from iacguard.errors import WorkBudgetExhausted, describe
 from iacguard.graph import Graph
 from iacguard.model import Origin, Pointer, PolicyDocument, Severity, SourceKind
-from iacguard.parsers import ParsedInput
 from iacguard.registry import Check, CheckContext, CheckRegistry
 from iacguard.results import Diagnostic, DiagnosticCode, DiagnosticLevel, Finding, Hit
 
@@ -28,16 +27,16 @@ def check_all(
     checks: Sequence[Check],
     registry: CheckRegistry,
     options: ScanOptions,
-    parsed: ParsedInput,
+    kind: SourceKind,
     graph: Graph,
     matching: Matching,
     budget: WorkBudget,
     diagnostics: list[Diagnostic],
     found: list[Finding],
 ) -> None:
-    """Add every check's findings on *graph* (read from *parsed*) to *found*, check by
-    check, so that what was found stays when the budget runs out (a crashing check adds
-    a diagnostic). The checks share one context, with one analyzer of *graph* whose
+    """Add every check's findings on *graph* (read from an input of *kind*) to *found*,
+    check by check, so that what was found stays when the budget runs out (a crashing
+    check adds a diagnostic). The checks share one context, with one analyzer of *graph* whose
     answers use the scan's *matching* tables; both end with the scan.
 
     :raises WorkBudgetExhausted: the scan's budget is spent.
@@ -52,7 +51,7 @@ def check_all(
         severity = options.severity_of(check)
         plugin = registry.owner(check.id)
         found += _run_check(
-            check, severity, context, parsed.kind, locator, plugin, diagnostics, options.debug
+            check, severity, context, kind, locator, plugin, diagnostics, options.debug
         )
 
 

@@ -113,23 +113,34 @@ def account_addresses(account: Graph) -> frozenset[str]:
     )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class AccountAlone:
+    """What the account has before any change: worked out once per scan."""
+
+    #: every address a finding about the account itself is reported at
+    addresses: frozenset[str]
+    #: the ``(rule, address)`` pairs of the account's own findings
+    findings: frozenset[tuple[str, str]]
+
+    @classmethod
+    def of(cls, account: Graph, findings: Iterable[Finding]) -> AccountAlone:
+        """The account graph *account*, whose own scan found *findings*."""
+        return cls(account_addresses(account), frozenset((f.rule_id, f.address) for f in findings))
+
+
 def placed(
-    findings: Iterable[Finding],
-    merged: Graph,
-    change: Graph,
-    account: Graph,
-    before: frozenset[tuple[str, str]],
+    findings: Iterable[Finding], merged: Graph, change: Graph, alone: AccountAlone
 ) -> Iterator[Finding]:
     """The findings of a scan of *merged* that concern the change: those at the change's
-    own elements, and those at an account principal that the account alone (*before*:
-    its ``(rule, address)`` pairs) does not have, moved to the change's element that
-    causes them. Findings at account elements with no such cause are left out."""
-    own = account_addresses(account)
+    own elements, and those at an account principal that the account *alone* does not
+    have, moved to the change's element that causes them. Findings at account elements
+    with no such cause are left out."""
+    own = alone.addresses
     for finding in findings:
         if finding.address not in own:
             yield finding
             continue
-        if (finding.rule_id, finding.address) in before:
+        if (finding.rule_id, finding.address) in alone.findings:
             continue
         cause = _cause(finding.address, merged, change, own)
         if cause is not None:

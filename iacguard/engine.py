@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import functools
 import logging
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -173,7 +174,7 @@ def scan(
     skipped: list[Diagnostic] = []
     not_evaluated: list[NotEvaluated] = []
     #: the (rule, address) pairs the account has on its own, worked out on first use
-    account_before: frozenset[tuple[str, str]] | None = None
+    account_alone: AccountAlone | None = None
     budget = WorkBudget(options.work_budget)
     inputs = parse_inputs(paths, options, budget, diagnostics, skipped)
     with contextlib.closing(inputs):  # a budget spent by the checks ends the parse loop
@@ -184,53 +185,31 @@ def scan(
             if coverage.evaluated_nothing(parsed.graph, gaps):
                 diagnostics.append(_nothing_evaluated(source, gaps))
             found: list[Finding] = []
+            run_checks = functools.partial(
+                check_all,
+                checks,
+                registry,
+                options,
+                parsed.kind,
+                matching=matching,
+                budget=budget,
+                diagnostics=diagnostics,
+            )
             try:
                 if options.account is None:
                     diagnostics += _missing_context(parsed.graph, source)
-                    check_all(
-                        checks,
-                        registry,
-                        options,
-                        parsed,
-                        parsed.graph,
-                        matching,
-                        budget,
-                        diagnostics,
-                        found,
-                    )
+                    run_checks(parsed.graph, found=found)
                 else:
-                    from iacguard.account_context import in_context, placed
+                    from iacguard.account_context import AccountAlone, in_context, placed
 
-                    if account_before is None:
+                    if account_alone is None:
                         alone: list[Finding] = []
-                        check_all(
-                            checks,
-                            registry,
-                            options,
-                            parsed,
-                            options.account,
-                            matching,
-                            budget,
-                            diagnostics,
-                            alone,
-                        )
-                        account_before = frozenset((f.rule_id, f.address) for f in alone)
+                        run_checks(options.account, found=alone)
+                        account_alone = AccountAlone.of(options.account, alone)
                     merged = in_context(parsed.graph, options.account)
                     in_merged: list[Finding] = []
-                    check_all(
-                        checks,
-                        registry,
-                        options,
-                        parsed,
-                        merged,
-                        matching,
-                        budget,
-                        diagnostics,
-                        in_merged,
-                    )
-                    found += placed(
-                        in_merged, merged, parsed.graph, options.account, account_before
-                    )
+                    run_checks(merged, found=in_merged)
+                    found += placed(in_merged, merged, parsed.graph, account_alone)
                 outcome = suppress.apply(found, parsed.suppressions, today, ran, budget)
             except WorkBudgetExhausted as err:
                 diagnostics.append(_budget_diagnostic(err, source))

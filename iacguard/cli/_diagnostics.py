@@ -100,8 +100,8 @@ def print_diagnostics(diagnostics: Iterable[Diagnostic], stream: TextIO) -> None
 
 
 def report_problems(problems: Iterable[Diagnostic]) -> None:
-    """Print *problems* on stderr; exit 2 when one is an error (a plugin that failed):
-    a listing that misses a plugin's rules is incomplete."""
+    """Print *problems* on stderr; exit 2 when one is an error (a plugin that failed, an
+    input that did not parse): a listing or a diff that misses something is incomplete."""
     problems = list(problems)
     print_diagnostics(problems, sys.stderr)
     if any(problem.level is DiagnosticLevel.ERROR for problem in problems):

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from iacguard.cli._app import ExitCode, app, exit_code_contract, fail
-from iacguard.cli._diagnostics import print_diagnostics
+from iacguard.cli._diagnostics import report_problems
 from iacguard.cli._options import (
     AccountOption,
     AllowConfigPluginsOption,
@@ -89,7 +89,6 @@ def diff_command(
     from iacguard.diff.render import FORMATS, write_diff
     from iacguard.diff.sides import after_side, before_side, side_diagnostics
     from iacguard.errors import IacguardError
-    from iacguard.results import DiagnosticLevel
 
     fmt = output_format.lower()
     if fmt not in FORMATS:
@@ -135,10 +134,7 @@ def diff_command(
                 write_diff(fmt, change, labels, result, stream)
         except OSError as err:
             fail(f"cannot write {output}: {err.strerror or err}")
-    diagnostics = list(problems) + list(side_diagnostics(before, after))
-    print_diagnostics(diagnostics, sys.stderr)
-    if any(d.level is DiagnosticLevel.ERROR for d in diagnostics):
-        raise typer.Exit(ExitCode.USAGE_ERROR)
+    report_problems([*problems, *side_diagnostics(before, after)])
     adds = change.newly_privileged or any(
         f.severity >= settings.fail_on for f in change.new_findings
     )

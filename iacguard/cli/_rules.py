@@ -148,7 +148,7 @@ def _registry(
     problems of collecting them (settings the trust model held back among them)."""
     from iacguard import trust
 
-    cli_settings = {"plugins": plugins, "rules-dir": [str(p) for p in rules_dirs or ()]}
+    cli_settings = plugin_settings(plugins, None, rules_dirs, allow_config_plugins=False)
     settings, pm = configured_plugins(cli_settings)
     registry, problems = collect_checks(pm)
     return registry, (*trust.blocked_settings(settings), *problems)

@@ -173,6 +173,8 @@ def _principal_changes(
 ) -> Iterator[PrincipalChange]:
     olds = {p.address: p for p in old.graph.principals()} if old else {}
     news = {p.address: p for p in new.graph.principals()} if new else {}
+    old_home = _home_account(old.graph) if old else None
+    new_home = _home_account(new.graph) if new else None
     for address in sorted(set(olds) | set(news)):
         before = olds.get(address)
         after = news.get(address)
@@ -186,8 +188,8 @@ def _principal_changes(
             now = _grants(new, after) if new and after else {}
         old_verdict = old.privilege(before) if old and before else None
         new_verdict = new.privilege(after) if new and after else None
-        old_assumers = _assumers(old, before) if old and before else set()
-        new_assumers = _assumers(new, after) if new and after else set()
+        old_assumers = _assumers(old, before, old_home) if old and before else set()
+        new_assumers = _assumers(new, after, new_home) if new and after else set()
         # a principal that goes away is reported itself, not as every role it could assume
         old_assumers = {a for a in old_assumers if not a.address or a.address in news}
         change = PrincipalChange(
@@ -347,9 +349,13 @@ def _may_gain(
     return tuple(dict.fromkeys(found))
 
 
-def _assumers(analyzer: Analyzer, principal: Principal) -> set[Assumer]:
+def _assumers(analyzer: Analyzer, principal: Principal, home: str | None) -> set[Assumer]:
     """Who may assume *principal* (a role): principals of the graph with a can-assume
-    edge into it, and the entries its trust policy admits."""
+    edge into it, and the entries its trust policy admits.
+
+    :param home: the graph's :func:`_home_account`, the role's account when its ARN does
+        not say.
+    """
     if principal.kind is not PrincipalKind.ROLE:
         return set()
     found = {
@@ -361,7 +367,7 @@ def _assumers(analyzer: Analyzer, principal: Principal) -> set[Assumer]:
     trust = analyzer.graph.trust_policy_of(principal)
     if trust is None or not isinstance(trust.document, PolicyDocument):
         return found
-    own = _account(principal.arn) or _home_account(analyzer.graph)
+    own = _account(principal.arn) or home
     for statement in trust.document.statements:
         if not statement.is_allow:
             continue

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final, TextIO
 
 from iacguard import __version__
+from iacguard._text import first_few
 from iacguard.diff.compare import LEVELS, Access, AccessDiff, Assumer, PrincipalChange, Verdict
 from iacguard.engine import ScanResult
 from iacguard.report._escape import defuse_json, printable
@@ -40,9 +41,7 @@ class Row:
 
     def actions(self, limit: int = NAMES) -> str:
         """``PutObject, DeleteObject and 12 more`` (names without the service prefix)."""
-        shown = ", ".join(self.names[:limit])
-        more = len(self.names) - limit
-        return f"{shown} and {more} more" if more > 0 else shown
+        return first_few(self.names, limit)
 
 
 def rows(accesses: Iterable[Access]) -> list[Row]:
