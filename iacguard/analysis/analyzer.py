@@ -48,7 +48,7 @@ class Analyzer:
         self.now = now or datetime.now(UTC)
         #: the scan's matching answers
         self.matching = matching or Matching(catalog)
-        self.evaluator = Evaluator(graph, catalog, self.now, self.matching)
+        self.evaluator = Evaluator(graph, self.now, self.matching)
         self._paths: dict[str, tuple[PathMatch, ...]] = {}
         self._own: dict[str, Privilege | None] = {}
         self._assume: AssumeGraph | None = None

@@ -244,11 +244,10 @@ class Evaluator:
     """
 
     graph: Graph
-    catalog: ActionCatalog
     #: conditions are judged from this moment: an Allow or Deny that can never hold
     #: again (a past date) is left out
     now: datetime
-    #: the scan's memo tables, shared by the grants compiled here
+    #: the scan's memo tables, shared by the grants compiled here, and its action catalog
     matching: Matching
     _compiled: dict[str, tuple[Compiled, ...]] = field(default_factory=dict)
     _results: dict[str, EffectivePermissions] = field(default_factory=dict)
@@ -303,7 +302,7 @@ class Evaluator:
         key = (grant.patterns, grant.not_action, keep)
         found = self._expansions.get(key)
         if found is None:
-            found = _expand(self.catalog, grant.patterns, grant.not_action)
+            found = _expand(self.matching.catalog, grant.patterns, grant.not_action)
             found = found if keep is None else tuple(filter(keep, found))
             self._expansions[key] = found
         return found

@@ -23,7 +23,6 @@ from iacguard.analysis.conditions import (
 )
 from iacguard.analysis.matching import Matching
 from iacguard.analysis.resources import ResourceSet, covers
-from iacguard.catalog import default_catalog
 from iacguard.model import Condition, MaybeStr, Statement, Unknown
 
 #: negated operators, by the positive operator whose matches they let through
@@ -92,7 +91,7 @@ def restricted(
     actions: Iterable[str] = (),
     *,
     present: frozenset[str] = frozenset(),
-    matching: Matching | None = None,
+    matching: Matching,
 ) -> bool | None:
     """Whether an ``Allow`` *statement* to anyone is limited to specific callers.
 
@@ -106,13 +105,12 @@ def restricted(
     then denied for certain, whatever else the request carries.
 
     :param present: keys every request asked about carries (see :func:`restricts_caller`).
-    :param matching: the scan's memo tables (None: tables of this question's own).
+    :param matching: the scan's memo tables.
     :returns: True, False, or None when an unresolved value decides.
     """
     own = restricts_caller(statement.conditions, present=present)
     if own:
         return True
-    matching = matching or Matching(default_catalog())
     denies = [
         deny for deny in document if deny.is_deny and any(ref.is_anyone for ref in deny.principals)
     ]

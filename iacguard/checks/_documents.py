@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Final, TypeAlias
 
+from iacguard._text import first_few
 from iacguard.analysis.grants import names_action
 from iacguard.budget import WorkBudget
 from iacguard.catalog import AccessLevel, ActionCatalog, ActionInfo, action_pattern_matches
@@ -305,10 +306,7 @@ def statement_label(statement: Statement) -> str:
 
 def quoted(items: Iterable[str], limit: int = _SHOWN) -> str:
     """``'a', 'b', 'c' and 2 more``: the first *limit* items of a list, quoted."""
-    items = list(items)
-    shown = ", ".join(f"'{item}'" for item in items[:limit])
-    rest = len(items) - limit
-    return f"{shown} and {rest} more" if rest > 0 else shown
+    return first_few(list(items), limit, show=lambda item: f"'{item}'")
 
 
 def attached_to(graph: Graph, site: DocumentSite) -> str:

@@ -21,6 +21,8 @@ from iacguard.analysis.conditions import (
     specific_values,
 )
 from iacguard.analysis.exposure import deny_restricts, excludes_others, restricted
+from iacguard.analysis.matching import Matching
+from iacguard.catalog import default_catalog
 from iacguard.model import (
     Condition,
     Location,
@@ -36,6 +38,8 @@ from iacguard.parsers._policy_document import parse_policy
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
 PAST = "2020-01-01T00:00:00Z"
 FUTURE = "2999-01-01T00:00:00Z"
+#: the memo tables of one scan, shared by the exposure questions here
+MATCHING = Matching(default_catalog())
 
 
 def cond(operator: str, key: str, *values: str | Unknown) -> Condition:
@@ -601,7 +605,7 @@ def statements(*raw: RawValue) -> tuple[Statement, ...]:
 )
 def test_restricted(document: list[RawValue], restricts: bool | None) -> None:
     found = statements(*document)
-    assert restricted(found[0], found) is restricts
+    assert restricted(found[0], found, matching=MATCHING) is restricts
 
 
 def trust(*raw: RawValue) -> tuple[Statement, ...]:
@@ -623,13 +627,13 @@ def test_restricted_for_concrete_actions(deny_actions: str, restricts: bool) -> 
         {"Effect": "Deny", "Principal": "*", "Action": deny_actions, "Condition": condition}
     )
     # a trust statement has no Resource: a Deny without one names the same role
-    assert restricted(found[0], found, ["sts:AssumeRole"]) is restricts
+    assert restricted(found[0], found, ["sts:AssumeRole"], matching=MATCHING) is restricts
 
 
 def test_restricted_trust_deny_with_resource_must_name_everything() -> None:
     condition: RawValue = {"StringNotEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}
     base: dict[str, RawValue] = {"Effect": "Deny", "Principal": "*", "Action": "sts:AssumeRole"}
     found = trust(base | {"Condition": condition, "Resource": "*"})
-    assert restricted(found[0], found, ["sts:AssumeRole"]) is True
+    assert restricted(found[0], found, ["sts:AssumeRole"], matching=MATCHING) is True
     found = trust(base | {"Condition": condition, "Resource": "arn:aws:iam::1:role/x"})
-    assert restricted(found[0], found, ["sts:AssumeRole"]) is False
+    assert restricted(found[0], found, ["sts:AssumeRole"], matching=MATCHING) is False

@@ -71,7 +71,7 @@ def _evaluator(tmp_path: Path, template: dict[str, Any]) -> Evaluator:
     path = tmp_path / "t.json"
     path.write_text(json.dumps(template))
     graph = parse(InputFile(path, PurePosixPath("t.json"))).graph
-    return Evaluator(graph, default_catalog(), NOW, Matching(default_catalog()))
+    return Evaluator(graph, NOW, Matching(default_catalog()))
 
 
 def permissions(
