@@ -160,7 +160,7 @@ class IamGraphBuilder(GraphBuilder):
         """
         policy_id = embedded_id(written_at or holder, part)
         self.add_inline_policy(policy_id, name, document, origin)
-        self.link(policy_id, holder, EdgeKind.INLINE, link_origin, reason)
+        self.hold_inline(policy_id, [holder], link_origin, reason)
         return policy_id
 
     def add_trust_policy(
@@ -179,38 +179,44 @@ class IamGraphBuilder(GraphBuilder):
         self, policies: Sequence[str], principals: Sequence[str], origin: Origin, reason: str
     ) -> None:
         """Attach each of *policies* to each of *principals* (node ids), policy by policy."""
-        for policy in policies:
-            for principal in principals:
-                self.link(policy, principal, EdgeKind.ATTACHED, origin, reason)
+        self._link_all(policies, principals, EdgeKind.ATTACHED, origin, reason)
 
     def hold_inline(
         self, policy_id: str, holders: Iterable[str], origin: Origin, reason: str
     ) -> None:
         """Make the inline policy *policy_id* a policy of each of *holders*."""
-        for holder in holders:
-            self.link(policy_id, holder, EdgeKind.INLINE, origin, reason)
+        self._link_all([policy_id], list(holders), EdgeKind.INLINE, origin, reason)
 
     def set_boundary(
         self, policies: Iterable[str], principal: str, origin: Origin, reason: str
     ) -> None:
         """Make *policies* (usually one) the permission boundary of *principal*."""
-        for policy in policies:
-            self.link(policy, principal, EdgeKind.BOUNDARY, origin, reason)
+        self._link_all(policies, [principal], EdgeKind.BOUNDARY, origin, reason)
 
     def add_members(
         self, users: Iterable[str], groups: Sequence[str], origin: Origin, reason: str
     ) -> None:
         """Make each of *users* a member of each of *groups*, user by user."""
-        for user in users:
-            for group in groups:
-                self.link(user, group, EdgeKind.MEMBER_OF, origin, reason)
+        self._link_all(users, groups, EdgeKind.MEMBER_OF, origin, reason)
 
     def add_to_instance_profile(
         self, roles: Iterable[str], profile: str, origin: Origin, reason: str
     ) -> None:
         """Put *roles* in the instance profile *profile* (a node id that is no principal)."""
-        for role in roles:
-            self.link(role, profile, EdgeKind.IN_PROFILE, origin, reason)
+        self._link_all(roles, [profile], EdgeKind.IN_PROFILE, origin, reason)
+
+    def _link_all(
+        self,
+        sources: Iterable[str],
+        targets: Sequence[str],
+        kind: EdgeKind,
+        origin: Origin,
+        reason: str,
+    ) -> None:
+        """An edge of *kind* from each of *sources* to each of *targets*, source by source."""
+        for source in sources:
+            for target in targets:
+                self.link(source, target, kind, origin, reason)
 
     def add_access_key(
         self,
