@@ -101,14 +101,14 @@ def build_graph(
     template: Mapping[str, JSONValue],
     positions: Mapping[Pointer, tuple[int, int]],
     display: PurePosixPath,
-    budget: WorkBudget | None = None,
+    budget: WorkBudget,
 ) -> Graph:
     """Map a decoded template (plain data and its position table) onto a new IAM graph.
 
     :param budget: the scan's work budget, spent resolving intrinsic functions.
     :raises WorkBudgetExhausted: the budget is spent.
     """
-    return _Mapper(template, positions, display, budget or WorkBudget()).build()
+    return _Mapper(template, positions, display, budget).build()
 
 
 class _Mapper:
