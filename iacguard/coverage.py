@@ -12,9 +12,7 @@ Records come from two places, flowing one way to the engine's ``ScanResult``:
 - the parsers, for what never reaches the graph (``ParsedInput.not_evaluated``): a module
   not followed, a resource whose ``count``/``for_each`` is unknown;
 - :func:`of_graph`, for what the graph holds as :class:`~iacguard.model.Unknown`: policy
-  documents and statements, and attachments of policies whose content is not in it; and
-  what a parser recorded on the graph while it built it (``Graph.not_evaluated``: a SAM
-  policy template).
+  documents and statements, and attachments of policies whose content is not in it.
 """
 
 from __future__ import annotations
@@ -116,7 +114,7 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
     """What *graph* holds but could not be evaluated: policy documents known only after
     apply (or AWS-managed ones not shipped), statements whose effect is unknown (a
     statement of a partly known document), and policies attached by an id whose content
-    the graph does not have; then what the parser recorded on it."""
+    the graph does not have."""
     for policy in graph.policies():
         document = policy.document
         location = policy.origin.location
@@ -155,7 +153,6 @@ def of_graph(graph: Graph) -> Iterator[NotEvaluated]:
             UNKNOWN if outside.unknown else OUTSIDE,
             shorten(outside.name),
         )
-    yield from graph.not_evaluated
 
 
 def evaluated_nothing(graph: Graph, items: Sequence[NotEvaluated]) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, final
+from typing import Final, final
 
 from iacguard.model import (
     AccessKey,
@@ -27,9 +27,6 @@ from iacguard.model import (
     Reference,
     Trail,
 )
-
-if TYPE_CHECKING:
-    from iacguard.coverage import NotEvaluated
 
 #: how messages name a policy of each kind
 _POLICY_LABELS: Final = {
@@ -153,8 +150,6 @@ class Graph:
         self.credential_reports: tuple[CredentialReport, ...] = tuple(builder.credential_reports)
         self.references: tuple[Reference, ...] = tuple(builder.references)
         self.config_blocks: tuple[ConfigBlock, ...] = tuple(builder.config_blocks)
-        #: what the parser left out of the graph as not evaluated (see ``coverage``)
-        self.not_evaluated: tuple[NotEvaluated, ...] = tuple(builder.not_evaluated)
         self._out: dict[str, list[Edge]] = defaultdict(list)
         self._in: dict[str, list[Edge]] = defaultdict(list)
         for edge in self._edges:
@@ -279,7 +274,6 @@ class GraphBuilder:
     credential_reports: list[CredentialReport] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     config_blocks: list[ConfigBlock] = field(default_factory=list)
-    not_evaluated: list[NotEvaluated] = field(default_factory=list)
 
     def add_principal(self, principal: Principal) -> None:
         """Add *principal* unless its address is taken."""

@@ -71,7 +71,8 @@ class ParsedInput:
     #: parts of it that could not be read (ERROR level: the scan is incomplete)
     notes: tuple[Diagnostic, ...] = ()
     #: what the parser could not evaluate and the graph does not show as Unknown
-    #: (modules not followed, unknown ``count``); see ``coverage.of_graph`` for the rest
+    #: (modules not followed, unknown ``count``, SAM policy templates); see
+    #: ``coverage.of_graph`` for the rest
     not_evaluated: tuple[NotEvaluated, ...] = ()
 
 

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Final
 
 from iacguard.budget import WorkBudget
+from iacguard.coverage import NotEvaluated
 from iacguard.graph import Graph
 from iacguard.model import (
     ConfigBlock,
@@ -102,13 +103,15 @@ def build_graph(
     positions: Mapping[Pointer, tuple[int, int]],
     display: PurePosixPath,
     budget: WorkBudget,
-) -> Graph:
-    """Map a decoded template (plain data and its position table) onto a new IAM graph.
+) -> tuple[Graph, tuple[NotEvaluated, ...]]:
+    """Map a decoded template (plain data and its position table) onto a new IAM graph,
+    and say what of it is not evaluated beyond what the graph holds as Unknown.
 
     :param budget: the scan's work budget, spent resolving intrinsic functions.
     :raises WorkBudgetExhausted: the budget is spent.
     """
-    return _Mapper(template, positions, display, budget).build()
+    mapper = _Mapper(template, positions, display, budget)
+    return mapper.build(), tuple(mapper.not_evaluated)
 
 
 class _Mapper:
@@ -147,6 +150,8 @@ class _Mapper:
             budget=budget,
         )
         self.resources: list[CfnResource] = []
+        #: what the template holds that is not evaluated and not in the graph as Unknown
+        self.not_evaluated: list[NotEvaluated] = []
         self.macros = macro_transforms(template.get("Transform"))
 
     # ------------------------------------------------------------------ helpers

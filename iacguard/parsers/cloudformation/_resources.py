@@ -140,7 +140,7 @@ def _sam_policy_template(
         SAM_TEMPLATE,
         name,
     )
-    m.builder.not_evaluated.append(gap)
+    m.not_evaluated.append(gap)
 
 
 def implicit_roles(resources: Mapping[str, JSONValue]) -> dict[str, str]:

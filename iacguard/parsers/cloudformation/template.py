@@ -88,9 +88,9 @@ def parse_template(
     resources = template["Resources"]
     if not resources and not notes:
         raise UnsupportedInputError(path, "not a CloudFormation template (no resources)")
-    graph = build_graph(template, positions, display, budget or WorkBudget())
+    graph, gaps = build_graph(template, positions, display, budget or WorkBudget())
     suppressions = tuple(_suppressions(resources, positions, path, display))
-    return ParsedInput(SourceKind.CLOUDFORMATION, graph, suppressions, tuple(notes))
+    return ParsedInput(SourceKind.CLOUDFORMATION, graph, suppressions, tuple(notes), gaps)
 
 
 def _decode(path: Path, text: str) -> tuple[Mapping[str, JSONValue], Positions]:
