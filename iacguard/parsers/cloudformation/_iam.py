@@ -37,6 +37,7 @@ from iacguard.model import (
 from iacguard.parsers._graph_builder import IamGraphBuilder
 from iacguard.parsers._source import JSONValue
 from iacguard.parsers.cloudformation import _resources as extra
+from iacguard.parsers.cloudformation._transforms import KNOWN_TRANSFORMS
 from iacguard.parsers.cloudformation._values import (
     SECRET_ATTRIBUTE,
     Resolver,
@@ -80,9 +81,8 @@ class CfnResource:
 
 
 #: transforms CloudFormation itself runs; iacguard reads the properties they leave alone
-_AWS_TRANSFORMS: Final = frozenset(
-    {"AWS::Serverless-2016-10-31", "AWS::LanguageExtensions", "AWS::CodeDeployBlueGreen"}
-)
+#: (the blue/green transform is not expanded, and says so, but changes no IAM property)
+_AWS_TRANSFORMS: Final = KNOWN_TRANSFORMS | {"AWS::CodeDeployBlueGreen"}
 
 
 def macro_transforms(value: JSONValue) -> tuple[str, ...]:
