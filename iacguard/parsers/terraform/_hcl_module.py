@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Final
+from typing import Final, TypeGuard
 
 from iacguard.budget import WorkBudget
 from iacguard.model import AttributeRef, Location, Origin, RawValue, SourceKind, Unknown
@@ -61,16 +61,10 @@ MAX_INSTANCES: Final = 10_000
 INSTANCE_STEPS: Final = 100
 
 
-def load_module(directory: Path, root: Path, display: PurePosixPath) -> Body:
-    """Every ``.tf`` and ``.tf.json`` file of *directory* as one body (blocks in file
-    order), override files merged in (see ``_hcl_files``).
-
-    :raises ParseError: a file is not valid HCL or Terraform JSON, or an override has
-        nothing to override.
-    """
-    from iacguard.parsers.terraform._hcl_files import load_module as load_files
-
-    return load_files(directory, partial(display_of, root=root, display=display))
+def is_local_source(source: object) -> TypeGuard[str]:
+    """True for a module ``source`` that is a local path (``./x``, ``../x``), which
+    Terraform reads in place rather than installing."""
+    return isinstance(source, str) and source.startswith(("./", "../"))
 
 
 def display_of(path: Path, root: Path, display: PurePosixPath) -> PurePosixPath:
@@ -163,8 +157,17 @@ class Configuration:
         return self._installed_modules
 
     def _body(self, directory: Path) -> Body:
+        """Every ``.tf`` and ``.tf.json`` file of *directory* as one body, overrides merged
+        (``_hcl_files.load_module``), read once.
+
+        :raises ParseError: a file is not valid HCL or Terraform JSON, or an override has
+            nothing to override.
+        """
         if directory not in self._bodies:
-            self._bodies[directory] = load_module(directory, self.root, self.display)
+            from iacguard.parsers.terraform._hcl_files import load_module
+
+            display = partial(display_of, root=self.root, display=self.display)
+            self._bodies[directory] = load_module(directory, display)
         return self._bodies[directory]
 
     def _expand_modules(self, module: ModuleInstance) -> None:
@@ -176,7 +179,7 @@ class Configuration:
                 self.skipped_modules.append((call, "it has no source"))
                 continue
             source = self.evaluator(module).value(_expr(call, "source"))
-            if isinstance(source, str) and source.startswith(("./", "../")):
+            if is_local_source(source):
                 directory = (module.directory / source).resolve()
             elif (installed := self._installed().get((*module.path, call.labels[0]))) is not None:
                 directory = installed

@@ -35,7 +35,12 @@ from iacguard.parsers import ParsedInput
 from iacguard.parsers._source import read_text
 from iacguard.parsers.terraform._hcl_coverage import not_evaluated, of_graph_elements
 from iacguard.parsers.terraform._hcl_files import has_config_files
-from iacguard.parsers.terraform._hcl_module import NOT_INSTALLED, Configuration, ModuleInstance
+from iacguard.parsers.terraform._hcl_module import (
+    NOT_INSTALLED,
+    Configuration,
+    ModuleInstance,
+    is_local_source,
+)
 from iacguard.parsers.terraform._hcl_policy_document import with_placeholder_statements
 from iacguard.parsers.terraform._hcl_syntax import Block
 from iacguard.parsers.terraform._terraform import (
@@ -132,7 +137,7 @@ def local_module_sources(directory: Path) -> list[str]:
     for call in body.blocks_of("module"):
         attribute = call.body.attributes.get("source")
         source = literals.value(attribute.expression) if attribute is not None else None
-        if isinstance(source, str) and source.startswith(("./", "../")):
+        if is_local_source(source):
             sources.append(source)
     return sources
 
