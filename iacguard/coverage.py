@@ -81,8 +81,7 @@ class NotEvaluated:
     def describe(self) -> str:
         """One line for ``-v``: ``policy document 'aws_iam_policy.x' at main.tf:3: not
         evaluated: unknown until apply (var.policy)``."""
-        loc = self.location
-        where = f"{loc.file}:{loc.line}" if loc.line else str(loc.file)
+        where = self.location.where()
         detail = f" ({self.detail})" if self.detail else ""
         return f"{self.kind.value} '{self.address}' at {where}: {self.reason}{detail}"
 

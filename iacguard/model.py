@@ -190,6 +190,10 @@ class Location:
     end_line: int | None = None
     end_column: int | None = None
 
+    def where(self) -> str:
+        """``file:line``, or ``file`` when the line is not known."""
+        return f"{self.file}:{self.line}" if self.line else str(self.file)
+
 
 @dataclass(frozen=True, slots=True)
 class Origin:

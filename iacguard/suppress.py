@@ -176,8 +176,7 @@ def describe(suppression: Suppression) -> str:
     rules = ",".join(suppression.rules)
     where = f" ({suppression.kind}"
     if suppression.location is not None:
-        line = f":{suppression.location.line}" if suppression.location.line else ""
-        where += f" in {suppression.location.file}{line}"
+        where += f" in {suppression.location.where()}"
     return f"suppression of {rules} at '{suppression.address}'{where})"
 
 

@@ -141,8 +141,7 @@ def principal_lines(change: PrincipalChange) -> Iterator[str]:
 
 
 def _finding_line(finding: Finding) -> str:
-    location = finding.location
-    where = f"{location.file}:{location.line}" if location.line else str(location.file)
+    where = finding.location.where()
     return (
         f"  {finding.severity.label.upper():<8} {finding.rule_id} {finding.address}: "
         f"{finding.message} ({where})"

@@ -38,8 +38,7 @@ def _clean(text: str) -> str:
 
 def _where(finding: Finding) -> str:
     """``file:line``, or ``file`` when the line is unknown."""
-    location = finding.location
-    return f"{location.file}:{location.line}" if location.line else str(location.file)
+    return finding.location.where()
 
 
 def _case_key(finding: Finding) -> tuple[str, str, str]:

@@ -56,9 +56,7 @@ def code(text: str) -> str:
 
 
 def _where(finding: Finding) -> str:
-    location = finding.location
-    where = f"{location.file}:{location.line}" if location.line else str(location.file)
-    return code(where)
+    return code(finding.location.where())
 
 
 def summary(result: ScanResult, max_rows: int = MAX_ROWS) -> str:
