@@ -118,9 +118,7 @@ def find_config_file(start: Path, environ: Mapping[str, str]) -> Path | None:
     holding it; outside a repository, in *start* only."""
     if environ.get("IACGUARD_CONFIG"):
         return Path(environ["IACGUARD_CONFIG"])
-    directory = start.resolve()
-    if not directory.is_dir():
-        directory = directory.parent
+    directory = _directory_of(start)
     root = repository_root(directory)
     chain = [directory, *directory.parents]
     for folder in chain[: chain.index(root) + 1] if root is not None else [directory]:
@@ -131,6 +129,12 @@ def find_config_file(start: Path, environ: Mapping[str, str]) -> Path | None:
             ):
                 return candidate
     return None
+
+
+def _directory_of(start: Path) -> Path:
+    """*start* resolved, or the directory of it when it is a file."""
+    directory = start.resolve()
+    return directory if directory.is_dir() else directory.parent
 
 
 def _tool_tables(path: Path) -> Mapping[str, Any]:
@@ -366,11 +370,13 @@ def load_for(
     """
     environ = os.environ if environ is None else environ
     explicit = cli.get("config")
-    path = (
-        Path(explicit)
-        if explicit
-        else find_config_file(start, environ) or find_config_file(Path.cwd(), environ)
-    )
+    if explicit:
+        path: Path | None = Path(explicit)
+    else:
+        path = find_config_file(start, environ)
+        cwd = Path.cwd()
+        if path is None and _directory_of(start) != cwd.resolve():  # else searched already
+            path = find_config_file(cwd, environ)
     if path is not None and not path.is_file():
         raise ConfigError(f"{path}: configuration file not found")
     layers: list[tuple[str, Mapping[str, Any]]] = []
