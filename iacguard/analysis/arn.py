@@ -76,6 +76,8 @@ _PARTITION_PREFIX: Final = f"arn:{PARTITION_GLOB}:"
 #: every field (more fields than any ARN format has)
 _ARN_BOUNDED_FIELDS: Final = 64
 _ARN_SEPARATOR: Final = ":"
+#: the index of the account among an ARN's fields
+_ACCOUNT_FIELD: Final = 4
 #: Service-linked roles, in any partition and account: the role ARN's path starts with
 #: ``/aws-service-role/`` (IAM User Guide, "Using service-linked roles").
 SERVICE_LINKED_ROLES: Final = "arn:aws*:iam::*:role/aws-service-role/*"
@@ -93,6 +95,15 @@ _RESERVED: Final = {
         "iam:deleterolepermissionsboundary",
     )
 }
+
+
+def account_of(arn: object) -> str:
+    """The account field of an ARN (``111122223333`` in
+    ``arn:aws:iam::111122223333:role/x``); empty when it has none or is not a string."""
+    if not isinstance(arn, str):
+        return ""
+    fields = arn.split(_ARN_SEPARATOR)
+    return fields[_ACCOUNT_FIELD] if len(fields) > _ACCOUNT_FIELD else ""
 
 
 def meets_usable(resource: str, usable: str) -> bool:

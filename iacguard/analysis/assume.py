@@ -15,8 +15,9 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Final, final
+from typing import final
 
+from iacguard.analysis.arn import account_of
 from iacguard.analysis.conditions import can_hold, requires_mfa
 from iacguard.analysis.evaluate import EffectivePermissions
 from iacguard.analysis.grants import Grant
@@ -31,8 +32,6 @@ from iacguard.analysis.trust import (
 )
 from iacguard.graph import Graph
 from iacguard.model import Condition, PolicyDocument, Principal, PrincipalKind, Statement, Unknown
-
-_ACCOUNT_IN_ARN: Final = 4
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -375,19 +374,11 @@ def _assume_statements(document: PolicyDocument, now: datetime) -> Iterator[Stat
 def _same_account(source: Principal, role: Principal, account: str) -> bool:
     """Whether *source* may be in *account* (and in *role*'s): one configuration is one
     account unless the ARNs known say otherwise."""
-    accounts = {_account(source), _account(role)}
+    accounts = {account_of(source.arn), account_of(role.arn)}
     if account and not is_own_account(account):
         accounts.add(account)
     accounts.discard("")
     return len(accounts) <= 1
-
-
-def _account(principal: Principal) -> str:
-    arn = principal.arn
-    if not isinstance(arn, str):
-        return ""
-    fields = arn.split(":")
-    return fields[_ACCOUNT_IN_ARN] if len(fields) > _ACCOUNT_IN_ARN else ""
 
 
 @final

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+from iacguard.analysis.arn import account_of
 from iacguard.hookspecs import hookimpl
 from iacguard.model import CredentialReport, CredentialRow, Severity
 from iacguard.registry import CheckContext, RegisterCheck, check
@@ -146,8 +147,8 @@ def _rows(ctx: CheckContext, *, root: bool) -> Iterator[tuple[CredentialReport, 
 
 def _account(row: CredentialRow) -> str:
     """``account 111122223333`` from a root ARN (the ARN itself when it has no account)."""
-    parts = row.address.split(":")
-    return f"account {parts[4]}" if len(parts) > 4 and parts[4] else f"'{row.address}'"
+    account = account_of(row.address)
+    return f"account {account}" if account else f"'{row.address}'"
 
 
 def _age(report: CredentialReport, when: datetime.datetime) -> int:
