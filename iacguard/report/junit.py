@@ -8,12 +8,13 @@ more than the module itself.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable
 from itertools import groupby
 from typing import TYPE_CHECKING, Final, TextIO
 
 from iacguard import coverage
-from iacguard.coverage import NotEvaluatedGroup
+from iacguard.coverage import NotEvaluated, NotEvaluatedGroup, NotEvaluatedKind
 from iacguard.hookspecs import hookimpl
 from iacguard.report import RegisterReporter, silenced
 from iacguard.report._escape import defuse_xml
@@ -90,9 +91,9 @@ def _error_case(diagnostic: Diagnostic) -> ET.Element:
     return case
 
 
-def _skipped_case(group: NotEvaluatedGroup, result: ScanResult) -> ET.Element:
+def _skipped_case(group: NotEvaluatedGroup, items: Iterable[NotEvaluated]) -> ET.Element:
     """A skipped case per kind and reason of what was not evaluated; its body lists the
-    elements."""
+    elements (*items*, those of the group)."""
     import xml.etree.ElementTree as ET
 
     case = ET.Element(
@@ -100,11 +101,7 @@ def _skipped_case(group: NotEvaluatedGroup, result: ScanResult) -> ET.Element:
         classname="iacguard.not-evaluated",
         name=f"{group.kind.plural}: {group.reason}",
     )
-    body = "\n".join(
-        item.describe()
-        for item in result.not_evaluated
-        if (item.kind, item.reason) == (group.kind, group.reason)
-    )
+    body = "\n".join(item.describe() for item in items)
     ET.SubElement(case, "skipped", message=_clean(group.describe())).text = _clean(body)
     return case
 
@@ -124,7 +121,13 @@ def junit_cases(result: ScanResult) -> list[ET.Element]:
     failing = {f.rule_id for f in findings} | {d.check_id for d in errors}
     cases += [_passed_case(check) for check in result.checks if check.id not in failing]
     cases += [_error_case(diagnostic) for diagnostic in errors]
-    cases += [_skipped_case(group, result) for group in coverage.groups(result.not_evaluated)]
+    by_group: dict[tuple[NotEvaluatedKind, str], list[NotEvaluated]] = defaultdict(list)
+    for item in result.not_evaluated:
+        by_group[item.kind, item.reason].append(item)
+    cases += [
+        _skipped_case(group, by_group[group.kind, group.reason])
+        for group in coverage.groups(result.not_evaluated)
+    ]
     return sorted(cases, key=lambda c: (c.get("classname", ""), c.get("name", "")))
 
 
