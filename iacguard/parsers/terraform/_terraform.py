@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from iacguard.model import Origin, RawValue
+from iacguard.parsers._source import JSONValue
 from iacguard.parsers.terraform._terraform_types import SECRET_ATTRIBUTES, WHOLE_OBJECT_SECRETS
 
 #: what a sensitive value (marked so in a plan, or a ``sensitive = true`` variable in the
@@ -165,3 +166,22 @@ def parse_resource_ref(ref: str) -> tuple[str, str | None, str] | None:
     step = match.group()
     attribute = ref[match.end() + 1 :].split(".", 1)[0] if len(ref) > match.end() else ""
     return strip_index(step), index_of(step), attribute
+
+
+#: what a JSON value that is neither an object nor an array may be
+_SCALARS: Final = (str, int, float, bool, type(None))
+
+
+def from_json(value: JSONValue) -> RawValue:
+    """Decoded JSON as a value (a plan's without an unknown mask, a ``.tfvars.json``
+    variable): lists become tuples; a mapping of scalars is shared, not copied."""
+    if isinstance(value, dict):
+        for item in value.values():
+            if isinstance(item, dict | list) or not isinstance(item, _SCALARS):
+                return {k: from_json(v) for k, v in value.items()}
+        return value  # only scalars: shared with the decoded JSON, not copied
+    if isinstance(value, list):
+        return tuple([from_json(item) for item in value])
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return None

@@ -48,6 +48,7 @@ from iacguard.parsers.terraform._terraform import (
     TfBlock,
     TfOutput,
     TfResource,
+    from_json,
     module_config_path,
     split_address,
     strip_index,
@@ -470,21 +471,12 @@ def _tfvars(
                 raise ParseError(shown, f"{where}: {err.message}", err.line, err.column) from err
             if not isinstance(data, dict):
                 raise ParseError(shown, f"{shown}: a variables file must hold a JSON object")
-            values.update({str(name): _from_json(value) for name, value in data.items()})
+            values.update({str(name): from_json(value) for name, value in data.items()})
             continue
         body = parse_text(read_text(file), shown)
         ev = Evaluator(_Literals(), path, path.resolve(), session=session)
         values.update({n: ev.value(a.expression, f"var.{n}") for n, a in body.attributes.items()})
     return values
-
-
-def _from_json(value: object) -> RawValue:
-    """Decoded JSON as an HCL value (lists are tuples)."""
-    if isinstance(value, list):
-        return tuple(_from_json(item) for item in value)
-    if isinstance(value, dict):
-        return {str(key): _from_json(item) for key, item in value.items()}
-    return value  # type: ignore[return-value]
 
 
 class _Literals:

@@ -60,6 +60,7 @@ from iacguard.parsers.terraform._terraform import (
     TfBlock,
     TfOutput,
     TfResource,
+    from_json,
     index_of,
     module_config_path,
     parse_resource_ref,
@@ -282,7 +283,7 @@ def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
     if unknown is True:
         return Unknown(expr)
     if not unknown or not isinstance(unknown, dict | list):
-        return _known(value)  # nothing unknown below: no markers, no addresses to build
+        return from_json(value)  # nothing unknown below: no markers, no addresses to build
     if isinstance(value, dict):
         mask = json_object(unknown)
         keys = list(value) + [k for k in mask if k not in value]
@@ -295,24 +296,6 @@ def merge_unknown(value: JSONValue, unknown: JSONValue, expr: str) -> RawValue:
         ]
         items += [Unknown(f"{expr}[{i}]") for i in range(len(value), len(masks)) if masks[i]]
         return tuple(items)
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return None
-
-
-#: what a JSON value that is neither an object nor an array may be
-_SCALARS: Final = (str, int, float, bool, type(None))
-
-
-def _known(value: JSONValue) -> RawValue:
-    """:func:`merge_unknown` of *value* without a mask: lists become tuples."""
-    if isinstance(value, dict):
-        for item in value.values():
-            if isinstance(item, dict | list) or not isinstance(item, _SCALARS):
-                return {k: _known(v) for k, v in value.items()}
-        return value  # only scalars: shared with the decoded JSON, not copied
-    if isinstance(value, list):
-        return tuple([_known(item) for item in value])
     if isinstance(value, str | int | float | bool) or value is None:
         return value
     return None
