@@ -14,7 +14,7 @@ from iacguard.coverage import (
 )
 from iacguard.graph import Graph
 from iacguard.model import Location, RawValue, Unknown
-from iacguard.parsers.terraform._hcl_module import Configuration
+from iacguard.parsers.terraform._hcl_module import Configuration, SkipReason
 from iacguard.parsers.terraform._hcl_syntax import Body
 
 
@@ -22,19 +22,15 @@ def not_evaluated(configuration: Configuration) -> tuple[NotEvaluated, ...]:
     """The module calls *configuration* did not follow, and the module calls and
     resources whose ``count``/``for_each`` is unknown, each once."""
     found: dict[NotEvaluated, None] = {}
-    for call, why in configuration.skipped_modules:
+    for skipped in configuration.skipped_modules:
+        call = skipped.call
         # one group per reason, not per missing directory: the directory is the detail
-        missing = why.endswith(" is not a directory")
-        skipped = "not evaluated: " + (
-            "source directory not found"
-            if missing
-            else why.removeprefix("its ").removeprefix("it ")
-        )
+        missing = skipped.reason is SkipReason.NOT_A_DIRECTORY
         address = f"module.{call.labels[0]}"
         location = Location(call.file, call.line)
-        item = NotEvaluated(
-            NotEvaluatedKind.MODULE, address, location, skipped, why if missing else ""
-        )
+        why = f"not evaluated: {skipped.reason.value}"
+        detail = skipped.why if missing else ""
+        item = NotEvaluated(NotEvaluatedKind.MODULE, address, location, why, detail)
         found[item] = None
     for module in configuration.modules:
         if module.call is None:

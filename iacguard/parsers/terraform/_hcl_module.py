@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Final, TypeGuard
@@ -42,10 +43,27 @@ from iacguard.parsers.terraform._hcl_syntax import Block, Body, Node, name_of
 from iacguard.parsers.terraform._terraform import SENSITIVE, ResolvedRef, strip_index
 from iacguard.parsers.terraform._tf_modules import installed_modules
 
-#: why a module whose source is not a local path is not followed
-NOT_INSTALLED: Final = (
-    "its source is not a local directory and is not installed (run terraform init)"
-)
+
+class SkipReason(Enum):
+    """Why a module call is not followed; its value is what the not-evaluated records
+    group it under (``coverage``)."""
+
+    NO_SOURCE = "has no source"
+    #: a source that is not a local path, and not installed by ``terraform init``
+    NOT_INSTALLED = "source is not a local directory and is not installed (run terraform init)"
+    CALLS_ITSELF = "calls itself"
+    NOT_A_DIRECTORY = "source directory not found"
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedModule:
+    """A module call that is not followed: *why* says so in a sentence."""
+
+    call: Block
+    reason: SkipReason
+    why: str
+
+
 #: resource arguments and blocks that are not values of the resource
 _META: Final = frozenset(
     {"count", "for_each", "depends_on", "provider", "lifecycle", "provisioner", "connection"}
@@ -129,7 +147,7 @@ class Configuration:
         self.busy: set[tuple[str, ...]] = set()
         self.collectors: list[dict[ResolvedRef, None]] = []
         self.modules: list[ModuleInstance] = []
-        self.skipped_modules: list[tuple[Block, str]] = []
+        self.skipped_modules: list[SkippedModule] = []
         self._installed_modules: Mapping[tuple[str, ...], Path] | None = None
         self._instances: dict[tuple[str, str, str, str], list[Instance]] = {}
         #: (id of a module body, block type) -> first block by labels, built on first use
@@ -170,13 +188,16 @@ class Configuration:
             self._bodies[directory] = load_module(directory, display)
         return self._bodies[directory]
 
+    def _skip(self, call: Block, reason: SkipReason, why: str) -> None:
+        self.skipped_modules.append(SkippedModule(call, reason, why))
+
     def _expand_modules(self, module: ModuleInstance) -> None:
         self.modules.append(module)
         for call in module.body.blocks_of("module"):
             if not call.labels:
                 continue
             if "source" not in call.body.attributes:
-                self.skipped_modules.append((call, "it has no source"))
+                self._skip(call, SkipReason.NO_SOURCE, "it has no source")
                 continue
             source = self.evaluator(module).value(_expr(call, "source"))
             if is_local_source(source):
@@ -184,14 +205,15 @@ class Configuration:
             elif (installed := self._installed().get((*module.path, call.labels[0]))) is not None:
                 directory = installed
             else:
-                self.skipped_modules.append((call, NOT_INSTALLED))
+                why = f"its {SkipReason.NOT_INSTALLED.value}"
+                self._skip(call, SkipReason.NOT_INSTALLED, why)
                 continue
             chain = {m.directory for m in _ancestors(module)}
             if len(module.path) >= MAX_MODULE_DEPTH or directory in chain:
-                self.skipped_modules.append((call, "it calls itself"))
+                self._skip(call, SkipReason.CALLS_ITSELF, "it calls itself")
                 continue
             if not directory.is_dir():
-                self.skipped_modules.append((call, f"{source} is not a directory"))
+                self._skip(call, SkipReason.NOT_A_DIRECTORY, f"{source} is not a directory")
                 continue
             body = self._body(directory)
             for key, bindings in self._expansion(call.body, self.evaluator(module)):

@@ -36,9 +36,9 @@ from iacguard.parsers._source import read_text
 from iacguard.parsers.terraform._hcl_coverage import not_evaluated, of_graph_elements
 from iacguard.parsers.terraform._hcl_files import has_config_files
 from iacguard.parsers.terraform._hcl_module import (
-    NOT_INSTALLED,
     Configuration,
     ModuleInstance,
+    SkipReason,
     is_local_source,
 )
 from iacguard.parsers.terraform._hcl_policy_document import with_placeholder_statements
@@ -232,14 +232,16 @@ def read_source(
         Diagnostic(
             DiagnosticLevel.ERROR,
             DiagnosticCode.INPUT_NOT_READ,
-            f"{call.file}:{call.line}: module '{call.labels[0]}' not followed: {why}; "
+            f"{s.call.file}:{s.call.line}: module '{s.call.labels[0]}' not followed: {s.why}; "
             "what it creates is not scanned",
-            Location(call.file, call.line),
+            Location(s.call.file, s.call.line),
         )
-        for call, why in configuration.skipped_modules
-        if why != NOT_INSTALLED
+        for s in configuration.skipped_modules
+        if s.reason is not SkipReason.NOT_INSTALLED
     ]
-    uninstalled = [call for call, why in configuration.skipped_modules if why == NOT_INSTALLED]
+    uninstalled = [
+        s.call for s in configuration.skipped_modules if s.reason is SkipReason.NOT_INSTALLED
+    ]
     if uninstalled:
         names = first_few(uninstalled, 5, show=lambda call: f"'{call.labels[0]}'")
         first = uninstalled[0]
