@@ -434,3 +434,28 @@ def test_a_plan_that_does_not_parse_exits_2_naming_it(tmp_path: Path) -> None:
     code, _, err = run("diff", str(broken))
     assert code == 2
     assert err == f"iacguard: error: {broken}: invalid JSON: Expecting value [IAM001]\n"
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_sensitive_before_values_without_a_prior_state_never_appear(
+    fmt: str, tmp_path: Path
+) -> None:
+    """A change's ``before`` is the before side when the plan has no prior state; its
+    ``before_sensitive`` mask hides what it marks there as ``after_sensitive`` does."""
+    from tests.robustness.test_no_secret_leaks import SECRETS, _plan
+
+    document = _plan()
+    document.pop("prior_state", None)
+    changes = document["resource_changes"]
+    assert isinstance(changes, list)
+    for change in changes:
+        change["change"]["before"] = change["change"]["after"]
+        change["change"]["before_sensitive"] = change["change"].get("after_sensitive", False)
+        change["change"]["actions"] = ["update"]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(document))
+    for args in (["diff", str(path), "-f", fmt], ["check", str(path), "--new-only", "-f", fmt]):
+        code, out, err = run(*args)
+        assert code in (0, 1), err
+        for secret in SECRETS:
+            assert secret not in out + err, (args, secret)

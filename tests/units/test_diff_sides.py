@@ -206,3 +206,42 @@ def test_a_side_keeps_the_analyzer_of_each_input(account: Graph | None, reused: 
     assert name.endswith("escalation/plan.json")
     assert analyzer.graph.principals()
     assert (analyzer in seen) is reused
+
+
+@pytest.mark.parametrize(
+    ("before_sensitive", "token"),
+    [
+        pytest.param({"tags": {"token": True}}, "(sensitive)", id="marked: hidden"),
+        pytest.param(True, None, id="all marked: hidden"),
+        pytest.param({}, "s3cr3t", id="not marked: read"),
+        pytest.param(None, "s3cr3t", id="no mask: read"),
+    ],
+)
+def test_the_before_plan_keeps_what_was_sensitive_hidden(
+    before_sensitive: object, token: str | None
+) -> None:
+    """Without a prior state the before side is the changes' ``before`` values; their
+    ``before_sensitive`` mask hides them as ``after_sensitive`` hides planned values."""
+    from iacguard.parsers.terraform._plan_before import before_plan
+    from iacguard.parsers.terraform.plan import read_plan
+
+    change: dict[str, object] = {
+        "actions": ["update"],
+        "before": {"name": "u", "tags": {"token": "s3cr3t"}},
+        "after": {"name": "u"},
+        "after_unknown": {},
+    }
+    if before_sensitive is not None:
+        change["before_sensitive"] = before_sensitive
+    plan = {
+        "format_version": "1.2",
+        "resource_changes": [
+            {"address": "aws_iam_user.u", "mode": "managed", "type": "aws_iam_user",
+             "name": "u", "change": change}
+        ],
+    }  # fmt: skip
+    (user,) = read_plan(before_plan(plan), Path("p.json"), PurePosixPath("p.json")).resources
+    tags = user.values.get("tags")
+    shown = tags.get("token") if isinstance(tags, dict) else None
+    assert shown == token
+    assert "s3cr3t" not in repr(user.values) or token == "s3cr3t"

@@ -32,18 +32,27 @@ def before_plan(plan: Mapping[str, JSONValue]) -> dict[str, JSONValue]:
     """A plan whose planned values are the state *plan* was made against.
 
     Each resource change with a ``before`` object becomes an unchanged resource with
-    those values (none unknown); changes without one (creations, data sources read at
-    apply) are left out.
+    those values (none unknown, those ``before_sensitive`` marks still sensitive);
+    changes without one (creations, data sources read at apply) are left out.
     """
     prior = json_object(json_object(plan.get("prior_state")).get("values"))
     changes: list[JSONValue] = []
     for change in json_list(plan.get("resource_changes")):
         if not isinstance(change, dict):
             continue
-        before = json_object(change.get("change")).get("before")
+        recorded = json_object(change.get("change"))
+        before = recorded.get("before")
         if not isinstance(before, dict):
             continue
-        unchanged = {"actions": ["no-op"], "before": before, "after": before, "after_unknown": {}}
+        mask = recorded.get("before_sensitive", False)
+        unchanged = {
+            "actions": ["no-op"],
+            "before": before,
+            "before_sensitive": mask,
+            "after": before,
+            "after_sensitive": mask,  # what was sensitive before stays hidden
+            "after_unknown": {},
+        }
         changes.append({**change, "change": unchanged})
     data: dict[str, JSONValue] = {key: plan[key] for key in _KEPT if key in plan}
     data["planned_values"] = {"root_module": json_object(prior.get("root_module"))}
